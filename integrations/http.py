@@ -1,0 +1,287 @@
+"""The one HTTP policy both vendor clients use.
+
+``VendorHttp`` wraps an ``httpx.AsyncClient`` with: timeouts; retries with exponential backoff
+and jitter on 429/502/503/504, timeouts and dropped connections (``Retry-After`` honoured,
+other 4xx never retried); a circuit breaker that stops calling after N consecutive failures,
+so Ongoing's consecutive-failure lockout is never reached; and translation of every failure
+into the error tree of ``integrations.errors`` exactly once, at this edge.
+
+Usage::
+
+    http = VendorHttp("ongoing", "https://api.ongoingsystems.se/demo/api/v1", message_of=ongoing_message)
+    response = await http.request("GET", "/orders", params={"goodsOwnerId": 1}, endpoint="GET /orders")
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from integrations.errors import (
+    AuthenticationFailed,
+    CircuitOpen,
+    ConnectionLost,
+    ConnectorError,
+    NotFound,
+    RateLimited,
+    RefusedByVendor,
+    RetryableError,
+    VendorTimeout,
+    VendorUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+MessageExtractor = Callable[[httpx.Response], str | None]
+
+# Methods the vendors treat as upserts or reads: safe to resend after an ambiguous failure.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a call is retried by the transport."""
+
+    max_attempts: int = 4
+    initial_delay: float = 0.5
+    max_delay: float = 20.0
+    jitter: float = 0.5
+    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
+    # A Retry-After longer than this is handed to the caller instead of slept through.
+    max_retry_after: float = 60.0
+
+    @classmethod
+    def no_wait(cls, max_attempts: int = 4) -> RetryPolicy:
+        """A policy for tests: same decisions, no sleeping."""
+        return cls(max_attempts=max_attempts, initial_delay=0.0, max_delay=0.0, jitter=0.0)
+
+
+@dataclass
+class CircuitBreaker:
+    """Opens after ``failure_threshold`` consecutive failed calls; lets one trial through after
+    ``reset_after`` seconds. Shared by every client talking to the same vendor account."""
+
+    failure_threshold: int = 4
+    reset_after: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    consecutive_failures: int = 0
+    opened_at: float | None = field(default=None)
+
+    def before_call(self, vendor: str, endpoint: str) -> None:
+        if self.opened_at is None:
+            return
+        waited = self.clock() - self.opened_at
+        if waited < self.reset_after:
+            raise CircuitOpen(
+                f"{self.consecutive_failures} consecutive failed calls; pausing calls to protect the account",
+                vendor=vendor,
+                endpoint=endpoint,
+                retry_after=self.reset_after - waited,
+            )
+        # Half-open: let this one call through; its outcome closes or re-opens the circuit.
+
+    def record_success(self) -> None:
+        self.consecutive_failures = 0
+        self.opened_at = None
+
+    def record_failure(self) -> None:
+        self.consecutive_failures += 1
+        if self.consecutive_failures >= self.failure_threshold:
+            self.opened_at = self.clock()
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+
+_breakers: dict[tuple[str, str, str], CircuitBreaker] = {}
+
+
+def shared_breaker(vendor: str, base_url: str, account: str, *, failure_threshold: int = 4,
+                   reset_after: float = 60.0) -> CircuitBreaker:
+    """The process-wide breaker for one vendor account (the vendor limits per account, not per client)."""
+    key = (vendor, base_url.rstrip("/"), account)
+    if key not in _breakers:
+        _breakers[key] = CircuitBreaker(failure_threshold=failure_threshold, reset_after=reset_after)
+    return _breakers[key]
+
+
+def reset_shared_breakers() -> None:
+    """Forget every shared breaker (tests and the simulators' reset use this)."""
+    _breakers.clear()
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def json_message(*keys: str) -> MessageExtractor:
+    """An extractor that reads the first present key of a JSON error body, else the raw text."""
+
+    def extract(response: httpx.Response) -> str | None:
+        try:
+            body = response.json()
+        except ValueError:
+            text = response.text.strip()
+            return text[:500] or None
+        if isinstance(body, Mapping):
+            found = [str(body[k]) for k in keys if body.get(k)]
+            if found:
+                return ": ".join(found)
+        return None
+
+    return extract
+
+
+def error_for_response(response: httpx.Response, *, vendor: str, endpoint: str,
+                       message_of: MessageExtractor) -> ConnectorError:
+    """Translate a non-2xx response into the error tree."""
+    status = response.status_code
+    vendor_message = message_of(response)
+    details = {"vendor": vendor, "status": status, "endpoint": endpoint, "vendor_message": vendor_message}
+    said = f": {vendor_message}" if vendor_message else ""
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return RateLimited(f"{vendor} rate limit reached{said}", retry_after=retry_after, **details)
+    if status >= 500:
+        return VendorUnavailable(f"{vendor} failed with a server error{said}", **details)
+    if status in (401, 403):
+        return AuthenticationFailed(f"{vendor} refused our credentials{said}", **details)
+    if status == 404:
+        return NotFound(f"{vendor} has no such resource{said}", **details)
+    return RefusedByVendor(f"{vendor} refused the request{said}", **details)
+
+
+class VendorHttp:
+    """Sends requests to one vendor base URL under the shared retry, breaker and error policy."""
+
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str,
+        *,
+        message_of: MessageExtractor,
+        auth: httpx.Auth | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        policy: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.base_url = base_url.rstrip("/")
+        self.policy = policy or RetryPolicy()
+        self.breaker = breaker or CircuitBreaker()
+        self._message_of = message_of
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=auth,
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            headers={"Accept": "application/json", **(headers or {})},
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        endpoint: str | None = None,
+        params: Any = None,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+        count_not_found_as_failure: bool = False,
+    ) -> httpx.Response:
+        """Send one logical call (retried as the policy allows); return the 2xx response or raise."""
+        method = method.upper()
+        endpoint = endpoint or f"{method} {path}"
+        idempotent = method in IDEMPOTENT_METHODS
+
+        def should_retry(exc: BaseException) -> bool:
+            if not isinstance(exc, RetryableError) or isinstance(exc, CircuitOpen):
+                return False
+            if isinstance(exc, RateLimited) and (exc.retry_after or 0) > self.policy.max_retry_after:
+                return False
+            if isinstance(exc, VendorUnavailable) and exc.status not in self.policy.retry_statuses:
+                return False
+            # A non-idempotent write may have landed before a timeout or a dropped connection.
+            return idempotent or getattr(exc, "never_sent", False) or exc.status in (429, 503)
+
+        def wait(retry_state: Any) -> float:
+            exc = retry_state.outcome.exception() if retry_state.outcome else None
+            if isinstance(exc, RateLimited) and exc.retry_after is not None:
+                return exc.retry_after
+            return backoff(retry_state)
+
+        backoff = wait_exponential_jitter(
+            initial=self.policy.initial_delay, max=self.policy.max_delay, jitter=self.policy.jitter
+        )
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.max_attempts),
+            wait=wait,
+            retry=retry_if_exception(should_retry),
+            reraise=True,
+            before_sleep=lambda rs: log.info(
+                "%s %s: attempt %d failed (%s); retrying", self.vendor, endpoint, rs.attempt_number,
+                type(rs.outcome.exception()).__name__ if rs.outcome else "?",
+            ),
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._send_once(method, path, endpoint, params=params, json=json, data=data,
+                                             auth=auth, count_not_found_as_failure=count_not_found_as_failure)
+        raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
+
+    async def _send_once(self, method: str, path: str, endpoint: str, *, params: Any, json: Any,
+                         data: Mapping[str, str] | None, auth: httpx.Auth | None,
+                         count_not_found_as_failure: bool) -> httpx.Response:
+        self.breaker.before_call(self.vendor, endpoint)
+        kwargs: dict[str, Any] = {"params": params, "json": json, "data": data}
+        if auth is not None:
+            kwargs["auth"] = auth
+        try:
+            response = await self._client.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            self.breaker.record_failure()
+            error: RetryableError = VendorTimeout(f"{self.vendor} did not answer in time", vendor=self.vendor,
+                                                  endpoint=endpoint)
+            error.never_sent = isinstance(exc, httpx.ConnectTimeout)  # type: ignore[attr-defined]
+            raise error from exc
+        except httpx.TransportError as exc:
+            self.breaker.record_failure()
+            error = ConnectionLost(f"connection to {self.vendor} failed: {type(exc).__name__}",
+                                   vendor=self.vendor, endpoint=endpoint, vendor_message=str(exc) or None)
+            error.never_sent = isinstance(exc, httpx.ConnectError)  # type: ignore[attr-defined]
+            raise error from exc
+        if response.is_success:
+            self.breaker.record_success()
+            return response
+        if response.status_code != 404 or count_not_found_as_failure:
+            self.breaker.record_failure()
+        raise error_for_response(response, vendor=self.vendor, endpoint=endpoint, message_of=self._message_of)
