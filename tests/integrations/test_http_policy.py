@@ -1,0 +1,215 @@
+"""The shared HTTP policy: what is retried, what is not, how errors are classified, and the breaker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from integrations.errors import (
+    AuthenticationFailed,
+    CircuitOpen,
+    ConnectionLost,
+    NotFound,
+    RateLimited,
+    RefusedByVendor,
+    VendorTimeout,
+    VendorUnavailable,
+)
+from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, json_message, parse_retry_after
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def scripted(*outcomes: httpx.Response | Exception) -> tuple[Handler, list[httpx.Request]]:
+    """A transport handler that plays the outcomes in order and records every request it saw."""
+    seen: list[httpx.Request] = []
+    queue = list(outcomes)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        outcome = queue.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return handle, seen
+
+
+def vendor_http(handler: Handler, *, breaker: CircuitBreaker | None = None, attempts: int = 4) -> VendorHttp:
+    return VendorHttp(
+        "ongoing",
+        "https://api.test/demo/api/v1",
+        message_of=json_message("Message"),
+        transport=httpx.MockTransport(handler),
+        policy=RetryPolicy.no_wait(max_attempts=attempts),
+        breaker=breaker or CircuitBreaker(failure_threshold=50),
+    )
+
+
+def fail(status: int, message: str = "nope", headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(status, json={"Message": message}, headers=headers)
+
+
+OK = httpx.Response(200, json={"ok": True})
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+async def test_transient_statuses_are_retried_until_success(status: int) -> None:
+    handler, seen = scripted(fail(status, headers={"Retry-After": "0"}), fail(status), OK)
+    response = await vendor_http(handler).request("GET", "/orders")
+    assert response.json() == {"ok": True}
+    assert len(seen) == 3
+
+
+async def test_exhausted_retries_raise_the_last_error_with_vendor_details() -> None:
+    handler, seen = scripted(*[fail(503, "Service busy")] * 4)
+    with pytest.raises(VendorUnavailable) as caught:
+        await vendor_http(handler).request("GET", "/orders", endpoint="GET /orders")
+    assert len(seen) == 4
+    error = caught.value
+    assert (error.vendor, error.status, error.endpoint, error.vendor_message) == (
+        "ongoing", 503, "GET /orders", "Service busy")
+    assert error.retryable
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [(400, RefusedByVendor), (401, AuthenticationFailed), (403, AuthenticationFailed), (404, NotFound),
+     (409, RefusedByVendor), (422, RefusedByVendor), (500, VendorUnavailable)],
+)
+async def test_refusals_and_plain_500_are_not_retried(status: int, error_class: type[Exception]) -> None:
+    handler, seen = scripted(fail(status, "Order is locked"), OK)
+    with pytest.raises(error_class) as caught:
+        await vendor_http(handler).request("PUT", "/orders", json={})
+    assert len(seen) == 1
+    assert "Order is locked" in str(caught.value)
+
+
+async def test_retry_after_longer_than_the_policy_allows_is_handed_to_the_caller() -> None:
+    handler, seen = scripted(fail(429, headers={"Retry-After": "3600"}), OK)
+    with pytest.raises(RateLimited) as caught:
+        await vendor_http(handler).request("GET", "/articles")
+    assert len(seen) == 1
+    assert caught.value.retry_after == 3600
+
+
+async def test_timeouts_and_dropped_connections_are_retried_for_idempotent_calls() -> None:
+    handler, seen = scripted(httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("peer closed"), OK)
+    response = await vendor_http(handler).request("PUT", "/articles", json={"articleNumber": "A"})
+    assert response.status_code == 200
+    assert len(seen) == 3
+
+
+async def test_post_is_not_resent_after_an_ambiguous_timeout() -> None:
+    handler, seen = scripted(httpx.ReadTimeout("slow"), OK)
+    with pytest.raises(VendorTimeout):
+        await vendor_http(handler).request("POST", "/orders/1/comments", json={"text": "hi"})
+    assert len(seen) == 1
+
+
+async def test_post_is_resent_when_the_request_never_left() -> None:
+    handler, seen = scripted(httpx.ConnectError("refused"), OK)
+    response = await vendor_http(handler).request("POST", "/orders/1/comments", json={"text": "hi"})
+    assert response.status_code == 200
+    assert len(seen) == 2
+
+
+async def test_dropped_connection_on_every_attempt_becomes_connection_lost() -> None:
+    handler, _ = scripted(*[httpx.RemoteProtocolError("peer closed")] * 4)
+    with pytest.raises(ConnectionLost) as caught:
+        await vendor_http(handler).request("GET", "/orders")
+    assert caught.value.retryable
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_breaker_opens_after_consecutive_failures_and_stops_calling() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=3, reset_after=60, clock=clock)
+    handler, seen = scripted(*[fail(400)] * 3, OK)
+    client = vendor_http(handler, breaker=breaker)
+    for _ in range(3):
+        with pytest.raises(RefusedByVendor):
+            await client.request("PUT", "/orders", json={})
+    with pytest.raises(CircuitOpen) as caught:
+        await client.request("GET", "/orders")
+    assert len(seen) == 3, "no request may reach the vendor while the circuit is open"
+    assert caught.value.retry_after == pytest.approx(60)
+
+    clock.now += 61
+    response = await client.request("GET", "/orders")
+    assert response.status_code == 200
+    assert not breaker.is_open
+
+
+async def test_breaker_reopens_when_the_trial_call_fails() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(failure_threshold=2, reset_after=10, clock=clock)
+    handler, seen = scripted(fail(400), fail(400), fail(400))
+    client = vendor_http(handler, breaker=breaker)
+    for _ in range(2):
+        with pytest.raises(RefusedByVendor):
+            await client.request("PUT", "/orders", json={})
+    clock.now += 11
+    with pytest.raises(RefusedByVendor):
+        await client.request("PUT", "/orders", json={})
+    with pytest.raises(CircuitOpen):
+        await client.request("PUT", "/orders", json={})
+    assert len(seen) == 3
+
+
+async def test_transport_retries_count_towards_the_breaker() -> None:
+    breaker = CircuitBreaker(failure_threshold=3, reset_after=60)
+    handler, seen = scripted(*[fail(503)] * 5)
+    with pytest.raises(CircuitOpen):
+        await vendor_http(handler, breaker=breaker).request("GET", "/orders")
+    assert len(seen) == 3
+
+
+async def test_a_success_resets_the_failure_count() -> None:
+    breaker = CircuitBreaker(failure_threshold=2, reset_after=60)
+    handler, _ = scripted(fail(400), OK, fail(400), OK)
+    client = vendor_http(handler, breaker=breaker)
+    for expected in (RefusedByVendor, None, RefusedByVendor, None):
+        if expected:
+            with pytest.raises(expected):
+                await client.request("PUT", "/orders", json={})
+        else:
+            await client.request("GET", "/orders")
+    assert not breaker.is_open
+
+
+async def test_not_found_does_not_trip_the_breaker() -> None:
+    breaker = CircuitBreaker(failure_threshold=2, reset_after=60)
+    handler, _ = scripted(fail(404), fail(404), fail(404), OK)
+    client = vendor_http(handler, breaker=breaker)
+    for _ in range(3):
+        with pytest.raises(NotFound):
+            await client.request("GET", "/orders/9")
+    assert (await client.request("GET", "/orders")).status_code == 200
+
+
+def test_retry_after_accepts_seconds_and_http_dates() -> None:
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    in_two_minutes = (now + timedelta(minutes=2)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert parse_retry_after("7") == 7
+    assert parse_retry_after(in_two_minutes, now=now) == 120
+    assert parse_retry_after("garbage") is None
+    assert parse_retry_after(None) is None
+
+
+def test_vendor_message_is_read_from_json_or_text() -> None:
+    starweb = json_message("error", "error_description")
+    body = {"error": "invalid_client", "error_description": "invalid credentials"}
+    assert starweb(httpx.Response(400, json=body)) == "invalid_client: invalid credentials"
+    assert starweb(httpx.Response(502, text="Bad gateway")) == "Bad gateway"
+    assert starweb(httpx.Response(500, json=[1, 2])) is None
