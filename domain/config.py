@@ -1,0 +1,237 @@
+"""Merchant configuration: one YAML file per merchant under ``deployments/merchants/``.
+
+A merchant is one Starweb shop plus one Ongoing goods owner. The file holds where both live,
+*references* to their credentials (environment variables or Prefect Secret blocks, never values),
+the status and shipping-method maps, release times, the go-live cutoff, the stock buffer and how
+often each process runs. It is validated when loaded; errors name the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from domain.statuses import MAPPED_STATES, OrderState, StarwebStatusRef, StateRule
+
+MERCHANTS_DIR = Path(__file__).resolve().parent.parent / "deployments" / "merchants"
+_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$"
+
+
+class ConfigError(ValueError):
+    """A merchant file is missing, unreadable or invalid; the message names file, field and problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CredentialRef(_Strict):
+    """Where a credential lives: an environment variable or a Prefect Secret block, by name."""
+
+    env: str | None = None
+    secret_block: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> CredentialRef:
+        if (self.env is None) == (self.secret_block is None):
+            raise ValueError("give exactly one of 'env' (an environment variable) or 'secret_block' "
+                             "(a Prefect Secret block name)")
+        if self.secret_block is not None and not re.fullmatch(r"[a-z0-9-]+", self.secret_block):
+            raise ValueError("a Prefect Secret block name uses lowercase letters, digits and dashes only")
+        return self
+
+    def describe(self) -> str:
+        return f"environment variable {self.env}" if self.env else f"Prefect Secret block {self.secret_block}"
+
+
+class StarwebConnection(_Strict):
+    base_url: Annotated[str, Field(pattern=r"^https?://")]
+    client_id: CredentialRef
+    client_secret: CredentialRef
+
+
+class OngoingConnection(_Strict):
+    base_url: Annotated[str, Field(pattern=r"^https?://")]
+    warehouse: str
+    goods_owner_id: Annotated[int, Field(gt=0)]
+    username: CredentialRef
+    password: CredentialRef
+
+    @model_validator(mode="after")
+    def _warehouse_in_url(self) -> OngoingConnection:
+        if f"/{self.warehouse}/" not in self.base_url.rstrip("/") + "/":
+            raise ValueError(f"base_url {self.base_url!r} does not contain the warehouse {self.warehouse!r}")
+        return self
+
+
+class StatusRule(_Strict):
+    """One row of the status map, as written in YAML."""
+
+    starweb: str | int
+    ongoing: Annotated[int, Field(gt=0)]
+    notify_customer: bool = False
+    process_payment: bool = False
+
+
+def _default_status_map() -> dict[OrderState, StatusRule]:
+    return {
+        OrderState.OPEN_IN_STOCK: StatusRule(starweb="created", ongoing=210),
+        OrderState.OPEN_BACKORDERED: StatusRule(starweb="created", ongoing=211),
+        OrderState.PICKING: StatusRule(starweb="picking", ongoing=300),
+        OrderState.PARTIALLY_SENT: StatusRule(starweb="completed", ongoing=450, notify_customer=True),
+        OrderState.SENT: StatusRule(starweb="completed", ongoing=450, notify_customer=True),
+        OrderState.RETURNED: StatusRule(starweb="completed", ongoing=800),
+        OrderState.CANCELLED: StatusRule(starweb="canceled", ongoing=1000),
+    }
+
+
+class TransporterRoute(_Strict):
+    """Where Ongoing should send orders of one Starweb shipping method."""
+
+    transporter_code: str | None = None
+    transporter_service_code: str | None = None
+    way_of_delivery_code: str | None = None
+    way_of_delivery_name: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> TransporterRoute:
+        if not (self.transporter_code or self.way_of_delivery_code):
+            raise ValueError("give transporter_code (+ transporter_service_code) or way_of_delivery_code")
+        return self
+
+
+class ReleaseSchedule(_Strict):
+    times: list[time] = Field(default_factory=lambda: [time(7, 0), time(13, 0)])
+    weekdays_only: bool = True
+    releasable_starweb_statuses: list[str | int] = Field(default_factory=lambda: ["created"])
+
+
+class StockSettings(_Strict):
+    safety_buffer: Annotated[int, Field(ge=0)] = 0
+    full_resync_hours: Annotated[float, Field(gt=0)] = 6.0
+
+
+class ProductSettings(_Strict):
+    deactivate_removed: bool = True
+    removal_check_hours: Annotated[float, Field(gt=0)] = 24.0
+
+
+class OrderSettings(_Strict):
+    number_prefix: Annotated[str, Field(max_length=10, pattern=r"^[A-Za-z0-9-]*$")] = ""
+    exportable_starweb_statuses: list[str | int] = Field(default_factory=lambda: ["created"])
+    overlap_minutes: Annotated[int, Field(ge=0)] = 10
+    first_run_lookback_days: Annotated[int, Field(ge=0)] = 7
+
+
+class PollingMinutes(_Strict):
+    """How often each process runs, in minutes."""
+
+    products: Annotated[int, Field(gt=0)] = 30
+    export_orders: Annotated[int, Field(gt=0)] = 2
+    order_changes: Annotated[int, Field(gt=0)] = 5
+    order_statuses: Annotated[int, Field(gt=0)] = 5
+    shipments: Annotated[int, Field(gt=0)] = 5
+    stock: Annotated[int, Field(gt=0)] = 10
+
+
+class MerchantConfig(_Strict):
+    merchant_id: Annotated[str, Field(pattern=_ID_PATTERN)]
+    name: str
+    starweb: StarwebConnection
+    ongoing: OngoingConnection
+    timezone: str = "Europe/Stockholm"
+    go_live_cutoff: datetime | None = None
+    orders: OrderSettings = Field(default_factory=OrderSettings)
+    statuses: dict[OrderState, StatusRule] = Field(default_factory=_default_status_map)
+    shipping_methods: dict[int, TransporterRoute] = Field(default_factory=dict)
+    tracking_types: dict[str, int] = Field(default_factory=dict, description="Ongoing transporter code → "
+                                           "Starweb shippingTrackerType")
+    release: ReleaseSchedule = Field(default_factory=ReleaseSchedule)
+    stock: StockSettings = Field(default_factory=StockSettings)
+    products: ProductSettings = Field(default_factory=ProductSettings)
+    polling_minutes: PollingMinutes = Field(default_factory=PollingMinutes)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("go_live_cutoff")
+    @classmethod
+    def _cutoff_has_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("go_live_cutoff needs a UTC offset, e.g. 2026-12-01T00:00:00+01:00")
+        return value
+
+    @field_validator("statuses", mode="before")
+    @classmethod
+    def _merge_with_defaults(cls, value: Any) -> Any:
+        """A file may override single rows; the rest keep their defaults."""
+        if not isinstance(value, dict):
+            return value
+        return {**{k.value: v for k, v in _default_status_map().items()}, **value}
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def state_rules(self) -> list[StateRule]:
+        return [
+            StateRule(state=state, starweb=StarwebStatusRef.parse(rule.starweb), ongoing=rule.ongoing,
+                      notify_customer=rule.notify_customer, process_payment=rule.process_payment)
+            for state, rule in self.statuses.items() if state in MAPPED_STATES
+        ]
+
+    def order_number(self, starweb_order_id: int) -> str:
+        """The Ongoing order number for a Starweb order: the business key both sides upsert on."""
+        return f"{self.orders.number_prefix}{starweb_order_id}"
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = [f"{path}: invalid merchant configuration"]
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {field}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_merchant(path: Path) -> MerchantConfig:
+    """Read and validate one merchant file."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read merchant configuration: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        config = MerchantConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from exc
+    if config.merchant_id != path.stem:
+        raise ConfigError(f"{path}: merchant_id {config.merchant_id!r} must match the file name {path.stem!r}")
+    return config
+
+
+def load_merchants(directory: Path = MERCHANTS_DIR) -> dict[str, MerchantConfig]:
+    """Every merchant file in a directory, by merchant id."""
+    return {p.stem: load_merchant(p) for p in sorted(directory.glob("*.yaml"))}
+
+
+def load_merchant_by_id(merchant_id: str, directory: Path = MERCHANTS_DIR) -> MerchantConfig:
+    path = directory / f"{merchant_id}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in directory.glob("*.yaml"))) or "none"
+        raise ConfigError(f"{path}: no such merchant (known merchants: {known})")
+    return load_merchant(path)

@@ -1,0 +1,138 @@
+"""Order states and the one table that maps them between Starweb and Ongoing.
+
+An order's life is told in ``OrderState``s. Each merchant maps every state to a Starweb order status
+(by ``idCode`` for the standard ones, by id for custom ones) and to an Ongoing status number. Derived
+sets — which Ongoing numbers mean "work has started", which Starweb statuses mean "cancelled" — come
+from that table and nowhere else. Starweb status ids differ per shop, so ``StatusTable`` is built at
+run time from the shop's own ``GET /order-statuses``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from integrations.errors import MappingError
+
+
+class OrderState(StrEnum):
+    OPEN = "open"  # in Ongoing, initial status not yet chosen
+    OPEN_IN_STOCK = "open_in_stock"
+    OPEN_BACKORDERED = "open_backordered"
+    PICKING = "picking"
+    PARTIALLY_SENT = "partially_sent"
+    SENT = "sent"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATES = frozenset({OrderState.OPEN, OrderState.OPEN_IN_STOCK, OrderState.OPEN_BACKORDERED})
+MAPPED_STATES = tuple(s for s in OrderState if s is not OrderState.OPEN)
+
+
+@dataclass(frozen=True)
+class StarwebStatusRef:
+    """A Starweb order status named by idCode (standard statuses) or by id (custom statuses)."""
+
+    id_code: str | None = None
+    status_id: int | None = None
+
+    @classmethod
+    def parse(cls, value: str | int | StarwebStatusRef) -> StarwebStatusRef:
+        if isinstance(value, StarwebStatusRef):
+            return value
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return cls(status_id=int(value))
+        return cls(id_code=value)
+
+    def __str__(self) -> str:
+        return self.id_code if self.id_code else f"#{self.status_id}"
+
+
+@dataclass(frozen=True)
+class StateRule:
+    """How one state looks on both sides, and what a connector-made status change may trigger."""
+
+    state: OrderState
+    starweb: StarwebStatusRef
+    ongoing: int
+    notify_customer: bool = False
+    process_payment: bool = False
+
+
+@dataclass(frozen=True)
+class ShopStatus:
+    """The part of a Starweb order status the table needs."""
+
+    status_id: int
+    id_code: str | None
+
+
+class StatusTable:
+    """The merchant's state map resolved against one shop's order statuses."""
+
+    def __init__(self, rules: Iterable[StateRule], shop_statuses: Iterable[ShopStatus]) -> None:
+        self.rules: dict[OrderState, StateRule] = {rule.state: rule for rule in rules}
+        missing = [s.value for s in MAPPED_STATES if s not in self.rules]
+        if missing:
+            raise MappingError(f"the status map has no entry for: {', '.join(missing)}")
+        by_code = {s.id_code: s.status_id for s in shop_statuses if s.id_code}
+        known_ids = {s.status_id for s in shop_statuses}
+        self._starweb_ids: dict[OrderState, int] = {}
+        for state, rule in self.rules.items():
+            self._starweb_ids[state] = self._resolve(rule.starweb, by_code, known_ids, state)
+        self._starweb_ids[OrderState.OPEN] = self._starweb_ids[OrderState.OPEN_IN_STOCK]
+        self.picking_from = self.rules[OrderState.PICKING].ongoing
+        self.sent_from = self.rules[OrderState.SENT].ongoing
+        self.returned_from = self.rules[OrderState.RETURNED].ongoing
+        self.cancelled_from = self.rules[OrderState.CANCELLED].ongoing
+        if not self.picking_from < self.sent_from <= self.returned_from < self.cancelled_from:
+            raise MappingError("Ongoing numbers must grow: picking < sent <= returned < cancelled")
+
+    @staticmethod
+    def _resolve(ref: StarwebStatusRef, by_code: Mapping[str, int], known_ids: set[int], state: OrderState) -> int:
+        if ref.id_code is not None:
+            if ref.id_code not in by_code:
+                raise MappingError(f"status map for {state.value}: the shop has no order status with idCode "
+                                   f"{ref.id_code!r}")
+            return by_code[ref.id_code]
+        assert ref.status_id is not None
+        if ref.status_id not in known_ids:
+            raise MappingError(f"status map for {state.value}: the shop has no order status with id {ref.status_id}")
+        return ref.status_id
+
+    def starweb_status_id(self, state: OrderState) -> int:
+        return self._starweb_ids[state]
+
+    def ongoing_number(self, state: OrderState) -> int:
+        return self.rules[state].ongoing
+
+    def rule(self, state: OrderState) -> StateRule:
+        return self.rules[OrderState.OPEN_IN_STOCK if state is OrderState.OPEN else state]
+
+    def state_of_ongoing(self, number: int) -> OrderState:
+        """The state an Ongoing status number means; numbers between mapped ones fall in the range below."""
+        for state in (OrderState.OPEN_IN_STOCK, OrderState.OPEN_BACKORDERED):
+            if number == self.rules[state].ongoing:
+                return state
+        if number >= self.cancelled_from:
+            return OrderState.CANCELLED
+        if number >= self.returned_from and self.returned_from != self.sent_from:
+            return OrderState.RETURNED
+        if number >= self.sent_from:
+            return OrderState.SENT
+        if number >= self.picking_from:
+            return OrderState.PICKING
+        return OrderState.OPEN
+
+    def states_of_starweb(self, status_id: int) -> set[OrderState]:
+        """Every state whose Starweb status is this id (open in stock and backordered share one)."""
+        return {state for state, sid in self._starweb_ids.items() if sid == status_id}
+
+    def work_started(self, ongoing_number: int) -> bool:
+        """Has the warehouse begun work (so Ongoing refuses edits and cancellation)?"""
+        return self.picking_from <= ongoing_number < self.cancelled_from
+
+    def is_cancelled_in_starweb(self, status_id: int) -> bool:
+        return status_id == self._starweb_ids[OrderState.CANCELLED]

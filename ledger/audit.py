@@ -1,0 +1,27 @@
+"""The audit log: every write the connector made (or, in a dry run, would have made) to either system."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.models import AuditEntry
+
+
+def record_write(session: Session, merchant_id: str, *, system: str, operation: str, key: str, outcome: str,
+                 detail: dict[str, Any] | None = None, flow_run_id: str | None = None) -> None:
+    session.add(AuditEntry(merchant_id=merchant_id, system=system, operation=operation, key=str(key)[:100],
+                           outcome=outcome, detail=detail, flow_run_id=flow_run_id))
+
+
+def writes_since(session: Session, merchant_id: str, since: datetime | None = None, *,
+                 system: str | None = None) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.merchant_id == merchant_id)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if system is not None:
+        query = query.where(AuditEntry.system == system)
+    return list(session.scalars(query.order_by(AuditEntry.id)))

@@ -1,0 +1,135 @@
+"""Ledger tables (SQLAlchemy 2 declarative). Change them only together with an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ledger.types import UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class OrderBinding(Base):
+    """One Starweb order and its Ongoing twin."""
+
+    __tablename__ = "order_bindings"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "starweb_order_id", name="uq_order_binding_starweb"),
+        UniqueConstraint("merchant_id", "order_number", name="uq_order_binding_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    starweb_order_id: Mapped[int] = mapped_column(BigInteger)
+    order_number: Mapped[str] = mapped_column(String(50))
+    ongoing_order_id: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str | None] = mapped_column(String(20))
+    starweb_status_id: Mapped[int | None] = mapped_column(Integer)
+    ongoing_status: Mapped[int | None] = mapped_column(Integer)
+    pushed_hash: Mapped[str | None] = mapped_column(String(64))
+    refused_hash: Mapped[str | None] = mapped_column(String(64))
+    initial_status_set: Mapped[bool] = mapped_column(Boolean, default=False)
+    silent: Mapped[bool] = mapped_column(Boolean, default=False)
+    starweb_created_at: Mapped[datetime | None]
+    starweb_modified_at: Mapped[datetime | None]
+    exported_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    lines: Mapped[list[LineBinding]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="LineBinding.id"
+    )
+
+
+class LineBinding(Base):
+    """One order line: Starweb itemId ↔ Ongoing rowNumber and orderLineId."""
+
+    __tablename__ = "line_bindings"
+    __table_args__ = (UniqueConstraint("order_binding_id", "row_number", name="uq_line_binding_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_binding_id: Mapped[int] = mapped_column(ForeignKey("order_bindings.id", ondelete="CASCADE"), index=True)
+    starweb_item_id: Mapped[int | None] = mapped_column(BigInteger)
+    row_number: Mapped[str] = mapped_column(String(20))
+    ongoing_line_id: Mapped[int | None] = mapped_column(BigInteger)
+    sku: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[float] = mapped_column(Numeric(14, 3))
+
+    order: Mapped[OrderBinding] = relationship(back_populates="lines")
+
+
+class ArticleBinding(Base):
+    """One SKU: Starweb product/variant ↔ Ongoing article."""
+
+    __tablename__ = "article_bindings"
+    __table_args__ = (UniqueConstraint("merchant_id", "sku", name="uq_article_binding_sku"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    sku: Mapped[str] = mapped_column(String(40))
+    article_system_id: Mapped[int | None] = mapped_column(BigInteger)
+    starweb_product_id: Mapped[int | None] = mapped_column(BigInteger)
+    starweb_variant_id: Mapped[int | None] = mapped_column(BigInteger)
+    pushed_hash: Mapped[str | None] = mapped_column(String(64))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    removed_in_starweb_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Cursor(Base):
+    """Where one stream of one merchant resumes."""
+
+    __tablename__ = "cursors"
+
+    merchant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class QuarantineEntry(Base):
+    """A record that could not be synced: why, how often tried, when next, and what it was."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("merchant_id", "kind", "key", name="uq_quarantine_record"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    error_class: Mapped[str] = mapped_column(String(60))
+    retryable: Mapped[bool] = mapped_column(Boolean)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    payload: Mapped[dict[str, Any] | None]
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(200))
+
+
+class AuditEntry(Base):
+    """Append-only: one row per write attempted on either system (or planned, in a dry run)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    flow_run_id: Mapped[str | None] = mapped_column(String(40))
+    system: Mapped[str] = mapped_column(String(10))
+    operation: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[dict[str, Any] | None]

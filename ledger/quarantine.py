@@ -1,0 +1,101 @@
+"""Quarantine: records that could not be synced, with the specific reason and when to try again.
+
+A record is keyed by (merchant, kind, key), e.g. ("demo", "order", "1042"). Transient causes are
+retried soon with growing delays; permanent ones (unknown SKU, unmapped shipping method) slowly,
+since a config or data change may fix them. A person can force a retry or resolve by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integrations.errors import ConnectorError
+from ledger.models import QuarantineEntry
+from ledger.types import utcnow
+
+_TRANSIENT_DELAYS = (timedelta(minutes=2), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+_PERMANENT_DELAYS = (timedelta(hours=1), timedelta(hours=6), timedelta(hours=24))
+
+
+def next_attempt(attempts: int, *, retryable: bool, now: datetime) -> datetime:
+    """When a record that failed ``attempts`` times is due again."""
+    delays = _TRANSIENT_DELAYS if retryable else _PERMANENT_DELAYS
+    return now + delays[min(max(attempts, 1), len(delays)) - 1]
+
+
+def describe_error(error: BaseException) -> tuple[str, str, bool]:
+    """(reason, error class name, retryable) for any exception."""
+    retryable = isinstance(error, ConnectorError) and error.retryable
+    return str(error) or type(error).__name__, type(error).__name__, retryable
+
+
+def quarantine_record(session: Session, merchant_id: str, kind: str, key: str, error: BaseException, *,
+                      payload: dict[str, Any] | None = None, now: datetime | None = None) -> QuarantineEntry:
+    """Put a record in quarantine, or count one more failed attempt if it is already there."""
+    now = now or utcnow()
+    reason, error_class, retryable = describe_error(error)
+    entry = find_entry(session, merchant_id, kind, key)
+    if entry is None:
+        entry = QuarantineEntry(merchant_id=merchant_id, kind=kind, key=key, attempts=0, first_seen_at=now)
+        session.add(entry)
+    elif entry.resolved_at is not None:
+        entry.attempts, entry.first_seen_at = 0, now
+    entry.attempts += 1
+    entry.reason, entry.error_class, entry.retryable = reason, error_class, retryable
+    entry.payload = payload if payload is not None else entry.payload
+    entry.last_attempt_at = now
+    entry.next_attempt_at = next_attempt(entry.attempts, retryable=retryable, now=now)
+    entry.resolved_at, entry.resolution = None, None
+    session.flush()
+    return entry
+
+
+def find_entry(session: Session, merchant_id: str, kind: str, key: str) -> QuarantineEntry | None:
+    return session.scalars(select(QuarantineEntry).where(
+        QuarantineEntry.merchant_id == merchant_id, QuarantineEntry.kind == kind, QuarantineEntry.key == key
+    )).one_or_none()
+
+
+def is_held(session: Session, merchant_id: str, kind: str, key: str, *, now: datetime | None = None) -> bool:
+    """Is the record in quarantine and not yet due for another attempt?"""
+    entry = find_entry(session, merchant_id, kind, key)
+    if entry is None or entry.resolved_at is not None:
+        return False
+    return entry.next_attempt_at is None or entry.next_attempt_at > (now or utcnow())
+
+
+def resolve(session: Session, merchant_id: str, kind: str, key: str, resolution: str,
+            *, now: datetime | None = None) -> bool:
+    """Mark a quarantined record as handled (it synced, or a person dealt with it)."""
+    entry = find_entry(session, merchant_id, kind, key)
+    if entry is None or entry.resolved_at is not None:
+        return False
+    entry.resolved_at, entry.resolution = now or utcnow(), resolution[:200]
+    return True
+
+
+def open_entries(session: Session, merchant_id: str, kind: str | None = None) -> list[QuarantineEntry]:
+    query = select(QuarantineEntry).where(QuarantineEntry.merchant_id == merchant_id,
+                                          QuarantineEntry.resolved_at.is_(None))
+    if kind is not None:
+        query = query.where(QuarantineEntry.kind == kind)
+    return list(session.scalars(query.order_by(QuarantineEntry.id)))
+
+
+def due_for_retry(session: Session, merchant_id: str, kind: str, *,
+                  now: datetime | None = None) -> list[QuarantineEntry]:
+    now = now or utcnow()
+    return [e for e in open_entries(session, merchant_id, kind)
+            if e.next_attempt_at is not None and e.next_attempt_at <= now]
+
+
+def retry_now(session: Session, entry_id: int, *, now: datetime | None = None) -> QuarantineEntry | None:
+    """A person asks for another attempt at the next run."""
+    entry = session.get(QuarantineEntry, entry_id)
+    if entry is not None and entry.resolved_at is None:
+        entry.next_attempt_at = now or utcnow()
+    return entry

@@ -1,0 +1,58 @@
+"""Quarantine lifecycle and cursor rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from integrations.errors import MappingError, VendorUnavailable
+from ledger import quarantine
+from ledger.cursors import advance_time_cursor, read_time_cursor
+from ledger.db import Ledger
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def test_a_transient_failure_is_retried_soon_and_a_permanent_one_slowly(ledger: Ledger) -> None:
+    with ledger.session() as s:
+        flaky = quarantine.quarantine_record(s, "m1", "order", "1001", VendorUnavailable("busy", status=503),
+                                             now=NOW)
+        unknown = quarantine.quarantine_record(s, "m1", "order", "1002", MappingError("SKU 'X' is unknown"),
+                                               payload={"orderId": 1002}, now=NOW)
+        assert (flaky.retryable, flaky.next_attempt_at) == (True, NOW + timedelta(minutes=2))
+        assert (unknown.retryable, unknown.next_attempt_at) == (False, NOW + timedelta(hours=1))
+        assert unknown.reason == "SKU 'X' is unknown"
+        assert quarantine.is_held(s, "m1", "order", "1002", now=NOW)
+        assert [e.key for e in quarantine.due_for_retry(s, "m1", "order", now=NOW + timedelta(minutes=3))] == ["1001"]
+
+
+def test_repeated_failures_back_off_and_a_resolved_record_can_come_back(ledger: Ledger) -> None:
+    with ledger.session() as s:
+        for _ in range(5):
+            entry = quarantine.quarantine_record(s, "m1", "order", "1", VendorUnavailable("busy"), now=NOW)
+        assert entry.attempts == 5
+        assert entry.next_attempt_at == NOW + timedelta(hours=1), "delays are capped"
+        assert quarantine.resolve(s, "m1", "order", "1", "exported on retry", now=NOW)
+        assert not quarantine.is_held(s, "m1", "order", "1", now=NOW)
+        assert quarantine.open_entries(s, "m1") == []
+        again = quarantine.quarantine_record(s, "m1", "order", "1", MappingError("no address"), now=NOW)
+        assert (again.attempts, again.resolved_at, again.reason) == (1, None, "no address")
+
+
+def test_a_person_can_ask_for_a_retry_at_the_next_run(ledger: Ledger) -> None:
+    with ledger.session() as s:
+        entry = quarantine.quarantine_record(s, "m1", "product", "SKU-1", MappingError("too long"), now=NOW)
+        quarantine.retry_now(s, entry.id, now=NOW)
+        assert [e.key for e in quarantine.due_for_retry(s, "m1", "product", now=NOW)] == ["SKU-1"]
+
+
+def test_time_cursors_only_move_forward(ledger: Ledger) -> None:
+    with ledger.session() as s:
+        assert read_time_cursor(s, "m1", "starweb-orders") is None
+        advance_time_cursor(s, "m1", "starweb-orders", NOW)
+        advance_time_cursor(s, "m1", "starweb-orders", NOW - timedelta(hours=1))
+        assert read_time_cursor(s, "m1", "starweb-orders") == NOW
+        assert read_time_cursor(s, "m2", "starweb-orders") is None
+        with pytest.raises(ValueError):
+            advance_time_cursor(s, "m1", "x", datetime(2026, 1, 1))

@@ -1,0 +1,45 @@
+"""The ledger schema comes from Alembic migrations, on SQLite by default and on PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from ledger.db import Ledger
+from ledger.models import AuditEntry, LineBinding, OrderBinding
+
+TABLES = {"order_bindings", "line_bindings", "article_bindings", "cursors", "quarantine", "audit_log",
+          "alembic_version"}
+
+
+def exercise(book: Ledger) -> None:
+    stockholm = timezone(timedelta(hours=1))
+    with book.session() as s:
+        order = OrderBinding(merchant_id="m1", starweb_order_id=1042, order_number="FJ-1042",
+                             starweb_created_at=datetime(2026, 11, 28, 9, 30, tzinfo=stockholm))
+        order.lines.append(LineBinding(row_number="1", sku="SKU-1", quantity=2, starweb_item_id=7))
+        s.add(order)
+        s.add(AuditEntry(merchant_id="m1", system="ongoing", operation="PUT /orders", key="FJ-1042",
+                         outcome="written", detail={"orderId": 5}))
+    with book.session() as s:
+        loaded = s.query(OrderBinding).one()
+        assert loaded.starweb_created_at == datetime(2026, 11, 28, 8, 30, tzinfo=UTC)
+        assert [(line.row_number, float(line.quantity)) for line in loaded.lines] == [("1", 2.0)]
+        assert s.query(AuditEntry).one().detail == {"orderId": 5}
+
+
+def test_a_new_sqlite_ledger_is_migrated_and_usable(tmp_path: Path) -> None:
+    book = Ledger(f"sqlite:///{tmp_path / 'nested' / 'ledger.db'}")
+    assert TABLES <= set(inspect(book.engine).get_table_names())
+    exercise(book)
+    Ledger(book.url).dispose()  # migrating again is a no-op
+    book.dispose()
+
+
+def test_the_same_migrations_run_on_postgresql(postgres_url: str) -> None:
+    book = Ledger(postgres_url)
+    assert TABLES <= set(inspect(book.engine).get_table_names())
+    exercise(book)
+    book.dispose()
