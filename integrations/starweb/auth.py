@@ -1,0 +1,123 @@
+"""Starweb's OAuth2 client-credentials login, as an ``httpx.Auth`` that keeps one bearer token.
+
+``POST {base}/token`` with a form body answers ``{access_token, scope, expires_in}``; there is no
+refresh token, so a new token is fetched shortly before the old one expires, and once more when
+Starweb answers 401 ``invalid_token``. Bad credentials are a 400 ``invalid_client`` and an unknown
+shop a 404; both become ``AuthenticationFailed``. Neither the secret nor the token is ever logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from dataclasses import dataclass
+
+import httpx
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+from integrations.errors import AuthenticationFailed, NotFound, RefusedByVendor, UnexpectedResponse
+from integrations.http import VendorHttp
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATH = "/token"
+TOKEN_ENDPOINT = "POST /token"
+DEFAULT_RENEW_MARGIN = 60.0  # seconds before expiry at which a token is replaced
+
+
+class AccessToken(BaseModel):
+    """Starweb's TokenModel. ``expires_in`` defaults to the hour Starweb's own SDK assumes."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    access_token: SecretStr
+    scope: str | None = None
+    expires_in: int = 3600
+
+
+async def request_token(http: VendorHttp, client_id: str, client_secret: SecretStr) -> AccessToken:
+    """Ask Starweb for a new token through the shared HTTP policy (without a bearer of course)."""
+    form = {"grant_type": "client_credentials", "client_id": client_id,
+            "client_secret": client_secret.get_secret_value()}
+    details = {"vendor": http.vendor, "endpoint": TOKEN_ENDPOINT}
+    try:
+        response = await http.request("POST", TOKEN_PATH, endpoint=TOKEN_ENDPOINT, data=form, auth=httpx.Auth())
+    except NotFound as exc:
+        raise AuthenticationFailed(f"Starweb has no token endpoint at {http.base_url}{TOKEN_PATH}: "
+                                   "the shop's API base URL is wrong", status=exc.status,
+                                   vendor_message=exc.vendor_message, **details) from None
+    except RefusedByVendor as exc:  # 400 invalid_client, unsupported_grant_type, …
+        raise AuthenticationFailed(f"Starweb refused the client credentials of client id {client_id!r}",
+                                   status=exc.status, vendor_message=exc.vendor_message, **details) from None
+    try:
+        return AccessToken.model_validate_json(response.content)
+    except ValidationError:
+        # The body may hold a token; say only that it was unusable.
+        raise UnexpectedResponse("Starweb's token answer has no usable access_token", status=response.status_code,
+                                 **details) from None
+
+
+@dataclass(frozen=True)
+class _HeldToken:
+    value: str
+    renew_at: float
+
+
+def _says_invalid_token(response: httpx.Response) -> bool:
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("error") == "invalid_token"
+
+
+class StarwebTokenAuth(httpx.Auth):
+    """Adds ``Authorization: Bearer …`` to every request, fetching the token at most once at a time.
+
+    ``fetch_token`` asks Starweb for a new token; ``clock`` (monotonic seconds) is injectable so
+    tests can move time. On a 401 ``invalid_token`` the token is renewed once and the request
+    resent once; a second refusal is answered to the caller as it is.
+    """
+
+    def __init__(self, fetch_token: Callable[[], Awaitable[AccessToken]], *,
+                 clock: Callable[[], float] = time.monotonic, renew_margin: float = DEFAULT_RENEW_MARGIN) -> None:
+        self._fetch_token = fetch_token
+        self._clock = clock
+        self._renew_margin = renew_margin
+        self._held: _HeldToken | None = None
+        self._lock = asyncio.Lock()
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        raise RuntimeError("StarwebTokenAuth works with httpx.AsyncClient only")
+        yield request  # pragma: no cover - makes this a generator, as httpx expects
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self._token()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code != 401:
+            return
+        await response.aread()  # the 401 body says whether the token is the problem
+        if _says_invalid_token(response):
+            log.info("Starweb refused the access token as invalid; fetching a new one and resending once")
+            token = await self._token(rejected=token)
+            request.headers["Authorization"] = f"Bearer {token}"
+            yield request
+
+    def forget(self) -> None:
+        """Drop the held token so the next request fetches a new one."""
+        self._held = None
+
+    async def _token(self, *, rejected: str | None = None) -> str:
+        async with self._lock:
+            held = self._held
+            # Another request may already have replaced the rejected token while we waited.
+            if held is not None and held.value != rejected and self._clock() < held.renew_at:
+                return held.value
+            fetched = await self._fetch_token()
+            lifetime = max(0.0, fetched.expires_in - self._renew_margin)
+            self._held = _HeldToken(fetched.access_token.get_secret_value(), self._clock() + lifetime)
+            log.debug("fetched a Starweb access token valid for %d s", fetched.expires_in)
+            return self._held.value

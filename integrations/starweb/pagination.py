@@ -1,0 +1,144 @@
+"""Starweb's answer envelopes and how to walk its paged lists.
+
+Every 2xx body is an envelope: ``{"data": ...}`` around one resource or a list, plus
+``meta.pagination`` (Fractal's snake_case keys) on the paged lists. Pages hold a fixed 100 items and
+only ``page`` can be asked for; ``iter_pages`` walks them up to ``total_pages`` and stops with an
+error, rather than loop forever, when Starweb does not move on to the page asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Generic, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from integrations.errors import UnexpectedResponse
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+VENDOR = "starweb"
+PAGE_SIZE = 100  # fixed by Starweb; no list endpoint takes a page-size parameter
+
+
+class Pagination(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    current_page: int | None = None
+    per_page: int | None = None
+    total: int | None = None
+    count: int | None = None
+    total_pages: int | None = None
+
+
+class _Meta(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    pagination: Pagination | None = None
+
+
+class Envelope(BaseModel, Generic[T]):
+    model_config = ConfigDict(extra="ignore")
+
+    data: T
+    meta: _Meta | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, the page number asked for and Starweb's pagination block."""
+
+    items: list[T]
+    number: int
+    pagination: Pagination | None = None
+
+    @property
+    def total_pages(self) -> int | None:
+        return self.pagination.total_pages if self.pagination else None
+
+    @property
+    def is_last(self) -> bool:
+        if not self.items:
+            return True
+        if self.total_pages is not None:
+            return self.number >= self.total_pages
+        # Lists without meta (variants, per the spec): a short page is the last one.
+        per_page = (self.pagination.per_page if self.pagination else None) or PAGE_SIZE
+        return len(self.items) < per_page
+
+
+@cache
+def _adapter(shape: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(Envelope[shape])  # type: ignore[valid-type]
+
+
+def _describe(error: ValidationError) -> str:
+    # Field paths and reasons only: the offending values may be customer data.
+    problems = [f"{'.'.join(str(part) for part in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()]
+    more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+    return "; ".join(problems[:3]) + more
+
+
+def _envelope(response: httpx.Response, shape: Any, endpoint: str) -> Envelope[Any]:
+    try:
+        return _adapter(shape).validate_json(response.content)
+    except ValidationError as exc:
+        # ``from None``: pydantic's own message repeats the input, which may hold addresses.
+        raise UnexpectedResponse(
+            "Starweb answered with a body that does not match its published model",
+            vendor=VENDOR, status=response.status_code, endpoint=endpoint, vendor_message=_describe(exc),
+        ) from None
+
+
+def parse_data(response: httpx.Response, model: type[T], endpoint: str) -> T:
+    """The ``data`` of a 2xx answer as ``model``, or ``UnexpectedResponse`` naming the endpoint."""
+    return _envelope(response, model, endpoint).data
+
+
+def parse_list(response: httpx.Response, model: type[T], endpoint: str) -> list[T]:
+    """The ``data`` list of a 2xx answer, each item as ``model``."""
+    return _envelope(response, list[model], endpoint).data  # type: ignore[valid-type]
+
+
+def parse_page(response: httpx.Response, model: type[T], endpoint: str, number: int) -> Page[T]:
+    envelope = _envelope(response, list[model], endpoint)  # type: ignore[valid-type]
+    pagination = envelope.meta.pagination if envelope.meta else None
+    return Page(items=envelope.data, number=number, pagination=pagination)
+
+
+async def iter_pages(fetch: Callable[[int], Awaitable[Page[T]]], *, endpoint: str,
+                     key: Callable[[T], Hashable]) -> AsyncIterator[T]:
+    """Every item of a paged list, from page 1 to the last, each ``key`` at most once.
+
+    Items can shift from one page to the next while we walk (a new order lands on top of a DESC
+    list), so an item already yielded is skipped rather than handed out twice.
+    """
+    seen: set[Hashable] = set()
+    previous: list[T] | None = None
+    number = 1
+    while True:
+        page = await fetch(number)
+        answered = page.pagination.current_page if page.pagination else None
+        if answered is not None and answered != number:
+            raise UnexpectedResponse(f"asked for page {number} but Starweb answered page {answered}; "
+                                     "stopping instead of reading the same page again",
+                                     vendor=VENDOR, endpoint=endpoint)
+        if previous and page.items == previous:
+            raise UnexpectedResponse(f"page {number} repeats page {number - 1}; Starweb ignored the page "
+                                     "parameter, stopping instead of looping", vendor=VENDOR, endpoint=endpoint)
+        log.debug("%s: page %d of %s, %d items", endpoint, number, page.total_pages or "?", len(page.items))
+        for item in page.items:
+            item_key = key(item)
+            if item_key not in seen:
+                seen.add(item_key)
+                yield item
+        if page.is_last:
+            return
+        previous = page.items
+        number += 1
