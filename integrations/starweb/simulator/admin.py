@@ -1,0 +1,72 @@
+"""The simulator's own admin surface under ``/_sim`` (not part of Starweb; never faulted).
+
+Reset to an empty shop, seed the demo shop, read what the shop "sent" (customer e-mails and
+payment processing on status changes), expire tokens, and move the simulator's clock.
+Documented in docs/simulators-starweb.md.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from integrations.starweb.simulator.auth import expire_all_tokens
+from integrations.starweb.simulator.seed import seed_demo_shop
+from integrations.starweb.simulator.state import EMAIL, PAYMENT, TOKEN, SimState
+
+
+class ClockAdvance(BaseModel):
+    seconds: float = Field(ge=0)
+
+
+def reset_shop(state: SimState) -> None:
+    """Empty the shop; issued tokens survive so a connected client keeps working."""
+    with state.store.transaction():
+        tokens = state.store.all(TOKEN)
+        state.store.clear()
+        for record in tokens:
+            state.store.put(TOKEN, record["token"], record)
+
+
+def admin_router(state: SimState) -> APIRouter:
+    router = APIRouter(prefix="/_sim", tags=["simulator admin"])
+
+    def clock_body() -> dict[str, Any]:
+        return {"now": state.now_iso(), "offsetSeconds": state.clock.offset_seconds}
+
+    @router.post("/reset")
+    def reset() -> dict[str, bool]:
+        reset_shop(state)
+        state.clock.reset()
+        return {"reset": True}
+
+    @router.post("/seed")
+    def seed() -> dict[str, int]:
+        return seed_demo_shop(state)
+
+    @router.get("/emails")
+    def emails(order_id: Annotated[int | None, Query(alias="orderId")] = None) -> dict[str, Any]:
+        sent = [e for e in state.store.all(EMAIL) if order_id is None or e["orderId"] == order_id]
+        return {"data": sent}
+
+    @router.get("/payments")
+    def payments(order_id: Annotated[int | None, Query(alias="orderId")] = None) -> dict[str, Any]:
+        recorded = [p for p in state.store.all(PAYMENT) if order_id is None or p["orderId"] == order_id]
+        return {"data": recorded}
+
+    @router.post("/tokens/expire")
+    def expire_tokens() -> dict[str, int]:
+        return {"expired": expire_all_tokens(state)}
+
+    @router.get("/clock")
+    def get_clock() -> dict[str, Any]:
+        return clock_body()
+
+    @router.post("/clock/advance")
+    def advance_clock(body: ClockAdvance) -> dict[str, Any]:
+        state.clock.advance(body.seconds)
+        return clock_body()
+
+    return router
