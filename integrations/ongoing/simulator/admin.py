@@ -1,0 +1,161 @@
+"""The simulator's own admin surface under ``/_sim`` (not part of Ongoing): reset and seed the state,
+and play the warehouse staff — set stock, move, pick, ship and return orders, receive deliveries.
+
+Bodies are JSON; answers are the affected object as the vendor API would show it, so a test can act
+and assert in one call. Errors use the same ``{"Message": …}`` shape as the vendor routes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from integrations.ongoing.simulator import warehouse
+from integrations.ongoing.simulator.articles import inventory_json
+from integrations.ongoing.simulator.errors import bad_request, not_found
+from integrations.ongoing.simulator.order_docs import set_status
+from integrations.ongoing.simulator.order_render import render_order
+from integrations.ongoing.simulator.purchase_order_docs import render_purchase_order
+from integrations.ongoing.simulator.reference import install_demo_articles, install_reference_data
+from integrations.ongoing.simulator.state import Doc, SimState
+
+
+class _AdminBody(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid",
+                              coerce_numbers_to_str=True)
+
+
+class LineQuantityBody(_AdminBody):
+    row_number: str
+    number_of_items: float = Field(gt=0)
+
+
+class SeedBody(_AdminBody):
+    articles: bool = False
+
+
+class StockBody(_AdminBody):
+    number_of_items: float | None = Field(default=None, ge=0)
+    delta: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> StockBody:
+        if (self.number_of_items is None) == (self.delta is None):
+            raise ValueError("send either numberOfItems or delta")
+        return self
+
+
+class StatusBody(_AdminBody):
+    order_status_number: int
+
+
+class LinesBody(_AdminBody):
+    lines: list[LineQuantityBody] | None = None
+
+
+class ParcelBody(_AdminBody):
+    parcel_number: str | None = None
+    tracking_url: str | None = None
+    weight: float | None = None
+
+
+class ShipBody(LinesBody):
+    waybill: str | None = None
+    tracking_url: str | None = None
+    parcels: list[ParcelBody] | None = None
+
+
+class ReturnBody(LinesBody):
+    cause: str | None = None
+
+
+def _quantities(body: LinesBody | None) -> list[tuple[str, float]] | None:
+    if body is None or body.lines is None:
+        return None
+    return [(line.row_number, line.number_of_items) for line in body.lines]
+
+
+def build_router(state: SimState) -> APIRouter:
+    router = APIRouter(prefix="/_sim", tags=["simulator admin"])
+
+    def _order(order_number: str) -> Doc:
+        order = state.order_by_number(order_number)
+        if order is None:
+            raise not_found(f"No order with order number '{order_number}' was found.")
+        return order
+
+    @router.post("/reset")
+    def reset() -> dict[str, Any]:
+        with state.write(from_api=False):
+            state.store.clear()
+        return {"reset": True}
+
+    @router.post("/seed")
+    def seed(body: Annotated[SeedBody | None, Body()] = None) -> dict[str, Any]:
+        with state.write(from_api=False):
+            install_reference_data(state)
+            created = install_demo_articles(state) if body and body.articles else 0
+        return {"orderStatuses": len(state.order_statuses()), "transporterContracts": len(
+            state.transporter_contracts()), "returnCauses": len(state.return_causes()),
+                "articles": state.store.count("article"), "articlesCreated": created}
+
+    @router.post("/articles/{article_number}/stock")
+    def set_stock(article_number: str, body: StockBody) -> dict[str, Any]:
+        with state.write(from_api=False):
+            article = state.article_by_number(article_number)
+            if article is None:
+                raise not_found(f"No article with article number '{article_number}' was found.")
+            warehouse.set_stock(state, article, number_of_items=body.number_of_items, delta=body.delta)
+        return {"articleNumber": article_number, "inventoryInfo": inventory_json(state.article_by_number(
+            article_number) or article)}
+
+    @router.post("/orders/{order_number}/status")
+    def move_order(order_number: str, body: StatusBody) -> dict[str, Any]:
+        with state.write(from_api=False):
+            order = _order(order_number)
+            if body.order_status_number not in state.order_statuses():
+                raise bad_request(f"The order status {body.order_status_number} does not exist.")
+            set_status(order, body.order_status_number)
+            state.save_order(order)
+        return render_order(state, order)
+
+    @router.post("/orders/{order_number}/pick")
+    def pick(order_number: str, body: Annotated[LinesBody | None, Body()] = None) -> dict[str, Any]:
+        with state.write(from_api=False):
+            order = _order(order_number)
+            warehouse.pick(state, order, _quantities(body))
+            state.save_order(order)
+        return render_order(state, order)
+
+    @router.post("/orders/{order_number}/ship")
+    def ship(order_number: str, body: Annotated[ShipBody | None, Body()] = None) -> dict[str, Any]:
+        body = body or ShipBody()
+        with state.write(from_api=False):
+            order = _order(order_number)
+            warehouse.ship(state, order, lines=_quantities(body), waybill=body.waybill, tracking_url=body.tracking_url,
+                           parcels=[p.model_dump(by_alias=True) for p in body.parcels or []])
+            state.save_order(order)
+        return render_order(state, order)
+
+    @router.post("/orders/{order_number}/return")
+    def register_return(order_number: str, body: Annotated[ReturnBody | None, Body()] = None) -> dict[str, Any]:
+        body = body or ReturnBody()
+        with state.write(from_api=False):
+            order = _order(order_number)
+            warehouse.register_return(state, order, lines=_quantities(body), cause=body.cause)
+            state.save_order(order)
+        return render_order(state, order)
+
+    @router.post("/purchaseOrders/{purchase_order_number}/receive")
+    def receive(purchase_order_number: str, body: Annotated[LinesBody | None, Body()] = None) -> dict[str, Any]:
+        with state.write(from_api=False):
+            po = state.purchase_order_by_number(purchase_order_number)
+            if po is None:
+                raise not_found(f"No purchase order with number '{purchase_order_number}' was found.")
+            warehouse.receive(state, po, _quantities(body))
+        return render_purchase_order(state, po, {a["articleSystemId"]: a for a in state.articles()})
+
+    return router

@@ -1,0 +1,136 @@
+"""Stock bookkeeping of the simulated warehouse: pure functions from quantities to ``inventoryInfo``.
+
+Physical stock (``numberOfItems``) is a counter the warehouse changes (receipts, shipments, restocking
+returns, stock-taking). Everything else is derived from orders and purchase orders: what open orders
+still need from the shelves is booked, what is picked but not yet shipped is allocated and locked for
+sale, and what open purchase orders still advise is to be received. ``sellableNumberOfItems`` follows
+Ongoing's published formula: physical − lockedForSale − max(0, ordered − allocated) over open orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from integrations.ongoing.simulator.statuses import CANCELLED, PO_CANCELLED, PO_RECEIVED, SENT
+
+ArticleKey = int | str  # the simulator uses articleSystemId; tests may use article numbers
+
+
+@dataclass(frozen=True)
+class OrderLineQuantities:
+    article: ArticleKey
+    ordered: float
+    picked: float = 0.0
+    shipped: float = 0.0
+    returned: float = 0.0
+    reported: float | None = None
+    reported_returned: float | None = None
+
+
+@dataclass(frozen=True)
+class OrderQuantities:
+    status: int
+    lines: tuple[OrderLineQuantities, ...]
+
+
+@dataclass(frozen=True)
+class PurchaseLineQuantities:
+    article: ArticleKey
+    advised: float
+    received: float = 0.0
+    reported: float | None = None
+
+
+@dataclass(frozen=True)
+class PurchaseOrderQuantities:
+    status: int
+    lines: tuple[PurchaseLineQuantities, ...]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """One article's stock figures, named after ``GetArticleInventoryInfo``."""
+
+    number_of_items: float = 0.0
+    number_of_booked_items: float = 0.0
+    allocated_number_of_items: float = 0.0
+    locked_for_sale_number_of_items: float = 0.0
+    picked_to_be_collected_number_of_items: float = 0.0
+    to_receive_number_of_items: float = 0.0
+    sellable_number_of_items: float = 0.0
+    picked_to_be_reported_number_of_items: float = 0.0
+    returned_to_be_reported_number_of_items: float = 0.0
+    received_to_be_reported_number_of_items: float = 0.0
+
+
+def books_stock(order_status: int) -> bool:
+    """Orders book stock until they are sent (450 and above covers collected, returned, cancelled)."""
+    return order_status < SENT
+
+
+def expects_receipt(purchase_order_status: int) -> bool:
+    return purchase_order_status not in (PO_RECEIVED, PO_CANCELLED)
+
+
+def sellable(physical: float, locked_for_sale: float, ordered: float, allocated: float) -> float:
+    """Ongoing's definition; negative when open orders want more than the warehouse holds."""
+    return physical - locked_for_sale - max(0.0, ordered - allocated)
+
+
+def in_house(line: OrderLineQuantities, order_status: int) -> float:
+    """Picked units still in the warehouse; a cancelled order's picks go back to the shelves."""
+    return 0.0 if order_status == CANCELLED else max(0.0, line.picked - line.shipped)
+
+
+def still_to_pick(line: OrderLineQuantities, order_status: int) -> float:
+    return max(0.0, line.ordered - line.picked) if books_stock(order_status) else 0.0
+
+
+@dataclass
+class _Totals:
+    booked: float = 0.0
+    allocated: float = 0.0
+    to_receive: float = 0.0
+    picked_to_report: float = 0.0
+    returned_to_report: float = 0.0
+    received_to_report: float = 0.0
+
+
+def compute_inventories(
+    physical: Mapping[ArticleKey, float],
+    orders: Iterable[OrderQuantities],
+    purchase_orders: Iterable[PurchaseOrderQuantities],
+) -> dict[ArticleKey, Inventory]:
+    """Inventory figures for every article in ``physical`` (articles without stock count as 0)."""
+    totals: dict[ArticleKey, _Totals] = {number: _Totals() for number in physical}
+    for order in orders:
+        for line in order.lines:
+            t = totals.setdefault(line.article, _Totals())
+            t.booked += still_to_pick(line, order.status)
+            t.allocated += in_house(line, order.status)
+            t.picked_to_report += max(0.0, line.picked - (line.reported or 0.0))
+            t.returned_to_report += max(0.0, line.returned - (line.reported_returned or 0.0))
+    for purchase_order in purchase_orders:
+        for po_line in purchase_order.lines:
+            t = totals.setdefault(po_line.article, _Totals())
+            if expects_receipt(purchase_order.status):
+                t.to_receive += max(0.0, po_line.advised - po_line.received)
+            t.received_to_report += max(0.0, po_line.received - (po_line.reported or 0.0))
+    result = {}
+    for number, t in totals.items():
+        on_hand = float(physical.get(number, 0.0))
+        # Booked demand is exactly what is left to allocate: ordered − allocated per open line.
+        result[number] = Inventory(
+            number_of_items=on_hand,
+            number_of_booked_items=t.booked,
+            allocated_number_of_items=t.allocated,
+            locked_for_sale_number_of_items=t.allocated,
+            picked_to_be_collected_number_of_items=t.allocated,
+            to_receive_number_of_items=t.to_receive,
+            sellable_number_of_items=sellable(on_hand, t.allocated, t.booked, 0.0),
+            picked_to_be_reported_number_of_items=t.picked_to_report,
+            returned_to_be_reported_number_of_items=t.returned_to_report,
+            received_to_be_reported_number_of_items=t.received_to_report,
+        )
+    return result
