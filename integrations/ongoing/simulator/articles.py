@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 
 from integrations.ongoing.simulator.bodies import ArticleBody
 from integrations.ongoing.simulator.errors import bad_request, not_found
+from integrations.ongoing.simulator.field_limits import ARTICLE_LIMITS, refuse_overlong
 from integrations.ongoing.simulator.state import ARTICLE, Doc, SimState
 from integrations.ongoing.simulator.timefmt import at_or_after, now_text, older_than
 
@@ -125,6 +126,7 @@ def build_router(state: SimState) -> APIRouter:
     router = APIRouter()
 
     def _write(body: ArticleBody, existing: Doc | None) -> dict[str, Any]:
+        refuse_overlong(body.stored(), ARTICLE_LIMITS)
         state.check_goods_owner(body.goods_owner_id)
         with state.write():
             clash = state.article_by_number(body.article_number)

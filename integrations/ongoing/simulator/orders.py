@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from integrations.ongoing.simulator.bodies import OrderBody
 from integrations.ongoing.simulator.errors import bad_request, not_found
+from integrations.ongoing.simulator.field_limits import ORDER_LIMITS, refuse_overlong
 from integrations.ongoing.simulator.order_docs import (
     header_members,
     load_order,
@@ -100,6 +101,7 @@ def build_router(state: SimState) -> APIRouter:
 
     @router.put("/orders")
     def put_order(body: OrderBody) -> JSONResponse:
+        refuse_overlong(body.stored(), ORDER_LIMITS)
         state.check_goods_owner(body.goods_owner_id)
         with state.write():
             order = state.order_by_number(body.order_number)
@@ -122,6 +124,7 @@ def build_router(state: SimState) -> APIRouter:
 
     @router.put("/orders/{order_id}")
     def put_order_by_id(order_id: int, body: OrderBody) -> JSONResponse:
+        refuse_overlong(body.stored(), ORDER_LIMITS)
         state.check_goods_owner(body.goods_owner_id)
         with state.write():
             order = load_order(state, order_id)
