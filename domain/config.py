@@ -127,6 +127,8 @@ class OrderSettings(_Strict):
     exportable_starweb_statuses: list[str | int] = Field(default_factory=lambda: ["created"])
     overlap_minutes: Annotated[int, Field(ge=0)] = 10
     first_run_lookback_days: Annotated[int, Field(ge=0)] = 7
+    # Ongoing status from which picking is finished (standard 400 "Picked"); short picks are noted from here.
+    picked_status: Annotated[int, Field(gt=0)] = 400
 
 
 class PollingMinutes(_Strict):

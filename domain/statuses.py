@@ -136,3 +136,23 @@ class StatusTable:
 
     def is_cancelled_in_starweb(self, status_id: int) -> bool:
         return status_id == self._starweb_ids[OrderState.CANCELLED]
+
+
+def resolve_status_refs(refs: Iterable[str | int], shop_statuses: Iterable[ShopStatus], *, what: str) -> set[int]:
+    """Starweb status ids for a configured list of idCodes / ids; an unknown one is a config error."""
+    statuses = list(shop_statuses)
+    by_code = {s.id_code: s.status_id for s in statuses if s.id_code}
+    known = {s.status_id for s in statuses}
+    resolved: set[int] = set()
+    for raw in refs:
+        ref = StarwebStatusRef.parse(raw)
+        if ref.id_code is not None:
+            if ref.id_code not in by_code:
+                raise MappingError(f"{what}: the shop has no order status with idCode {ref.id_code!r}")
+            resolved.add(by_code[ref.id_code])
+        else:
+            assert ref.status_id is not None
+            if ref.status_id not in known:
+                raise MappingError(f"{what}: the shop has no order status with id {ref.status_id}")
+            resolved.add(ref.status_id)
+    return resolved

@@ -34,8 +34,12 @@ class OrderBinding(Base):
     ongoing_status: Mapped[int | None] = mapped_column(Integer)
     pushed_hash: Mapped[str | None] = mapped_column(String(64))
     refused_hash: Mapped[str | None] = mapped_column(String(64))
+    short_pick_noted: Mapped[str | None] = mapped_column(String(64))
     initial_status_set: Mapped[bool] = mapped_column(Boolean, default=False)
     silent: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    release_claim: Mapped[str | None] = mapped_column(String(40))
+    release_claimed_at: Mapped[datetime | None]
     starweb_created_at: Mapped[datetime | None]
     starweb_modified_at: Mapped[datetime | None]
     exported_at: Mapped[datetime | None]
@@ -65,6 +69,34 @@ class LineBinding(Base):
     quantity: Mapped[float] = mapped_column(Numeric(14, 3))
 
     order: Mapped[OrderBinding] = relationship(back_populates="lines")
+
+
+class Shipment(Base):
+    """One shipment of an order reported back to Starweb. The row is the intent, written before the
+    Starweb status change that emails the customer, so a rerun never mails twice nor loses a mail."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (UniqueConstraint("merchant_id", "order_number", "shipment_key", name="uq_shipment"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    starweb_order_id: Mapped[int] = mapped_column(BigInteger)
+    order_number: Mapped[str] = mapped_column(String(50))
+    shipment_key: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[dict[str, Any]] = mapped_column(JSON)
+    partial: Mapped[bool] = mapped_column(Boolean)
+    tracking_number: Mapped[str | None] = mapped_column(String(50))
+    tracker_type: Mapped[int | None] = mapped_column(Integer)
+    target_status_id: Mapped[int] = mapped_column(Integer)
+    send_email: Mapped[bool] = mapped_column(Boolean)
+    silent_reason: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20))  # intent → status_changed → acknowledged
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    intent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
 
 
 class ArticleBinding(Base):

@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('ongoing_status', sa.Integer(), nullable=True),
     sa.Column('pushed_hash', sa.String(length=64), nullable=True),
     sa.Column('refused_hash', sa.String(length=64), nullable=True),
+    sa.Column('short_pick_noted', sa.String(length=64), nullable=True),
     sa.Column('initial_status_set', sa.Boolean(), nullable=False),
     sa.Column('silent', sa.Boolean(), nullable=False),
     sa.Column('starweb_created_at', ledger.types.UTCDateTime(timezone=True), nullable=True),

@@ -1,0 +1,263 @@
+"""Deciding what to do when an exported order changed on either side.
+
+Starweb is the master of orders: an edit or cancellation made there goes to Ongoing while the warehouse
+still accepts it, and is refused (flagged, never lost) once work has started. Changes made in the
+warehouse come back: a status the TPL moved, lines it added, adjusted or removed while the order was
+open, and lines picked short. Orders in picking are edited from neither side. Every function here is
+pure: it looks at both orders and the binding and returns the actions; tasks carry them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from domain.hashing import payload_hash
+from domain.statuses import OPEN_STATES, OrderState, StatusTable
+from integrations.errors import MappingError, PermanentError
+from integrations.ongoing.models import Order as OngoingOrder
+from integrations.ongoing.models import OrderWrite
+from integrations.starweb.models import Order as StarwebOrder
+
+
+class AgreedLine(Protocol):
+    row_number: str
+    sku: str
+    quantity: float
+    starweb_item_id: int | None
+
+
+class Binding(Protocol):
+    """What the planners read from the ledger's order binding."""
+
+    order_number: str
+    state: str | None
+    pushed_hash: str | None
+    refused_hash: str | None
+    short_pick_noted: str | None
+
+    @property
+    def lines(self) -> Sequence[AgreedLine]: ...
+
+
+class ChangeRefused(PermanentError):
+    """A Starweb edit or cancellation that the warehouse can no longer take (work has started)."""
+
+
+# --- Starweb → Ongoing -------------------------------------------------------------------------
+
+CANCEL_MARKER = "cancel"
+
+
+def with_agreed_row_numbers(payload: OrderWrite, binding: Binding) -> OrderWrite:
+    """Keep the row numbers the warehouse already knows: a line the TPL added got its row number there,
+    not from the Starweb itemId the mapper would use."""
+    by_item = {str(line.starweb_item_id): line.row_number for line in binding.lines
+               if line.starweb_item_id is not None and str(line.starweb_item_id) != line.row_number}
+    if not by_item or not payload.order_lines:
+        return payload
+    lines = [line.model_copy(update={"row_number": by_item.get(line.row_number, line.row_number)})
+             for line in payload.order_lines]
+    return payload.model_copy(update={"order_lines": lines})
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    reason: str
+
+
+@dataclass(frozen=True)
+class PushUpdate:
+    payload: OrderWrite
+    payload_hash: str
+
+
+@dataclass(frozen=True)
+class RefuseUpdate:
+    payload_hash: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CancelInOngoing:
+    pass
+
+
+@dataclass(frozen=True)
+class RefuseCancel:
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecordCancelled:
+    """Both sides already say cancelled; only the ledger needs to learn it."""
+
+
+@dataclass(frozen=True)
+class CannotMap:
+    error: MappingError
+
+
+StarwebEdit = Unchanged | PushUpdate | RefuseUpdate | CancelInOngoing | RefuseCancel | RecordCancelled | CannotMap
+
+
+def plan_starweb_edit(order: StarwebOrder, binding: Binding, ongoing_status: int, table: StatusTable,
+                      mapped: OrderWrite | MappingError) -> StarwebEdit:
+    """What to do in Ongoing about the Starweb order as it is now."""
+    ongoing_state = table.state_of_ongoing(ongoing_status)
+    if order.status_id is not None and table.is_cancelled_in_starweb(order.status_id):
+        if binding.state == OrderState.CANCELLED:
+            return Unchanged("already cancelled on both sides")
+        if ongoing_state is OrderState.CANCELLED:
+            return RecordCancelled()
+        if table.work_started(ongoing_status):
+            if binding.refused_hash == CANCEL_MARKER:
+                return Unchanged("cancellation already flagged: the warehouse had started")
+            return RefuseCancel(f"cancelled in Starweb, but the warehouse has started work (Ongoing status "
+                                f"{ongoing_status}); it cannot be cancelled there any more")
+        return CancelInOngoing()
+    if isinstance(mapped, MappingError):
+        return CannotMap(mapped)
+    new_hash = payload_hash(mapped)
+    if new_hash == binding.pushed_hash:
+        return Unchanged("no change since the last push")
+    if ongoing_state is OrderState.CANCELLED:
+        return Unchanged("cancelled in the warehouse; edits are not sent")
+    if table.work_started(ongoing_status):
+        if binding.refused_hash == new_hash:
+            return Unchanged("edit already flagged: the warehouse had started")
+        return RefuseUpdate(new_hash, f"edited in Starweb after the warehouse started work (Ongoing status "
+                                      f"{ongoing_status}); the change was not sent")
+    return PushUpdate(mapped, new_hash)
+
+
+# --- Ongoing → Starweb -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetStarwebStatus:
+    state: OrderState
+    status_id: int
+    notify_customer: bool
+    process_payment: bool
+
+
+@dataclass(frozen=True)
+class NewLine:
+    row_number: str
+    sku: str
+    quantity: float
+    name: str | None
+
+
+@dataclass(frozen=True)
+class CopyLineChanges:
+    """Lines the warehouse added, adjusted or removed while the order was open."""
+
+    added: list[NewLine] = field(default_factory=list)
+    adjusted: list[tuple[int, float]] = field(default_factory=list)  # (Starweb itemId, new quantity)
+    removed: list[int] = field(default_factory=list)  # Starweb itemIds
+
+
+@dataclass(frozen=True)
+class NoteShortPick:
+    text: str
+    marker: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+WarehouseChange = SetStarwebStatus | CopyLineChanges | NoteShortPick | Skip
+
+
+def plan_warehouse_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding, table: StatusTable,
+                           *, picked_status: int) -> list[WarehouseChange]:
+    """What to bring back to Starweb from the warehouse's view of the order."""
+    number = ongoing.order_info.order_status.number if ongoing.order_info.order_status else None
+    if number is None:
+        return [Skip("Ongoing gave no status")]
+    state = table.state_of_ongoing(number)
+    actions: list[WarehouseChange] = []
+    status_change = _status_change(state, starweb, table)
+    if status_change is not None:
+        actions.append(status_change)
+    if state in OPEN_STATES:
+        lines = _line_changes(ongoing, starweb, binding)
+        if lines is not None:
+            actions.append(lines)
+    if picked_status <= number < table.cancelled_from:
+        note = _short_pick_note(ongoing, binding)
+        if note is not None:
+            actions.append(note)
+    return actions
+
+
+def needs_attention(ongoing: OngoingOrder, binding: Binding, table: StatusTable, *, picked_status: int) -> bool:
+    """Could the warehouse's view of this order lead to any change in Starweb? (Saves reading the order.)"""
+    number = ongoing.order_info.order_status.number if ongoing.order_info.order_status else None
+    if number is None:
+        return False
+    state = table.state_of_ongoing(number)
+    if state in (OrderState.PICKING, OrderState.CANCELLED) and binding.state != state.value:
+        return True
+    if state in OPEN_STATES:
+        agreed = {(line.row_number, float(line.quantity)) for line in binding.lines}
+        now = {(line.row_number, float(line.ordered_number_of_items or 0)) for line in ongoing.order_lines}
+        if agreed != now:
+            return True
+    return picked_status <= number < table.cancelled_from and _short_pick_note(ongoing, binding) is not None
+
+
+def _status_change(state: OrderState, starweb: StarwebOrder, table: StatusTable) -> SetStarwebStatus | None:
+    # Sent, partly sent and returned are reported by their own flows (with the customer email rules).
+    if state not in (OrderState.PICKING, OrderState.CANCELLED) or starweb.status_id is None:
+        return None
+    current = table.states_of_starweb(starweb.status_id)
+    allowed_from = OPEN_STATES if state is OrderState.PICKING else OPEN_STATES | {OrderState.PICKING}
+    if state in current or not current & allowed_from:
+        return None
+    rule = table.rule(state)
+    return SetStarwebStatus(state, table.starweb_status_id(state), rule.notify_customer, rule.process_payment)
+
+
+def _quantities_by_item(starweb: StarwebOrder) -> dict[int, float]:
+    return {item.item_id: float(item.quantity or 0) for item in starweb.items or []}
+
+
+def _line_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding) -> CopyLineChanges | Skip | None:
+    agreed = {line.row_number: line for line in binding.lines}
+    in_warehouse = {line.row_number: line for line in ongoing.order_lines if line.row_number}
+    added = [NewLine(row, line.article.article_number if line.article else "", float(line.ordered_number_of_items or 0),
+                     line.article.article_name if line.article else None)
+             for row, line in in_warehouse.items() if row not in agreed]
+    adjusted = [(agreed[row].starweb_item_id, float(line.ordered_number_of_items or 0))
+                for row, line in in_warehouse.items()
+                if row in agreed and agreed[row].starweb_item_id is not None
+                and float(line.ordered_number_of_items or 0) != float(agreed[row].quantity)]
+    removed = [line.starweb_item_id for row, line in agreed.items()
+               if row not in in_warehouse and line.starweb_item_id is not None]
+    if not (added or adjusted or removed):
+        return None
+    shop_now = _quantities_by_item(starweb)
+    shop_agreed = {line.starweb_item_id: float(line.quantity) for line in binding.lines if line.starweb_item_id}
+    if shop_now != shop_agreed:
+        return Skip("lines changed in both Starweb and the warehouse; Starweb's version wins and is pushed")
+    return CopyLineChanges(added=added, adjusted=[(i, q) for i, q in adjusted if i is not None], removed=removed)
+
+
+def _short_pick_note(ongoing: OngoingOrder, binding: Binding) -> NoteShortPick | None:
+    short = [(line.article.article_number if line.article else line.row_number or "?",
+              float(line.picked_number_of_items or 0), float(line.ordered_number_of_items or 0))
+             for line in ongoing.order_lines
+             if float(line.picked_number_of_items or 0) < float(line.ordered_number_of_items or 0)]
+    if not short:
+        return None
+    marker = payload_hash([list(s) for s in short])
+    if marker == binding.short_pick_noted:
+        return None
+    parts = "; ".join(f"{sku}: {picked:g} av {ordered:g}" for sku, picked, ordered in short)
+    return NoteShortPick(f"Lagret plockade färre än beställt ({parts}).", marker)
