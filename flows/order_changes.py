@@ -1,0 +1,53 @@
+"""Order changes Starweb → Ongoing: edited lines and cancellations of exported orders.
+
+Trigger: every few minutes per merchant (deployment ``sync-order-changes/<merchant>``) or on demand.
+Source: Starweb orders modified since the cursor that the ledger has bound to an Ongoing order, plus
+changes quarantined earlier that are due for another try. Target: Ongoing ``PUT /orders`` (same order
+number, lines by row number) or ``DELETE /orders/{id}`` while the warehouse has not started; after that,
+a comment on the Starweb order and a quarantine entry. Idempotency: the hash of the last pushed payload
+(an unchanged order is not re-sent) and of the last refused one (a refusal is flagged once).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prefect import flow
+
+from domain.order_mapping import order_lines
+from ledger.types import utcnow
+from tasks.cursors import advance_cursor, read_window_start
+from tasks.order_changes import push_starweb_edits, read_bound_orders
+from tasks.reporting import RunReport, publish_report
+from tasks.runtime import load_merchant
+from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
+from tasks.warehouse_reads import fetch_articles, fetch_warehouse_orders
+
+STREAM = "starweb-orders-changes"
+
+
+@flow(name="sync-order-changes", flow_run_name="sync-order-changes-{merchant_id}")
+async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
+    """Carry Starweb edits and cancellations of exported orders to Ongoing; returns counts per result."""
+    merchant = load_merchant(merchant_id)
+    report = RunReport("sync-order-changes", merchant_id, dry_run)
+    started = utcnow()
+    since = read_window_start(merchant_id, STREAM, overlap=timedelta(minutes=merchant.orders.overlap_minutes),
+                              first_run=timedelta(days=merchant.orders.first_run_lookback_days))
+    table, _ = await fetch_status_table(merchant)
+
+    recent = await fetch_orders_modified_since(merchant, since)
+    bound, due_elsewhere = read_bound_orders(merchant_id, [o.order_id for o in recent])
+    retried, _gone = await fetch_orders_by_id(merchant, due_elsewhere)
+    orders = [o for o in [*recent, *retried] if o.order_id in bound]
+    in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in bound.values()])
+    articles = await fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)})
+
+    outcomes, unexpected = await push_starweb_edits(merchant, table, orders, bound, in_warehouse,
+                                                    articles.keys(), dry_run)
+    report.extend(outcomes)
+    advance_cursor(merchant_id, STREAM, started, dry_run=dry_run)
+    counts = await publish_report(report)
+    if unexpected:
+        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
+    return counts

@@ -1,0 +1,58 @@
+"""Product sync: Starweb products and variants → Ongoing articles.
+
+Trigger: every half hour or so per merchant (deployment ``sync-products/<merchant>``) or on demand.
+Source: Starweb products updated since the cursor (all of them on the first run), each with all its
+variants; once a day the whole catalogue, to find SKUs that were removed. Target: Ongoing
+``PUT /articles`` (articleNumber = SKU, name, EAN, manufacturer SKU, weight); removed SKUs go on a
+worklist artifact and, if configured, are sent with ``isActive: false`` (Ongoing cannot delete).
+Idempotency: the article number is the upsert key; a payload identical to the last push is skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prefect import flow
+
+from domain.product_sync import plan_article_pushes, removal_check_due, removed_skus, skus_in_shop
+from ledger.types import utcnow
+from tasks.cursors import advance_cursor, read_cursor_time
+from tasks.products import push_articles, read_article_bindings, retire_removed_articles
+from tasks.reporting import RunReport, publish_report
+from tasks.runtime import load_merchant
+from tasks.shop_reads import fetch_products_changed_since
+
+STREAM = "starweb-products"
+REMOVAL_STREAM = "starweb-products-removal-check"
+OVERLAP = timedelta(minutes=10)
+
+
+@flow(name="sync-products", flow_run_name="sync-products-{merchant_id}")
+async def sync_products(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
+    """Send new and changed products to Ongoing as articles; returns counts per result."""
+    merchant = load_merchant(merchant_id)
+    report = RunReport("sync-products", merchant_id, dry_run)
+    started = utcnow()
+    cursor = read_cursor_time(merchant_id, STREAM)
+    full_check = removal_check_due(read_cursor_time(merchant_id, REMOVAL_STREAM), started,
+                                   merchant.products.removal_check_hours)
+
+    since = None if full_check or cursor is None else cursor - OVERLAP
+    products = await fetch_products_changed_since(merchant, since)
+    known = read_article_bindings(merchant_id)
+    plan = plan_article_pushes(products, {sku: b.pushed_hash for sku, b in known.items()})
+    outcomes, unexpected = await push_articles(merchant, plan, dry_run)
+    report.extend(outcomes)
+
+    if full_check:
+        active = [sku for sku, b in known.items() if b.is_active and b.removed_in_starweb_at is None]
+        gone = removed_skus(active, skus_in_shop(products))
+        more, more_unexpected = await retire_removed_articles(merchant, gone, dry_run)
+        report.extend(more)
+        unexpected += more_unexpected
+        advance_cursor(merchant_id, REMOVAL_STREAM, started, dry_run=dry_run)
+    advance_cursor(merchant_id, STREAM, started, dry_run=dry_run)
+    counts = await publish_report(report)
+    if unexpected:
+        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
+    return counts

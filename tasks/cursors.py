@@ -1,0 +1,35 @@
+"""Tasks that read and advance a merchant's stream cursors in the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from ledger.cursors import advance_time_cursor, read_time_cursor
+from ledger.types import utcnow
+from tasks.runtime import ledger
+
+
+@task(name="read-cursor", cache_policy=NO_CACHE)
+def read_window_start(merchant_id: str, stream: str, *, overlap: timedelta, first_run: timedelta) -> datetime:
+    """Where this run starts reading: the cursor less an overlap window, or a look-back on the first run."""
+    with ledger().session() as session:
+        cursor = read_time_cursor(session, merchant_id, stream)
+    return cursor - overlap if cursor else utcnow() - first_run
+
+
+@task(name="advance-cursor", cache_policy=NO_CACHE)
+def advance_cursor(merchant_id: str, stream: str, to: datetime, *, dry_run: bool) -> None:
+    """Move the cursor to the run's start once its work is recorded (never in a dry run, never backwards)."""
+    if dry_run:
+        return
+    with ledger().session() as session:
+        advance_time_cursor(session, merchant_id, stream, to)
+
+
+@task(name="read-cursor-time", cache_policy=NO_CACHE)
+def read_cursor_time(merchant_id: str, stream: str) -> datetime | None:
+    with ledger().session() as session:
+        return read_time_cursor(session, merchant_id, stream)

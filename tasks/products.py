@@ -1,0 +1,103 @@
+"""Tasks of the product sync: pushing articles to Ongoing and retiring SKUs that left the shop."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from domain.catalogue import retired_article
+from domain.config import MerchantConfig
+from domain.hashing import payload_hash
+from domain.product_sync import ArticlePlan
+from ledger import bindings
+from ledger.models import ArticleBinding
+from tasks.recording import Batch, DryRun
+from tasks.reporting import Outcome
+from tasks.runtime import ledger, ongoing_client
+
+ARTICLE_KIND = "product"
+
+
+@task(name="read-article-bindings", cache_policy=NO_CACHE)
+def read_article_bindings(merchant_id: str) -> dict[str, ArticleBinding]:
+    with ledger().session() as session:
+        return bindings.articles_by_sku(session, merchant_id)
+
+
+@task(name="push-articles", cache_policy=NO_CACHE)
+async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bool) -> tuple[list[Outcome], list[str]]:
+    """PUT every changed article (an upsert by article number); quarantine the ones that cannot be sent."""
+    batch = Batch(merchant, dry_run)
+    for refusal in plan.refusals:
+        batch.quarantine(ARTICLE_KIND, refusal.item.sku, f"SKU {refusal.item.sku}", refusal.error,
+                         payload={"productId": refusal.item.product_id, "variantId": refusal.item.variant_id})
+    for skipped in plan.skipped:
+        batch.add(f"product {skipped.product_id} variant {skipped.variant_id}", "skipped", skipped.reason)
+    for item in plan.unchanged:
+        batch.add(f"SKU {item.sku}", "skipped", "unchanged since the last push")
+    if not plan.pushes:
+        return batch.outcomes, batch.unexpected
+    async with await ongoing_client(merchant) as warehouse:
+        for push in plan.pushes:
+            record = f"SKU {push.item.sku}"
+            try:
+                answer = await batch.write("ongoing", "PUT /articles", push.item.sku,
+                                           lambda p=push: warehouse.put_article(p.payload))
+            except DryRun:
+                batch.add(record, "would send", "article create/update")
+                continue
+            except Exception as error:
+                batch.quarantine(ARTICLE_KIND, push.item.sku, record, error,
+                                 payload={"productId": push.item.product_id, "variantId": push.item.variant_id})
+                continue
+            with ledger().session() as session:
+                existed = push.item.sku in bindings.articles_by_sku(session, merchant.merchant_id)
+                bindings.mark_article_pushed(session, merchant.merchant_id, sku=push.item.sku,
+                                             article_system_id=answer.article_system_id, pushed_hash=push.payload_hash,
+                                             starweb_product_id=push.item.product_id,
+                                             starweb_variant_id=push.item.variant_id, is_active=push.item.is_active)
+            batch.resolve(ARTICLE_KIND, push.item.sku, "sent")
+            batch.add(record, "updated" if existed else "created", f"articleSystemId {answer.article_system_id}")
+    return batch.outcomes, batch.unexpected
+
+
+@task(name="retire-removed-articles", cache_policy=NO_CACHE)
+async def retire_removed_articles(merchant: MerchantConfig, removed: list[str],
+                                  dry_run: bool) -> tuple[list[Outcome], list[str]]:
+    """List SKUs gone from Starweb for a person (worklist artifact) and, if configured, deactivate them."""
+    batch = Batch(merchant, dry_run)
+    if not removed:
+        return batch.outcomes, batch.unexpected
+    await create_table_artifact(
+        [{"sku": sku, "action in Ongoing": "deactivated" if merchant.products.deactivate_removed else "none",
+          "to do": "check stock and remove the article by hand if it is no longer sold"} for sku in removed],
+        key=f"removed-products-{merchant.merchant_id}",
+        description="Products removed in Starweb; Ongoing cannot delete articles through its API")
+    if not dry_run:
+        with ledger().session() as session:
+            known = bindings.articles_by_sku(session, merchant.merchant_id)
+            for sku in removed:
+                bindings.mark_article_removed(known[sku])
+    if not merchant.products.deactivate_removed:
+        for sku in removed:
+            batch.add(f"SKU {sku}", "listed", "removed in Starweb; left active in Ongoing (config)")
+        return batch.outcomes, batch.unexpected
+    async with await ongoing_client(merchant) as warehouse:
+        for sku in removed:
+            payload = retired_article(sku)
+            try:
+                answer = await batch.write("ongoing", "PUT /articles", sku, lambda p=payload: warehouse.put_article(p))
+            except DryRun:
+                batch.add(f"SKU {sku}", "would deactivate", "removed in Starweb")
+                continue
+            except Exception as error:
+                batch.quarantine(ARTICLE_KIND, sku, f"SKU {sku}", error)
+                continue
+            with ledger().session() as session:
+                bindings.mark_article_pushed(session, merchant.merchant_id, sku=sku,
+                                             article_system_id=answer.article_system_id,
+                                             pushed_hash=payload_hash(payload), starweb_product_id=None,
+                                             starweb_variant_id=None, is_active=False)
+            batch.add(f"SKU {sku}", "deactivated", "removed in Starweb; isActive=false in Ongoing")
+    return batch.outcomes, batch.unexpected

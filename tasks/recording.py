@@ -1,0 +1,83 @@
+"""Carrying out one write on a vendor under the connector's rules: audited, dry-run aware, and with
+failures of one record quarantined so the rest of the batch goes on.
+
+Each audit row and quarantine entry is committed at once in its own short ledger session, so what
+happened survives a crash in the middle of a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from prefect import get_run_logger
+
+from domain.config import MerchantConfig
+from integrations.errors import ConnectorError
+from ledger import audit, quarantine
+from tasks.reporting import Outcome
+from tasks.runtime import current_flow_run_id, ledger
+
+T = TypeVar("T")
+
+
+class DryRun(Exception):
+    """Raised in place of a write in a dry run, so the caller's bookkeeping after the write is skipped."""
+
+
+@dataclass
+class Batch:
+    """The state shared by the writes of one batch task."""
+
+    merchant: MerchantConfig
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+
+    @property
+    def merchant_id(self) -> str:
+        return self.merchant.merchant_id
+
+    def add(self, record: str, action: str, detail: str = "") -> None:
+        self.outcomes.append(Outcome(record, action, detail))
+
+    async def write(self, system: str, operation: str, key: str, call: Callable[[], Awaitable[T]],
+                    *, detail: dict[str, Any] | None = None) -> T:
+        """Perform one vendor write and audit it; in a dry run, record nothing and raise ``DryRun``."""
+        if self.dry_run:
+            raise DryRun(f"{operation} {key}")
+        try:
+            result = await call()
+        except ConnectorError as exc:
+            self._audit(system, operation, key, "refused" if exc.status and exc.status < 500 else "failed",
+                        {**(detail or {}), "error": str(exc)[:500]})
+            raise
+        self._audit(system, operation, key, "written", detail)
+        return result
+
+    def _audit(self, system: str, operation: str, key: str, outcome: str, detail: dict[str, Any] | None) -> None:
+        with ledger().session() as session:
+            audit.record_write(session, self.merchant_id, system=system, operation=operation, key=key,
+                               outcome=outcome, detail=detail, flow_run_id=current_flow_run_id())
+
+    def quarantine(self, kind: str, key: str, record: str, error: BaseException,
+                   payload: dict[str, Any] | None = None) -> None:
+        """Hold the record with its specific reason; the batch goes on."""
+        if not isinstance(error, ConnectorError):
+            # A bug, not a data problem: still keep the record, but make the run fail at the end.
+            self.unexpected.append(f"{record}: {type(error).__name__}: {error}")
+            get_run_logger().exception("unexpected error for %s", record)
+        if self.dry_run:
+            self.add(record, "would quarantine", str(error))
+            return
+        with ledger().session() as session:
+            entry = quarantine.quarantine_record(session, self.merchant_id, kind, key, error, payload=payload)
+            attempts = entry.attempts
+        self.add(record, "quarantined", f"{error} (attempt {attempts})")
+
+    def resolve(self, kind: str, key: str, resolution: str) -> None:
+        if self.dry_run:
+            return
+        with ledger().session() as session:
+            quarantine.resolve(session, self.merchant_id, kind, key, resolution)

@@ -1,0 +1,67 @@
+"""Prefect tasks that read from the merchant's Starweb shop (one vendor conversation each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from domain.config import MerchantConfig
+from domain.statuses import ShopStatus, StatusTable
+from integrations.errors import NotFound
+from integrations.starweb.models import Order, Product, Variant
+from tasks.runtime import retry_only_transient, starweb_client
+
+READ_RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30], "retry_condition_fn": retry_only_transient,
+                "cache_policy": NO_CACHE}
+
+
+@task(name="fetch-shop-statuses", **READ_RETRIES)
+async def fetch_status_table(merchant: MerchantConfig) -> tuple[StatusTable, list[ShopStatus]]:
+    """The merchant's state map resolved against the shop's own order statuses."""
+    async with await starweb_client(merchant) as shop:
+        statuses = [ShopStatus(s.status_id, s.id_code) for s in await shop.list_order_statuses()]
+    return StatusTable(merchant.state_rules(), statuses), statuses
+
+
+@task(name="fetch-orders-modified-since", **READ_RETRIES)
+async def fetch_orders_modified_since(merchant: MerchantConfig, since: datetime) -> list[Order]:
+    """Orders changed since ``since``. Starweb has no updatedSince for orders, so page through them
+    newest-modified first and stop at the first one older than ``since``."""
+    found: list[Order] = []
+    async with await starweb_client(merchant) as shop:
+        async for order in shop.iter_orders(sort_by="modifiedAt", sort_order="DESC"):
+            if order.modified_at is not None and order.modified_at < since:
+                break
+            found.append(order)
+    return found
+
+
+@task(name="fetch-orders-by-id", **READ_RETRIES)
+async def fetch_orders_by_id(merchant: MerchantConfig, order_ids: list[int]) -> tuple[list[Order], list[int]]:
+    """The orders with these ids (items and addresses included), and the ids Starweb no longer has."""
+    found: list[Order] = []
+    missing: list[int] = []
+    async with await starweb_client(merchant) as shop:
+        for order_id in order_ids:
+            try:
+                found.append(await shop.get_order(order_id))
+            except NotFound:
+                missing.append(order_id)
+    return found, missing
+
+
+@task(name="fetch-products-changed-since", **READ_RETRIES)
+async def fetch_products_changed_since(merchant: MerchantConfig,
+                                       since: datetime | None) -> list[tuple[Product, list[Variant]]]:
+    """Products updated since ``since`` (all when None), each with every one of its variants."""
+    found: list[tuple[Product, list[Variant]]] = []
+    async with await starweb_client(merchant) as shop:
+        async for product in shop.iter_products(updated_since=since):
+            if product.has_several_variants:
+                variants = [v async for v in shop.iter_variants(product.product_id)]
+            else:
+                variants = [product.primary_variant] if product.primary_variant else []
+            found.append((product, variants))
+    return found

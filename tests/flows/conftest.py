@@ -1,0 +1,73 @@
+"""End-to-end flow tests: both simulators on real ports, one Prefect test harness for the session,
+a fresh ledger and a demo merchant pointed at the simulators for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.testing.utilities import prefect_test_harness
+
+import tasks.runtime
+from integrations.http import reset_shared_breakers
+from swo.settings import PROJECT_ROOT, get_settings
+from swo.simulators import Simulators, start_simulators
+
+DEMO_CREDENTIALS = {
+    "DEMO_STARWEB_CLIENT_ID": "demo-client",
+    "DEMO_STARWEB_CLIENT_SECRET": "demo-secret",
+    "DEMO_ONGOING_USERNAME": "demo-api",
+    "DEMO_ONGOING_PASSWORD": "demo-password",
+}
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=90), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def simulators() -> Iterator[Simulators]:
+    sims = start_simulators()
+    yield sims
+    sims.stop()
+
+
+@dataclass
+class World:
+    """The demo merchant wired to the simulators, with admin clients for both."""
+
+    sims: Simulators
+    starweb: httpx.Client
+    ongoing: httpx.Client
+    merchants_dir: Path
+    merchant_id: str = "demo"
+
+
+@pytest.fixture
+def world(prefect_harness: None, simulators: Simulators, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    simulators.reset()
+    simulators.seed_demo()
+    reset_shared_breakers()
+    merchants = tmp_path / "merchants"
+    merchants.mkdir()
+    demo = (PROJECT_ROOT / "deployments" / "merchants" / "demo.yaml").read_text()
+    demo = demo.replace("http://127.0.0.1:8801/api/v2", simulators.starweb_api)
+    demo = demo.replace("http://127.0.0.1:8802/demo/api/v1", simulators.ongoing_api)
+    (merchants / "demo.yaml").write_text(demo)
+    monkeypatch.setenv("SWO_MERCHANTS_DIR", str(merchants))
+    monkeypatch.setenv("SWO_LEDGER_URL", f"sqlite:///{tmp_path / 'ledger.db'}")
+    for name, value in DEMO_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    tasks.runtime._ledger_for.cache_clear()
+    with simulators.admin("starweb") as starweb, simulators.admin("ongoing") as ongoing:
+        yield World(simulators, starweb, ongoing, merchants)
+    get_settings.cache_clear()
+    tasks.runtime._ledger_for.cache_clear()
