@@ -110,6 +110,8 @@ class ReleaseSchedule(_Strict):
     times: list[time] = Field(default_factory=lambda: [time(7, 0), time(13, 0)])
     weekdays_only: bool = True
     releasable_starweb_statuses: list[str | int] = Field(default_factory=lambda: ["created"])
+    # Orders exported as "open, backordered" are released too unless this is set.
+    skip_backordered: bool = False
 
 
 class StockSettings(_Strict):

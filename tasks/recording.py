@@ -39,8 +39,8 @@ class Batch:
     def merchant_id(self) -> str:
         return self.merchant.merchant_id
 
-    def add(self, record: str, action: str, detail: str = "") -> None:
-        self.outcomes.append(Outcome(record, action, detail))
+    def add(self, record: str, action: str, detail: str = "", columns: dict[str, str] | None = None) -> None:
+        self.outcomes.append(Outcome(record, action, detail, tuple((columns or {}).items())))
 
     async def write(self, system: str, operation: str, key: str, call: Callable[[], Awaitable[T]],
                     *, detail: dict[str, Any] | None = None) -> T:

@@ -18,6 +18,7 @@ class Outcome:
     record: str
     action: str
     detail: str = ""
+    columns: tuple[tuple[str, str], ...] = ()  # extra columns a process shows, e.g. lines and stock state
 
 
 @dataclass
@@ -65,7 +66,8 @@ class RunReport:
 
 async def publish_report(report: RunReport) -> dict[str, int]:
     """Publish the run's table and summary artifacts; return the counts per action."""
-    rows = [{"record": o.record, "result": o.action, "detail": o.detail} for o in report.outcomes]
+    rows = [{"record": o.record, **dict(o.columns), "result": o.action, "detail": o.detail}
+            for o in report.outcomes]
     if rows:
         await create_table_artifact(rows, key=report.artifact_key,
                                     description=f"{report.process} for {report.merchant_id}: every record")

@@ -65,3 +65,14 @@ async def fetch_products_changed_since(merchant: MerchantConfig,
                 variants = [product.primary_variant] if product.primary_variant else []
             found.append((product, variants))
     return found
+
+
+@task(name="fetch-order-statuses", **READ_RETRIES)
+async def fetch_order_statuses(merchant: MerchantConfig, status_ids: list[int]) -> dict[int, int]:
+    """Order id → status id for every order in these statuses (one light listing per status)."""
+    found: dict[int, int] = {}
+    async with await starweb_client(merchant) as shop:
+        for status_id in status_ids:
+            async for order in shop.iter_orders(status_id=status_id, include=()):
+                found[order.order_id] = status_id
+    return found

@@ -1,0 +1,57 @@
+"""Order release ("ordersläpp"): approved orders go to picking in Ongoing and Starweb together.
+
+Trigger: the merchant's release times (deployment ``release-orders/<merchant>``, cron in the merchant's
+timezone, by default 07:00 and 13:00 on weekdays) or on demand: a custom run in the Prefect UI,
+``prefect deployment run 'release-orders/<merchant>' --param order_ids='[1042]'``, or
+``swo release <merchant> [--dry-run] [--order ID …]``. Source: the ledger's exported, still-open orders
+checked against Starweb's releasable statuses and Ongoing's current status. Target: Ongoing
+``PATCH …/orderStatus`` to the picking number, then Starweb ``statusId`` to picking (no customer email or
+payment processing unless the merchant's map says so). Idempotency: one release per merchant at a time
+(a Prefect concurrency limit), a claim per order in the ledger, and half-done releases completed first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid4
+
+from prefect import flow
+
+from domain.release import choose_releases
+from domain.statuses import resolve_status_refs
+from tasks.release import let_go_of_claims, merchant_release_lock, read_release_candidates, release_to_picking
+from tasks.reporting import RunReport, publish_report
+from tasks.runtime import load_merchant
+from tasks.shop_reads import fetch_order_statuses, fetch_status_table
+from tasks.warehouse_reads import fetch_warehouse_orders
+
+
+@flow(name="release-orders", flow_run_name="release-orders-{merchant_id}")
+async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: list[int] | None = None,
+                         created_before: datetime | None = None) -> dict[str, int]:
+    """Release the merchant's approved orders to picking; returns counts per result."""
+    merchant = load_merchant(merchant_id)
+    report = RunReport("release-orders", merchant_id, dry_run)
+    token = uuid4().hex
+    async with merchant_release_lock(merchant_id):
+        table, shop_statuses = await fetch_status_table(merchant)
+        releasable = resolve_status_refs(merchant.release.releasable_starweb_statuses, shop_statuses,
+                                         what="release.releasable_starweb_statuses")
+        candidates, held = read_release_candidates(merchant_id)
+        shop_status = await fetch_order_statuses(merchant, sorted(releasable))
+        in_warehouse = await fetch_warehouse_orders(merchant, [c.order_number for c in candidates])
+        decisions = choose_releases(
+            candidates, table=table, shop_status=shop_status, releasable_status_ids=releasable,
+            warehouse_status={n: o.order_info.order_status.number for n, o in in_warehouse.items()
+                              if o.order_info.order_status},
+            held_order_ids=held, order_ids=set(order_ids) if order_ids is not None else None,
+            created_before=created_before, skip_backordered=merchant.release.skip_backordered)
+        try:
+            outcomes, unexpected = await release_to_picking(merchant, table, decisions, token, dry_run)
+        finally:
+            let_go_of_claims(token)
+    report.extend(outcomes)
+    counts = await publish_report(report)
+    if unexpected:
+        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
+    return counts

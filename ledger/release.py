@@ -1,0 +1,64 @@
+"""Release claims: taking an order for a release so two runs at the same moment never release it twice.
+
+A claim is a token written with a conditional UPDATE, so only one run can hold it; a claim older than
+the stale limit (a crashed run) can be taken over. A run lets go of its claims when it ends, but the
+time of the claim stays until both systems show the order in picking: that is how the next run finds a
+release left half done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from ledger.models import OrderBinding
+from ledger.types import utcnow
+
+STALE_AFTER = timedelta(minutes=15)
+
+
+def claim_for_release(session: Session, binding_id: int, token: str, *, now: datetime | None = None) -> bool:
+    """Take the order for this run; False when another live run holds it."""
+    now = now or utcnow()
+    result = session.execute(
+        update(OrderBinding)
+        .where(OrderBinding.id == binding_id, OrderBinding.released_at.is_(None),
+               or_(OrderBinding.release_claim.is_(None), OrderBinding.release_claim == token,
+                   OrderBinding.release_claimed_at < now - STALE_AFTER))
+        .values(release_claim=token, release_claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def let_go(session: Session, token: str) -> None:
+    """End of a run: free its claims (a half-done release keeps its claim time for the next run)."""
+    session.execute(update(OrderBinding).where(OrderBinding.release_claim == token)
+                    .values(release_claim=None).execution_options(synchronize_session=False))
+
+
+def mark_released(session: Session, binding_id: int, *, starweb_status_id: int, ongoing_status: int,
+                  now: datetime | None = None) -> None:
+    binding = session.get(OrderBinding, binding_id)
+    assert binding is not None
+    binding.state, binding.starweb_status_id, binding.ongoing_status = "picking", starweb_status_id, ongoing_status
+    binding.released_at, binding.release_claim = now or utcnow(), None
+
+
+def half_released(session: Session, merchant_id: str) -> list[OrderBinding]:
+    """Releases that were started (claimed) but not finished on both sides."""
+    query = (select(OrderBinding).options(selectinload(OrderBinding.lines))
+             .where(OrderBinding.merchant_id == merchant_id, OrderBinding.release_claimed_at.is_not(None),
+                    OrderBinding.released_at.is_(None), OrderBinding.cancelled_at.is_(None)))
+    return list(session.scalars(query))
+
+
+def set_hold(session: Session, merchant_id: str, starweb_order_id: int, on_hold: bool) -> bool:
+    binding = session.scalars(select(OrderBinding).where(OrderBinding.merchant_id == merchant_id,
+                                                         OrderBinding.starweb_order_id == starweb_order_id)).first()
+    if binding is None:
+        return False
+    binding.on_hold = on_hold
+    return True

@@ -1,0 +1,129 @@
+"""Tasks of the order release: the candidates in the ledger, the per-merchant lock, and moving each
+chosen order to picking in Ongoing first, then in Starweb.
+
+Ongoing goes first because it is the side that can refuse (goods already allocated, order cancelled);
+Starweb's change can always be completed later. Each step is recorded at once, so a crash or a vendor
+fault between the two writes leaves a half-done release that the next run completes, never a split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.concurrency.asyncio import concurrency
+
+from domain.config import MerchantConfig
+from domain.release import ReleaseCandidate, ReleaseDecision
+from domain.statuses import OPEN_STATES, OrderState, StatusTable
+from integrations.starweb.models import OrderPatch
+from ledger import bindings, quarantine
+from ledger import release as release_ledger
+from ledger.models import OrderBinding
+from tasks.recording import Batch, DryRun
+from tasks.reporting import Outcome
+from tasks.runtime import ledger, ongoing_client, starweb_client
+
+RELEASE_KIND = "release"
+BLOCKING_KINDS = ("order-change", "order-status", RELEASE_KIND)
+
+
+@asynccontextmanager
+async def merchant_release_lock(merchant_id: str) -> AsyncIterator[None]:
+    """One release at a time per merchant, across processes: a Prefect global concurrency limit of 1."""
+    name = f"release-{merchant_id}"
+    async with get_client() as client:
+        await client.upsert_global_concurrency_limit_by_name(name, limit=1)
+    async with concurrency(name, occupy=1, strict=True):
+        yield
+
+
+def _candidate(binding: OrderBinding, started: bool) -> ReleaseCandidate:
+    return ReleaseCandidate(
+        binding_id=binding.id, starweb_order_id=binding.starweb_order_id, order_number=binding.order_number,
+        ongoing_order_id=binding.ongoing_order_id, state=binding.state, starweb_created_at=binding.starweb_created_at,
+        on_hold=binding.on_hold, started=started, lines=len(binding.lines),
+        units=sum(float(line.quantity) for line in binding.lines))
+
+
+@task(name="read-release-candidates", cache_policy=NO_CACHE)
+def read_release_candidates(merchant_id: str) -> tuple[list[ReleaseCandidate], set[int]]:
+    """Exported orders still open, releases left half done, and the order ids held in quarantine."""
+    with ledger().session() as session:
+        half_done = {b.id: b for b in release_ledger.half_released(session, merchant_id)}
+        open_orders = [b for b in bindings.unfinished_orders(session, merchant_id)
+                       if b.id not in half_done and b.released_at is None
+                       and (b.state is None or OrderState(b.state) in OPEN_STATES)]
+        held = {int(e.key) for kind in BLOCKING_KINDS for e in quarantine.open_entries(session, merchant_id, kind)}
+        candidates = [_candidate(b, False) for b in open_orders] + [_candidate(b, True) for b in half_done.values()]
+    return candidates, held
+
+
+def _columns(decision: ReleaseDecision) -> dict[str, str]:
+    c = decision.candidate
+    return {"lines": f"{c.lines} ({c.units:g} units)", "stock state": decision.stock_state}
+
+
+@task(name="release-to-picking", cache_policy=NO_CACHE)
+async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decisions: Sequence[ReleaseDecision],
+                             token: str, dry_run: bool) -> tuple[list[Outcome], list[str]]:
+    batch = Batch(merchant, dry_run)
+    rule = table.rule(OrderState.PICKING)
+    picking_ongoing, picking_starweb = table.ongoing_number(OrderState.PICKING), table.starweb_status_id(
+        OrderState.PICKING)
+    chosen = [d for d in decisions if d.release]
+    for decision in decisions:
+        if not decision.release:
+            batch.add(f"order {decision.candidate.starweb_order_id}", "not released", decision.reason,
+                      _columns(decision))
+    if not chosen:
+        return batch.outcomes, batch.unexpected
+    async with await ongoing_client(merchant) as warehouse, await starweb_client(merchant) as shop:
+        for decision in chosen:
+            c = decision.candidate
+            record = f"order {c.starweb_order_id}"
+            if dry_run:
+                batch.add(record, "would release", decision.reason, _columns(decision))
+                continue
+            with ledger().session() as session:
+                if not release_ledger.claim_for_release(session, c.binding_id, token):
+                    batch.add(record, "not released", "another release run holds this order", _columns(decision))
+                    continue
+            try:
+                if not decision.warehouse_done and c.ongoing_order_id is not None:
+                    ongoing_id = c.ongoing_order_id
+                    await batch.write("ongoing", "PATCH /orders/{orderId}/orderStatus", c.order_number,
+                                      lambda oid=ongoing_id: warehouse.patch_order_status(oid, picking_ongoing),
+                                      detail={"orderStatusNumber": picking_ongoing})
+                    with ledger().session() as session:
+                        binding = session.get(OrderBinding, c.binding_id)
+                        assert binding is not None
+                        bindings.mark_state(binding, state=OrderState.PICKING.value, ongoing_status=picking_ongoing)
+                current = await shop.get_order(c.starweb_order_id, include=())
+                if current.status_id != picking_starweb:
+                    patch = OrderPatch(status_id=picking_starweb,
+                                       on_order_status_change_send_email=rule.notify_customer,
+                                       on_order_status_change_process_payment=rule.process_payment)
+                    await batch.write("starweb", "PATCH /orders/{orderId}", str(c.starweb_order_id),
+                                      lambda oid=c.starweb_order_id, p=patch: shop.patch_order(oid, p),
+                                      detail={"statusId": picking_starweb})
+                with ledger().session() as session:
+                    release_ledger.mark_released(session, c.binding_id, starweb_status_id=picking_starweb,
+                                                 ongoing_status=picking_ongoing)
+                batch.resolve(RELEASE_KIND, str(c.starweb_order_id), "released")
+                batch.add(record, "released", decision.reason, _columns(decision))
+            except DryRun:  # pragma: no cover - dry runs return above
+                continue
+            except Exception as error:
+                batch.quarantine(RELEASE_KIND, str(c.starweb_order_id), record, error,
+                                 payload={"orderId": c.starweb_order_id})
+    return batch.outcomes, batch.unexpected
+
+
+@task(name="let-go-of-claims", cache_policy=NO_CACHE)
+def let_go_of_claims(token: str) -> None:
+    with ledger().session() as session:
+        release_ledger.let_go(session, token)
