@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from domain.config import ConfigError, load_merchants
-from swo.settings import get_settings
+from swo.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="Starweb ⇄ Ongoing connector.", no_args_is_help=True, add_completion=False)
 
@@ -42,6 +42,60 @@ def sim(
         sims.stop()
 
 
+@app.command()
+def run(
+    port: Annotated[int, typer.Option(help="port of the local Prefect server (reused if one answers)")] = 4200,
+    server: Annotated[bool, typer.Option(help="start or reuse a local Prefect server; --no-server uses the "
+                                              "one PREFECT_API_URL points at")] = True,
+    demo_orders: Annotated[bool, typer.Option(help="place a few demo orders if the shop has none")] = True,
+) -> None:
+    """Run the connector locally: Prefect server, simulators, demo orders and every merchant's deployments."""
+    from swo.local import LocalRunError, LocalRunOptions, run_local
+
+    settings = get_settings()
+    options = LocalRunOptions(state_dir=settings.state_dir, merchants_dir=settings.merchants_dir, port=port,
+                              start_server=server, demo_orders=demo_orders)
+    try:
+        run_local(options, echo=typer.echo)
+    except (LocalRunError, ConfigError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    except KeyboardInterrupt:
+        typer.echo("Stopped.", err=True)
+        raise typer.Exit(130) from None
+
+
+deployments_app = typer.Typer(help="Prefect deployments: one per process and merchant.", no_args_is_help=True)
+app.add_typer(deployments_app, name="deployments")
+
+
+@deployments_app.command("render")
+def render_deployments(
+    check: Annotated[bool, typer.Option(help="only compare; exit 1 if the file is not up to date")] = False,
+    output: Annotated[Path, typer.Option(help="the file to write or check")] = PROJECT_ROOT / "prefect.yaml",
+) -> None:
+    """Write prefect.yaml from the merchant files (or, with --check, fail if it is out of date)."""
+    from deployments.build import build_deployments, render_prefect_yaml
+
+    try:
+        merchants = load_merchants(get_settings().merchants_dir)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    specs = build_deployments(merchants.values())
+    text = render_prefect_yaml(specs)
+    current = output.read_text(encoding="utf-8") if output.exists() else None
+    if check:
+        if current != text:
+            typer.echo(f"{output} is out of date: run `swo deployments render` and commit the result", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{output} is up to date")
+        return
+    if current != text:
+        output.write_text(text, encoding="utf-8")
+    typer.echo(f"{output}: {len(specs)} deployments for merchants {', '.join(merchants)}")
+
+
 @app.command("check-config")
 def check_config() -> None:
     """Validate every merchant file; exit non-zero with file, field and problem on the first error."""
@@ -52,6 +106,18 @@ def check_config() -> None:
         raise typer.Exit(1) from exc
     for merchant_id, merchant in merchants.items():
         typer.echo(f"{merchant_id}: ok ({merchant.name})")
+
+
+def _register_operations() -> None:
+    from swo.orders_cli import hold, release
+    from swo.quarantine_cli import quarantine_app
+
+    app.command()(release)
+    app.command()(hold)
+    app.add_typer(quarantine_app, name="quarantine")
+
+
+_register_operations()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,117 @@
+"""The connector's processes: the one table of Prefect flows that run for every merchant.
+
+A row names the flow (its Prefect flow name, the first half of every deployment name
+``<flow-name>/<merchant-id>``), where its code lives, what it does, and the rule that turns a
+merchant's configuration into its schedule. Adding a process for every merchant is adding a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import time
+from typing import Literal, Protocol
+
+from domain.config import MerchantConfig, PollingMinutes
+
+CollisionStrategy = Literal["CANCEL_NEW", "ENQUEUE"]
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """One Prefect schedule: a fixed interval, or a cron expression read in a timezone."""
+
+    interval_seconds: int | None = None
+    cron: str | None = None
+    timezone: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.interval_seconds is None) == (self.cron is None):
+            raise ValueError("a schedule has either interval_seconds or cron")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a process runs for one merchant, and the same in words for the deployment's description."""
+
+    schedules: tuple[ScheduleSpec, ...]
+    wording: str
+
+
+class ScheduleRule(Protocol):
+    # What a second run should do while one is still going (Prefect's concurrency collision strategy).
+    collision_strategy: CollisionStrategy
+
+    def __call__(self, merchant: MerchantConfig) -> Timing: ...
+
+
+@dataclass(frozen=True)
+class Polling:
+    """Every ``polling_minutes.<setting>`` minutes. An overlapping run is dropped: the next tick
+    picks up whatever it would have done."""
+
+    setting: str
+    collision_strategy: CollisionStrategy = "CANCEL_NEW"
+
+    def __post_init__(self) -> None:
+        if self.setting not in PollingMinutes.model_fields:
+            raise ValueError(f"polling_minutes has no setting {self.setting!r}")
+
+    def __call__(self, merchant: MerchantConfig) -> Timing:
+        minutes = int(getattr(merchant.polling_minutes, self.setting))
+        unit = "minute" if minutes == 1 else f"{minutes} minutes"
+        return Timing((ScheduleSpec(interval_seconds=minutes * 60),), f"every {unit}")
+
+
+@dataclass(frozen=True)
+class AtReleaseTimes:
+    """At each of ``release.times`` on the merchant's wall clock, Monday to Friday when
+    ``release.weekdays_only``. A run that comes due while another is going waits its turn."""
+
+    collision_strategy: CollisionStrategy = "ENQUEUE"
+
+    def __call__(self, merchant: MerchantConfig) -> Timing:
+        release = merchant.release
+        crons = release_crons(release.times, weekdays_only=release.weekdays_only)
+        if not crons:
+            return Timing((), "only when started by hand (no release times configured)")
+        clock = ", ".join(f"{t:%H:%M}" for t in sorted(release.times))
+        days = "Monday to Friday" if release.weekdays_only else "every day"
+        return Timing(tuple(ScheduleSpec(cron=c, timezone=merchant.timezone) for c in crons),
+                      f"at {clock} {merchant.timezone} time, {days}")
+
+
+def release_crons(times: Sequence[time], *, weekdays_only: bool) -> list[str]:
+    """Cron expressions firing at every given wall-clock time: one per distinct minute, hours joined."""
+    hours_by_minute: dict[int, set[int]] = {}
+    for moment in times:
+        if moment.second or moment.microsecond:
+            raise ValueError(f"release time {moment.isoformat()} has seconds; cron runs on whole minutes")
+        hours_by_minute.setdefault(moment.minute, set()).add(moment.hour)
+    weekdays = "1-5" if weekdays_only else "*"
+    return [f"{minute} {','.join(str(hour) for hour in sorted(hours))} * * {weekdays}"
+            for minute, hours in sorted(hours_by_minute.items())]
+
+
+@dataclass(frozen=True)
+class Process:
+    """One flow run per merchant: ``entrypoint`` is ``<file>.py:<function>`` from the project root."""
+
+    flow_name: str
+    entrypoint: str
+    summary: str
+    schedule: ScheduleRule
+
+
+PROCESSES: tuple[Process, ...] = (
+    Process("sync-products", "flows/product_sync.py:sync_products",
+            "Create and update Ongoing articles from the Starweb catalogue", Polling("products")),
+    Process("export-orders", "flows/order_export.py:export_orders",
+            "Export new Starweb orders to Ongoing", Polling("export_orders")),
+    Process("sync-order-changes", "flows/order_changes.py:sync_order_changes",
+            "Carry changes to exported Starweb orders over to Ongoing", Polling("order_changes")),
+    Process("sync-order-statuses", "flows/order_statuses.py:sync_order_statuses",
+            "Bring warehouse-side status and line changes back to Starweb", Polling("order_statuses")),
+    Process("release-orders", "flows/order_release.py:release_orders",
+            "Release approved orders to picking in Ongoing and Starweb", AtReleaseTimes()),
+)

@@ -1,0 +1,162 @@
+"""``swo run`` (``make run``): the whole connector on one machine, against the vendor simulators.
+
+In order: a Prefect server (reused, or started with its home under the state directory), both
+simulators seeded with the demo shop and warehouse, a few demo orders when the shop has none, then
+every merchant's deployments served until Ctrl-C, which pauses their schedules and stops the
+simulators and any server this run started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from deployments.build import DeploymentSpec, build_deployments, to_runner_deployments
+from domain.config import load_merchants
+from integrations.starweb.client import StarwebClient, StarwebSettings
+from swo.demo_orders import place_demo_orders
+from swo.prefect_server import Answer, PrefectServer, ServerStartError, ensure_prefect_server, probe, server_environment
+from swo.simulators import Simulators, start_simulators
+
+
+class LocalRunError(RuntimeError):
+    """``swo run`` cannot start; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class LocalRunOptions:
+    state_dir: Path
+    merchants_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 4200
+    start_server: bool = True
+    demo_orders: bool = True
+    starweb_port: int = 8801
+    ongoing_port: int = 8802
+
+
+def set_unset(environ: MutableMapping[str, str], values: Mapping[str, str]) -> list[str]:
+    """Give each variable its value unless it already has one; the names that were set."""
+    missing = [name for name in values if not environ.get(name)]
+    for name in missing:
+        environ[name] = values[name]
+    return missing
+
+
+def demo_credentials(sims: Simulators) -> dict[str, str]:
+    """The simulators' public demo credentials, under the names deployments/merchants/demo.yaml refers to."""
+    return {
+        "DEMO_STARWEB_CLIENT_ID": sims.starweb_settings.client_id,
+        "DEMO_STARWEB_CLIENT_SECRET": sims.starweb_settings.client_secret.get_secret_value(),
+        "DEMO_ONGOING_USERNAME": sims.ongoing_settings.username,
+        "DEMO_ONGOING_PASSWORD": sims.ongoing_settings.password.get_secret_value(),
+    }
+
+
+def use_prefect_api(api_url: str, extra: Mapping[str, str]) -> None:
+    """Point this process, and the flow runs it spawns, at ``api_url``."""
+    os.environ.update(extra)
+    os.environ["PREFECT_API_URL"] = api_url
+    # Prefect reads its settings from the environment once, on import; make it read them again.
+    from prefect.context import refresh_global_settings_context
+
+    refresh_global_settings_context()
+
+
+def connect_prefect(options: LocalRunOptions) -> PrefectServer:
+    if options.start_server:
+        try:
+            server = ensure_prefect_server(options.state_dir, host=options.host, port=options.port)
+        except ServerStartError as exc:
+            raise LocalRunError(str(exc)) from exc
+        use_prefect_api(server.api_url, server_environment(options.state_dir))
+        return server
+    api_url = os.environ.get("PREFECT_API_URL", "").rstrip("/")
+    if not api_url:
+        raise LocalRunError("--no-server needs PREFECT_API_URL set to a running Prefect server's API, "
+                            "e.g. http://127.0.0.1:4200/api")
+    with httpx.Client(timeout=5) as client:
+        found = probe(api_url, client)
+    if found is not Answer.PREFECT:
+        raise LocalRunError(f"PREFECT_API_URL is {api_url}, but {found.value} there")
+    use_prefect_api(api_url, {})
+    return PrefectServer(api_url)
+
+
+def start_demo_world(options: LocalRunOptions) -> Simulators:
+    try:
+        sims = start_simulators(host=options.host, starweb_port=options.starweb_port,
+                                ongoing_port=options.ongoing_port, state_dir=options.state_dir / "sim")
+    except RuntimeError as exc:
+        raise LocalRunError(f"{exc}: ports {options.starweb_port} and {options.ongoing_port} must be free "
+                            "(is `make sim` running?)") from exc
+    sims.seed_demo()
+    return sims
+
+
+async def place_orders_in(sims: Simulators) -> list[int]:
+    settings = StarwebSettings(base_url=sims.starweb_api, client_id=sims.starweb_settings.client_id,
+                               client_secret=sims.starweb_settings.client_secret)
+    async with StarwebClient(settings) as shop:
+        return await place_demo_orders(shop)
+
+
+def banner(server: PrefectServer, sims: Simulators, specs: list[DeploymentSpec], placed: list[int] | None) -> str:
+    example = next((s.full_name for s in specs if s.flow_name == "export-orders"), specs[0].full_name)
+    lines = [
+        f"Prefect UI:         {server.ui_url}" + (f"   (server log: {server.log_path})" if server.log_path else ""),
+        f"Starweb simulator:  {sims.starweb_api}   (admin: {sims.starweb.root_url}/_sim)",
+        f"Ongoing simulator:  {sims.ongoing_api}   (admin: {sims.ongoing.root_url}/_sim)",
+        f"Demo orders placed: {_placed(placed)}",
+        f"Serving {len(specs)} deployments. Start one now from another terminal:",
+        f"  PREFECT_API_URL={server.api_url} .venv/bin/prefect deployment run '{example}'",
+        "Ctrl-C stops everything.",
+    ]
+    return "\n".join(lines)
+
+
+def _placed(order_ids: list[int] | None) -> str:
+    if order_ids is None:
+        return "none (--no-demo-orders)"
+    return ", ".join(map(str, order_ids)) or "none (the shop already has orders)"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> None:
+    """Run everything until interrupted; see the module docstring."""
+    merchants = load_merchants(options.merchants_dir)
+    if not merchants:
+        raise LocalRunError(f"no merchant files (*.yaml) in {options.merchants_dir}")
+    specs = build_deployments(merchants.values())
+    if threading.current_thread() is threading.main_thread():
+        # A terminal closing or `kill` while starting up unwinds like Ctrl-C, so the server is stopped;
+        # once serving, Prefect's runner installs its own graceful SIGTERM handler.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
+    options.state_dir.mkdir(parents=True, exist_ok=True)
+    server = connect_prefect(options)
+    sims: Simulators | None = None
+    try:
+        sims = start_demo_world(options)
+        set_unset(os.environ, demo_credentials(sims))
+        placed = asyncio.run(place_orders_in(sims)) if options.demo_orders else None
+        runner_deployments = to_runner_deployments(specs)
+        echo(banner(server, sims, specs, placed))
+
+        from prefect import serve
+
+        serve(*runner_deployments, pause_on_shutdown=True)
+    finally:
+        if sims is not None:
+            sims.stop()
+        server.stop()
