@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -114,6 +114,12 @@ class ReleaseSchedule(_Strict):
     skip_backordered: bool = False
 
 
+class ShipmentSettings(_Strict):
+    # What happens to the unshipped rest of a partial delivery: wait for a later shipment, or cancel it
+    # in Starweb (items cut to what shipped) so the customer's receipt matches the parcel.
+    remainder: Literal["keep_open", "cancel"] = "keep_open"
+
+
 class StockSettings(_Strict):
     safety_buffer: Annotated[int, Field(ge=0)] = 0
     full_resync_hours: Annotated[float, Field(gt=0)] = 6.0
@@ -157,6 +163,7 @@ class MerchantConfig(_Strict):
     tracking_types: dict[str, int] = Field(default_factory=dict, description="Ongoing transporter code → "
                                            "Starweb shippingTrackerType")
     release: ReleaseSchedule = Field(default_factory=ReleaseSchedule)
+    shipments: ShipmentSettings = Field(default_factory=ShipmentSettings)
     stock: StockSettings = Field(default_factory=StockSettings)
     products: ProductSettings = Field(default_factory=ProductSettings)
     polling_minutes: PollingMinutes = Field(default_factory=PollingMinutes)

@@ -55,3 +55,12 @@ async def fetch_warehouse_orders_changed_since(merchant: MerchantConfig, since: 
     """Orders whose status changed in Ongoing since ``since`` (no age limit on this filter)."""
     async with await ongoing_client(merchant) as warehouse:
         return [order async for order in warehouse.iter_orders(order_status_changed_time_from=since)]
+
+
+@task(name="fetch-sent-orders-to-report", **READ_RETRIES)
+async def fetch_sent_orders_to_report(merchant: MerchantConfig, sent_from: int, below: int) -> list[OngoingOrder]:
+    """Sent orders with lines whose shipped units are not yet acknowledged (Ongoing's own bookkeeping)."""
+    async with await ongoing_client(merchant) as warehouse:
+        return [order async for order in warehouse.iter_orders(only_orders_with_order_lines_to_report=True,
+                                                               order_status_from=sent_from,
+                                                               order_status_to=below - 1)]

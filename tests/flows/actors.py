@@ -100,10 +100,6 @@ class Warehouse:
             found = vendor.get("/articles", params={"goodsOwnerId": 1, "articleNumber": sku}).json()
         return found[0] if found else None
 
-    def put_order(self, body: dict[str, Any]) -> httpx.Response:
-        with self._vendor() as vendor:
-            return vendor.put("/orders", json={"goodsOwnerId": 1, **body})
-
 
 def ledger_rows(model: type, **where: Any) -> list[Any]:
     with tasks.runtime.ledger().session() as session:

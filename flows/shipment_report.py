@@ -1,0 +1,58 @@
+"""Shipment back-report: Ongoing → Starweb, with exactly one customer email per shipment.
+
+Trigger: every few minutes per merchant (deployment ``report-shipments/<merchant>``) or on demand.
+Source: sent orders in Ongoing whose shipped units are not yet acknowledged
+(``onlyOrdersWithOrderLinesToReport``). Target: the Starweb order's tracking number, tracker type, items
+(if the merchant cancels unshipped remainders) and status — "partially sent" or "sent", which makes
+Starweb email the customer with invoice or receipt — then ``reportedNumberOfItems`` in Ongoing, then the
+stock of the SKUs involved. Idempotency: a shipment key from the cumulative shipped quantities; the
+intent and the email decision are in the ledger before the status change; old orders (before go-live,
+not exported by the connector, already done in Starweb) are reported silently. A dry run previews all
+of it, including how many emails would be sent.
+"""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from prefect import flow
+
+from domain.shipments import detect_shipment
+from tasks.reporting import RunReport, publish_report
+from tasks.runtime import load_merchant
+from tasks.shipments import let_go_of_shipments, plan_shipment_jobs, report_shipments_to_starweb
+from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
+from tasks.stock import sync_stock_for_skus
+from tasks.warehouse_reads import fetch_sent_orders_to_report
+
+
+@flow(name="report-shipments", flow_run_name="report-shipments-{merchant_id}")
+async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
+    """Report new shipments to Starweb; returns counts per result (and ``emails``)."""
+    merchant = load_merchant(merchant_id)
+    report = RunReport("report-shipments", merchant_id, dry_run)
+    token = uuid4().hex
+    table, _ = await fetch_status_table(merchant)
+
+    sent = await fetch_sent_orders_to_report(merchant, table.sent_from, table.cancelled_from)
+    shipments = [s for s in (detect_shipment(order, table) for order in sent) if s is not None]
+    jobs, unknown = plan_shipment_jobs(merchant, shipments,
+                                       {o.order_info.order_number: o.order_info.goods_owner_order_id for o in sent})
+    starweb_orders, _gone = await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))
+    try:
+        results = await report_shipments_to_starweb(merchant, table, jobs, {o.order_id: o for o in starweb_orders},
+                                                    token, dry_run)
+    finally:
+        let_go_of_shipments(token)
+    report.extend(results.outcomes)
+    report.notes.append(f"Customer emails {'that would be ' if dry_run else ''}triggered: {results.emails}")
+    report.notes += [f"{number}: not a Starweb order number; left unreported" for number in unknown]
+
+    if results.skus:
+        stock_outcomes, stock_unexpected = await sync_stock_for_skus(merchant, sorted(results.skus), dry_run)
+        report.extend(stock_outcomes)
+        results.unexpected += stock_unexpected
+    counts = await publish_report(report)
+    if results.unexpected:
+        raise RuntimeError(f"unexpected errors (records kept in quarantine): {results.unexpected}")
+    return {**counts, "emails": results.emails}
