@@ -81,6 +81,19 @@ class AtReleaseTimes:
                       f"at {clock} {merchant.timezone} time, {days}")
 
 
+@dataclass(frozen=True)
+class DailyAt:
+    """Once a day at a fixed wall-clock time in the merchant's timezone (e.g. yesterday's statistics)."""
+
+    at: time
+    collision_strategy: CollisionStrategy = "CANCEL_NEW"
+
+    def __call__(self, merchant: MerchantConfig) -> Timing:
+        (cron,) = release_crons([self.at], weekdays_only=False)
+        return Timing((ScheduleSpec(cron=cron, timezone=merchant.timezone),),
+                      f"daily at {self.at:%H:%M} {merchant.timezone} time")
+
+
 def release_crons(times: Sequence[time], *, weekdays_only: bool) -> list[str]:
     """Cron expressions firing at every given wall-clock time: one per distinct minute, hours joined."""
     hours_by_minute: dict[int, set[int]] = {}

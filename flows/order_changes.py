@@ -18,7 +18,7 @@ from domain.order_mapping import order_lines
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
 from tasks.order_changes import push_starweb_edits, read_bound_orders
-from tasks.reporting import RunReport, publish_report
+from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
 from tasks.warehouse_reads import fetch_articles, fetch_warehouse_orders
@@ -47,7 +47,4 @@ async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[st
                                                     articles.keys(), dry_run)
     report.extend(outcomes)
     advance_cursor(merchant_id, STREAM, started, dry_run=dry_run)
-    counts = await publish_report(report)
-    if unexpected:
-        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
-    return counts
+    return await finish_run(report, unexpected)

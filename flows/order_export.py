@@ -20,7 +20,7 @@ from domain.statuses import resolve_status_refs
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
 from tasks.order_export import complete_initial_statuses, push_new_orders, read_export_state
-from tasks.reporting import RunReport, publish_report
+from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
 from tasks.warehouse_reads import fetch_articles, sellable
@@ -54,7 +54,4 @@ async def export_orders(merchant_id: str, dry_run: bool = False) -> dict[str, in
     report.extend(more)
 
     advance_cursor(merchant_id, STREAM, started, dry_run=dry_run)
-    counts = await publish_report(report)
-    if unexpected or more_unexpected:
-        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected + more_unexpected}")
-    return counts
+    return await finish_run(report, unexpected + more_unexpected)

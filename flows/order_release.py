@@ -20,7 +20,7 @@ from prefect import flow
 from domain.release import choose_releases
 from domain.statuses import resolve_status_refs
 from tasks.release import let_go_of_claims, merchant_release_lock, read_release_candidates, release_to_picking
-from tasks.reporting import RunReport, publish_report
+from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_order_statuses, fetch_status_table
 from tasks.warehouse_reads import fetch_warehouse_orders
@@ -51,7 +51,4 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
         finally:
             let_go_of_claims(token)
     report.extend(outcomes)
-    counts = await publish_report(report)
-    if unexpected:
-        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
-    return counts
+    return await finish_run(report, unexpected)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from prefect import flow
 
 from tasks.order_statuses import bring_back_warehouse_changes, orders_needing_attention, read_unfinished_orders
-from tasks.reporting import RunReport, publish_report
+from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
 from tasks.warehouse_reads import fetch_warehouse_orders
@@ -34,7 +34,4 @@ async def sync_order_statuses(merchant_id: str, dry_run: bool = False) -> dict[s
     outcomes, unexpected = await bring_back_warehouse_changes(
         merchant, table, pairs, {o.order_id: o for o in starweb_orders}, dry_run)
     report.extend(outcomes)
-    counts = await publish_report(report)
-    if unexpected:
-        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
-    return counts
+    return await finish_run(report, unexpected)

@@ -18,7 +18,7 @@ from domain.product_sync import plan_article_pushes, removal_check_due, removed_
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_cursor_time
 from tasks.products import push_articles, read_article_bindings, retire_removed_articles
-from tasks.reporting import RunReport, publish_report
+from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_products_changed_since
 
@@ -52,7 +52,4 @@ async def sync_products(merchant_id: str, dry_run: bool = False) -> dict[str, in
         unexpected += more_unexpected
         advance_cursor(merchant_id, REMOVAL_STREAM, started, dry_run=dry_run)
     advance_cursor(merchant_id, STREAM, started, dry_run=dry_run)
-    counts = await publish_report(report)
-    if unexpected:
-        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
-    return counts
+    return await finish_run(report, unexpected)

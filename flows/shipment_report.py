@@ -18,7 +18,7 @@ from uuid import uuid4
 from prefect import flow
 
 from domain.shipments import detect_shipment
-from tasks.reporting import RunReport, publish_report
+from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shipments import let_go_of_shipments, plan_shipment_jobs, report_shipments_to_starweb
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
@@ -52,7 +52,5 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
         stock_outcomes, stock_unexpected = await sync_stock_for_skus(merchant, sorted(results.skus), dry_run)
         report.extend(stock_outcomes)
         results.unexpected += stock_unexpected
-    counts = await publish_report(report)
-    if results.unexpected:
-        raise RuntimeError(f"unexpected errors (records kept in quarantine): {results.unexpected}")
+    counts = await finish_run(report, results.unexpected)
     return {**counts, "emails": results.emails}

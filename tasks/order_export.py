@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from domain.config import MerchantConfig
 from domain.order_export import ExportPlan, ExportRefusal
 from domain.statuses import OrderState, StatusTable
+from integrations.errors import ConnectorError
 from integrations.ongoing.models import OrderWrite
 from ledger import bindings, quarantine
 from ledger.bindings import LineSpec
@@ -119,7 +120,11 @@ async def complete_initial_statuses(merchant: MerchantConfig, table: StatusTable
             if ongoing_order_id is None:
                 continue
             record = f"order {starweb_order_id}"
-            current = await warehouse.get_order(ongoing_order_id)
+            try:
+                current = await warehouse.get_order(ongoing_order_id)
+            except ConnectorError as error:
+                batch.add(record, "failed", f"could not read it back from Ongoing, retried next run: {error}")
+                continue
             number = current.order_info.order_status.number if current.order_info.order_status else None
             if number is not None and table.state_of_ongoing(number) is not OrderState.OPEN:
                 # The warehouse already moved it on (or it got its status before a crash): never move it back.

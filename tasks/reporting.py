@@ -74,3 +74,12 @@ async def publish_report(report: RunReport) -> dict[str, int]:
     await create_markdown_artifact(report.markdown(), key=f"{report.artifact_key}-summary",
                                    description=f"{report.process} for {report.merchant_id}: summary")
     return report.counts()
+
+
+async def finish_run(report: RunReport, unexpected: list[str]) -> dict[str, int]:
+    """Publish the run's artifacts; then fail the run if any record hit a bug rather than a data or vendor
+    problem (those records are already kept in quarantine), so on-call sees a red run."""
+    counts = await publish_report(report)
+    if unexpected:
+        raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
+    return counts
