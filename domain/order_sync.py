@@ -224,10 +224,6 @@ def _status_change(state: OrderState, starweb: StarwebOrder, table: StatusTable)
     return SetStarwebStatus(state, table.starweb_status_id(state), rule.notify_customer, rule.process_payment)
 
 
-def _quantities_by_item(starweb: StarwebOrder) -> dict[int, float]:
-    return {item.item_id: float(item.quantity or 0) for item in starweb.items or []}
-
-
 def _line_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding) -> CopyLineChanges | Skip | None:
     agreed = {line.row_number: line for line in binding.lines}
     in_warehouse = {line.row_number: line for line in ongoing.order_lines if line.row_number}
@@ -242,8 +238,11 @@ def _line_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding
                if row not in in_warehouse and line.starweb_item_id is not None]
     if not (added or adjusted or removed):
         return None
-    shop_now = _quantities_by_item(starweb)
-    shop_agreed = {line.starweb_item_id: float(line.quantity) for line in binding.lines if line.starweb_item_id}
+    # Keyed the way the mapper numbers rows: bundle parts are "bundleItemId-partItemId".
+    shop_now = {str(item.item_id) if part is item else f"{item.item_id}-{part.item_id}": float(part.quantity or 0)
+                for item in starweb.items or [] for part in (item.bundled_items or [item])}
+    shop_agreed = {str(line.starweb_item_id) if line.starweb_item_id is not None else line.row_number:
+                   float(line.quantity) for line in binding.lines}
     if shop_now != shop_agreed:
         return Skip("lines changed in both Starweb and the warehouse; Starweb's version wins and is pushed")
     return CopyLineChanges(added=added, adjusted=[(i, q) for i, q in adjusted if i is not None], removed=removed)

@@ -47,7 +47,8 @@ def choose_releases(candidates: Collection[ReleaseCandidate], *, table: StatusTa
                     warehouse_status: Mapping[str, int], held_order_ids: Collection[int],
                     order_ids: Collection[int] | None = None, created_before: datetime | None = None,
                     skip_backordered: bool = False) -> list[ReleaseDecision]:
-    """One decision per candidate the run is about; the run's filters silently leave the others out."""
+    """One decision per candidate the run is about. Orders outside ``order_ids`` are left out silently;
+    orders created after ``created_before`` are listed as not released, so a preview shows the cut."""
     decisions: list[ReleaseDecision] = []
     for c in sorted(candidates, key=lambda c: c.starweb_order_id):
         in_warehouse = warehouse_status.get(c.order_number)
@@ -70,6 +71,9 @@ def _complete_half_done(c: ReleaseCandidate, table: StatusTable, shop_status: Ma
     status = shop_status.get(c.starweb_order_id)
     if warehouse_state is OrderState.CANCELLED or (status is not None and table.is_cancelled_in_starweb(status)):
         return ReleaseDecision(c, False, "a started release was cancelled on one side; left for the status sync")
+    if warehouse_state in (OrderState.SENT, OrderState.PARTIALLY_SENT, OrderState.RETURNED):
+        return ReleaseDecision(c, False, f"a started release was overtaken: already {warehouse_state.value} "
+                                         "in the warehouse")
     return ReleaseDecision(c, True, "completing a release left half done",
                            warehouse_done=warehouse_state is not None and warehouse_state not in OPEN_STATES)
 

@@ -20,6 +20,7 @@ from domain.hashing import payload_hash
 from domain.statuses import OrderState, StatusTable
 from integrations.ongoing.models import Order as OngoingOrder
 from integrations.starweb.models import Order as StarwebOrder
+from integrations.starweb.models import OrderItem
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,20 @@ def _cut_to_shipped(shipment: Shipment, starweb: StarwebOrder) -> dict[int, int]
     """New quantities for items that shipped less than ordered (rows are Starweb itemIds)."""
     cuts: dict[int, int] = {}
     for item in starweb.items or []:
-        shipped = int(shipment.shipped_by_row.get(str(item.item_id), 0))
+        shipped = _units_shipped(shipment, item)
         if (item.quantity or 0) > shipped:
             cuts[item.item_id] = shipped
     return cuts
+
+
+def _units_shipped(shipment: Shipment, item: OrderItem) -> int:
+    """Units of a Starweb item that shipped; a bundle counts as whole bundles of its scarcest part
+    (its parts ship as rows "bundleItemId-partItemId")."""
+    if not item.bundled_items:
+        return int(shipment.shipped_by_row.get(str(item.item_id), 0))
+    shares = [shipment.shipped_by_row.get(f"{item.item_id}-{part.item_id}", 0) / part.quantity
+              for part in item.bundled_items if part.quantity]
+    return int(min(shares, default=0) * (item.quantity or 0))
 
 
 def starweb_already_updated(starweb: StarwebOrder, update: StarwebUpdate, tracking_number: str | None) -> bool:

@@ -51,7 +51,8 @@ def half_released(session: Session, merchant_id: str) -> list[OrderBinding]:
     """Releases that were started (claimed) but not finished on both sides."""
     query = (select(OrderBinding).options(selectinload(OrderBinding.lines))
              .where(OrderBinding.merchant_id == merchant_id, OrderBinding.release_claimed_at.is_not(None),
-                    OrderBinding.released_at.is_(None), OrderBinding.cancelled_at.is_(None)))
+                    OrderBinding.released_at.is_(None), OrderBinding.cancelled_at.is_(None),
+                    OrderBinding.state.is_(None) | OrderBinding.state.not_in(("sent", "returned", "cancelled"))))
     return list(session.scalars(query))
 
 

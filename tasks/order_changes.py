@@ -8,6 +8,7 @@ comment on the Starweb order and a quarantine entry so a person follows up and n
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -119,8 +120,12 @@ async def _carry_out(batch: Batch, table: StatusTable, plan: object, order: Star
             batch.quarantine(CHANGE_KIND, key, record, error, payload={"orderId": order.order_id})
         case PushUpdate(payload=payload, payload_hash=new_hash):
             await batch.write("ongoing", "PUT /orders", number, lambda: warehouse.put_order(payload))
+            # A row the warehouse numbered keeps the Starweb item it was bound to (its number is not an itemId).
+            item_of_row = {line.row_number: line.starweb_item_id for line in binding.lines}
+            pushed = [replace(spec, starweb_item_id=item_of_row.get(spec.row_number, spec.starweb_item_id))
+                      for spec in lines_of(payload)]
             with ledger().session() as session:
-                bindings.mark_pushed(bindings.reload(session, binding), pushed_hash=new_hash, lines=lines_of(payload),
+                bindings.mark_pushed(bindings.reload(session, binding), pushed_hash=new_hash, lines=pushed,
                                      starweb_modified_at=order.modified_at)
             batch.resolve(CHANGE_KIND, key, "edit pushed")
             batch.add(record, "updated", f"{number}: lines now {len(payload.order_lines or [])}")
