@@ -127,4 +127,10 @@ PROCESSES: tuple[Process, ...] = (
             "Bring warehouse-side status and line changes back to Starweb", Polling("order_statuses")),
     Process("release-orders", "flows/order_release.py:release_orders",
             "Release approved orders to picking in Ongoing and Starweb", AtReleaseTimes()),
+    Process("report-shipments", "flows/shipment_report.py:report_shipments",
+            "Report shipments to Starweb (status, tracking, one customer email per shipment)", Polling("shipments")),
+    Process("sync-stock", "flows/stock_sync.py:sync_stock",
+            "Set Starweb stock to the warehouse's sellable stock less the buffer", Polling("stock")),
+    Process("report-statistics", "flows/statistics.py:report_statistics",
+            "Publish yesterday's connector statistics", DailyAt(time(6, 0))),
 )

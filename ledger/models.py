@@ -118,6 +118,25 @@ class ArticleBinding(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class StockLevel(Base):
+    """Starweb's stock figure for one SKU as the connector last wrote or saw it, and when: the baseline
+    the next run's one-stock-master check explains Starweb's current figure from."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (UniqueConstraint("merchant_id", "sku", name="uq_stock_level_sku"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    sku: Mapped[str] = mapped_column(String(40))
+    written_quantity: Mapped[int | None] = mapped_column(Integer)
+    written_at: Mapped[datetime | None]
+    # The figure Starweb held somewhere between seen_from and seen_until (a read or write takes time).
+    seen_quantity: Mapped[int] = mapped_column(Integer)
+    seen_from: Mapped[datetime]
+    seen_until: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Cursor(Base):
     """Where one stream of one merchant resumes."""
 

@@ -56,19 +56,20 @@ POLLING = {p.flow_name for p in PROCESSES if isinstance(p.schedule, Polling)}
 
 
 def test_polling_intervals_come_from_the_merchants_polling_minutes() -> None:
-    config = merchant(polling_minutes={"products": 45, "export_orders": 1, "order_changes": 7, "order_statuses": 9})
+    config = merchant(polling_minutes={"products": 45, "export_orders": 1, "order_changes": 7, "order_statuses": 9,
+                                       "shipments": 4, "stock": 11})
 
     intervals = {s.flow_name: [x.interval_seconds for x in s.schedules] for s in build_deployments([config])
                  if s.flow_name in POLLING}
 
     assert intervals == {"sync-products": [2700], "export-orders": [60], "sync-order-changes": [420],
-                         "sync-order-statuses": [540]}
+                         "sync-order-statuses": [540], "report-shipments": [240], "sync-stock": [660]}
     assert "every minute" in build_deployments([config])[1].description
 
 
 def test_polling_flows_run_one_at_a_time_and_drop_a_run_that_would_overlap() -> None:
     for spec in build_deployments([DEMO]):
-        expected = "CANCEL_NEW" if spec.flow_name in POLLING else "ENQUEUE"
+        expected = "ENQUEUE" if spec.flow_name == "release-orders" else "CANCEL_NEW"  # a release waits its turn
         assert (spec.concurrency_limit, spec.collision_strategy) == (1, expected)
 
 

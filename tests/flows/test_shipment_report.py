@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ import ledger.shipments
 from domain.config import load_merchant_by_id
 from flows.order_export import export_orders
 from flows.shipment_report import report_shipments
+from flows.statistics import report_statistics
 from integrations.starweb.models import OrderCreate, OrderItemWrite
 from ledger.models import Shipment
 from tests.flows.actors import Shop, Warehouse, writes
@@ -107,6 +109,12 @@ async def test_each_shipment_mails_the_customer_exactly_once(world: World, shop:
     emails = shipment_emails(world, split)
     assert [e["statusId"] for e in emails] == [PARTIALLY_SENT, SENT]
     assert (await shop.order(split)).shipping_tracking_no == "00370000000000000004"
+
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    stats = await report_statistics("demo", day=today)
+    assert (stats["orders_exported"], stats["orders_shipped"]) == (3, 3)
+    assert (stats["shipments_full"], stats["shipments_partial"], stats["emails_triggered"]) == (3, 1, 4)
+    assert stats["median_hours_to_shipment"] >= 0
 
 
 async def test_first_activation_over_300_old_shipped_orders_mails_nobody(world: World, shop: Shop,
