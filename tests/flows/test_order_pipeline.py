@@ -12,6 +12,7 @@ from flows.order_statuses import sync_order_statuses
 from flows.product_sync import sync_products
 from integrations.starweb.models import ProductCreate, ProductLanguageWrite, VariantWrite
 from ledger import quarantine
+from ledger.models import Cursor
 from tests.flows.actors import Shop, Warehouse, binding, quarantined, writes
 from tests.flows.conftest import World
 
@@ -164,7 +165,5 @@ async def test_products_become_articles_once_and_removed_ones_are_retired(shop: 
 
 
 def _forget_removal_check() -> None:
-    from ledger.models import Cursor
-
     with tasks.runtime.ledger().session() as session:
         session.query(Cursor).filter(Cursor.stream == "starweb-products-removal-check").delete()
