@@ -4,20 +4,24 @@ A merchant is one Starweb shop plus one Ongoing goods owner. The file holds wher
 *references* to their credentials (environment variables or Prefect Secret blocks, never values),
 the status and shipping-method maps, release times, the go-live cutoff, the stock buffer and how
 often each process runs. It is validated when loaded; errors name the file, the field and the problem.
+A file that loads is also one the merchant meant: see ``domain.merchant_yaml`` for how the YAML is read.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import datetime, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from domain.statuses import MAPPED_STATES, OrderState, StarwebStatusRef, StateRule
+from domain.merchant_yaml import MerchantYamlError, parse_merchant_yaml
+from domain.statuses import MAPPED_STATES, OrderState, StarwebStatusRef, StateRule, ongoing_number_order_problems
 
 MERCHANTS_DIR = Path(__file__).resolve().parent.parent / "deployments" / "merchants"
 _ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$"
@@ -50,10 +54,31 @@ class CredentialRef(_Strict):
         return f"environment variable {self.env}" if self.env else f"Prefect Secret block {self.secret_block}"
 
 
+def is_loopback_url(url: str) -> bool:
+    """Does the URL name this machine (localhost, 127.0.0.0/8, ::1), as the simulators' URLs do?"""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _credentials_travel_safely(url: str) -> str:
+    # Starweb's client secret and Ongoing's Basic credentials go with every call: never in clear over a network.
+    if url.startswith("http://") and not is_loopback_url(url):
+        raise ValueError(f"{url} uses http://, which would send the credentials in clear; use https:// "
+                         "(plain http is accepted only for this machine, e.g. the simulators)")
+    return url
+
+
 class StarwebConnection(_Strict):
     base_url: Annotated[str, Field(pattern=r"^https?://")]
     client_id: CredentialRef
     client_secret: CredentialRef
+
+    _safe_url = field_validator("base_url")(_credentials_travel_safely)
 
 
 class OngoingConnection(_Strict):
@@ -62,6 +87,8 @@ class OngoingConnection(_Strict):
     goods_owner_id: Annotated[int, Field(gt=0)]
     username: CredentialRef
     password: CredentialRef
+
+    _safe_url = field_validator("base_url")(_credentials_travel_safely)
 
     @model_validator(mode="after")
     def _warehouse_in_url(self) -> OngoingConnection:
@@ -103,7 +130,37 @@ class TransporterRoute(_Strict):
     def _one_way(self) -> TransporterRoute:
         if not (self.transporter_code or self.way_of_delivery_code):
             raise ValueError("give transporter_code (+ transporter_service_code) or way_of_delivery_code")
+        if self.transporter_service_code and not self.transporter_code:
+            raise ValueError("transporter_service_code needs the transporter_code it belongs to")
         return self
+
+
+class ReturnKind(StrEnum):
+    """Why goods come back, in the connector's words (see the glossary: ångerköp, reklamation, ej uthämtad)."""
+
+    REGRET = "regret"
+    COMPLAINT = "complaint"
+    NOT_COLLECTED = "not_collected"
+
+
+_CLOCK_TIME = re.compile(r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])")
+
+
+def _clock_time(value: Any) -> time:
+    """A release time as the merchant wrote it: "HH:MM" on the 24-hour clock, whole minutes."""
+    if isinstance(value, time) and not (value.second or value.microsecond or value.tzinfo):
+        return value
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"{value!r} is a number, not a time of day: write release times as \"HH:MM\", e.g. \"13:00\"")
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a time of day: write release times as \"HH:MM\", e.g. \"13:00\"")
+    found = _CLOCK_TIME.fullmatch(value.strip())
+    if found is None:
+        if re.fullmatch(r"\d{1,2}:\d{2}:\d{2}", value.strip()):
+            raise ValueError(f"{value!r} has seconds; the release runs on whole minutes: write \"HH:MM\"")
+        raise ValueError(f"{value!r} is not a time of day: write release times as \"HH:MM\" on the 24-hour clock, "
+                         "e.g. \"07:00\"")
+    return time(int(found["hour"]), int(found["minute"]))
 
 
 class ReleaseSchedule(_Strict):
@@ -112,6 +169,19 @@ class ReleaseSchedule(_Strict):
     releasable_starweb_statuses: list[str | int] = Field(default_factory=lambda: ["created"])
     # Orders exported as "open, backordered" are released too unless this is set.
     skip_backordered: bool = False
+
+    @field_validator("times", mode="before")
+    @classmethod
+    def _clock_times(cls, value: Any) -> Any:
+        return [_clock_time(item) for item in value] if isinstance(value, list) else value
+
+    @field_validator("releasable_starweb_statuses")
+    @classmethod
+    def _releases_something(cls, value: list[str | int]) -> list[str | int]:
+        if not value:
+            raise ValueError("an empty list would release nothing; to release only by hand, set release.times: [] "
+                             "instead")
+        return value
 
 
 class ShipmentSettings(_Strict):
@@ -138,6 +208,14 @@ class OrderSettings(_Strict):
     # Ongoing status from which picking is finished (standard 400 "Picked"); short picks are noted from here.
     picked_status: Annotated[int, Field(gt=0)] = 400
 
+    @field_validator("exportable_starweb_statuses")
+    @classmethod
+    def _exports_something(cls, value: list[str | int]) -> list[str | int]:
+        if not value:
+            raise ValueError("an empty list would export no order at all: name at least one Starweb status, "
+                             "e.g. [created]")
+        return value
+
 
 class PollingMinutes(_Strict):
     """How often each process runs, in minutes."""
@@ -162,6 +240,8 @@ class MerchantConfig(_Strict):
     shipping_methods: dict[int, TransporterRoute] = Field(default_factory=dict)
     tracking_types: dict[str, int] = Field(default_factory=dict, description="Ongoing transporter code → "
                                            "Starweb shippingTrackerType")
+    return_causes: dict[ReturnKind, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict, description="kind of return → the warehouse's return cause code (optional)")
     release: ReleaseSchedule = Field(default_factory=ReleaseSchedule)
     shipments: ShipmentSettings = Field(default_factory=ShipmentSettings)
     stock: StockSettings = Field(default_factory=StockSettings)
@@ -192,6 +272,15 @@ class MerchantConfig(_Strict):
             return value
         return {**{k.value: v for k, v in _default_status_map().items()}, **value}
 
+    @field_validator("statuses")
+    @classmethod
+    def _ongoing_numbers_in_order(cls, value: dict[OrderState, StatusRule]) -> dict[OrderState, StatusRule]:
+        # The same rule the run applies when it builds its status table, so check-config catches it first.
+        problems = ongoing_number_order_problems({state: rule.ongoing for state, rule in value.items()})
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -219,11 +308,19 @@ def _describe(error: ValidationError, path: Path) -> str:
 def load_merchant(path: Path) -> MerchantConfig:
     """Read and validate one merchant file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read merchant configuration: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line}: byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8 "
+                          "text") from exc
+    try:
+        raw = parse_merchant_yaml(text)
+    except MerchantYamlError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     try:
@@ -240,8 +337,17 @@ def load_merchants(directory: Path = MERCHANTS_DIR) -> dict[str, MerchantConfig]
     return {p.stem: load_merchant(p) for p in sorted(directory.glob("*.yaml"))}
 
 
+def check_merchant_id(merchant_id: str) -> str:
+    """The id, if it can name a merchant file: lowercase letters, digits and dashes, nothing path-like."""
+    if not re.fullmatch(_ID_PATTERN, merchant_id):
+        raise ConfigError(f"{merchant_id!r} is not a merchant id: use lowercase letters, digits and dashes "
+                          "(2 to 40 characters, starting and ending with a letter or digit)")
+    return merchant_id
+
+
 def load_merchant_by_id(merchant_id: str, directory: Path = MERCHANTS_DIR) -> MerchantConfig:
-    path = directory / f"{merchant_id}.yaml"
+    """The merchant's file ``<directory>/<merchant_id>.yaml``, read and validated."""
+    path = directory / f"{check_merchant_id(merchant_id)}.yaml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in directory.glob("*.yaml"))) or "none"
         raise ConfigError(f"{path}: no such merchant (known merchants: {known})")

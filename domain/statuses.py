@@ -87,8 +87,9 @@ class StatusTable:
         self.sent_from = self.rules[OrderState.SENT].ongoing
         self.returned_from = self.rules[OrderState.RETURNED].ongoing
         self.cancelled_from = self.rules[OrderState.CANCELLED].ongoing
-        if not self.picking_from < self.sent_from <= self.returned_from < self.cancelled_from:
-            raise MappingError("Ongoing numbers must grow: picking < sent <= returned < cancelled")
+        problems = ongoing_number_order_problems({state: rule.ongoing for state, rule in self.rules.items()})
+        if problems:
+            raise MappingError("; ".join(problems))
 
     @staticmethod
     def _resolve(ref: StarwebStatusRef, by_code: Mapping[str, int], known_ids: set[int], state: OrderState) -> int:
@@ -136,6 +137,26 @@ class StatusTable:
 
     def is_cancelled_in_starweb(self, status_id: int) -> bool:
         return status_id == self._starweb_ids[OrderState.CANCELLED]
+
+
+def ongoing_number_order_problems(numbers: Mapping[OrderState, int]) -> list[str]:
+    """Why these Ongoing status numbers cannot tell the states apart (empty when they can).
+
+    Ongoing numbers grow as an order moves on, and a number between two mapped ones counts as the lower
+    state, so the map must keep that order: open < picking < sent <= returned < cancelled."""
+    problems: list[str] = []
+    picking, sent, returned, cancelled = (numbers.get(s) for s in (
+        OrderState.PICKING, OrderState.SENT, OrderState.RETURNED, OrderState.CANCELLED))
+    if (picking is not None and sent is not None and returned is not None and cancelled is not None
+            and not picking < sent <= returned < cancelled):
+        problems.append(f"Ongoing numbers must grow: picking ({picking}) < sent ({sent}) <= returned ({returned}) "
+                        f"< cancelled ({cancelled})")
+    for state in (OrderState.OPEN_IN_STOCK, OrderState.OPEN_BACKORDERED):
+        number = numbers.get(state)
+        if number is not None and picking is not None and number >= picking:
+            problems.append(f"{state.value} ({number}) must be below picking ({picking}), or Ongoing's number "
+                            "would read as work started")
+    return problems
 
 
 def resolve_status_refs(refs: Iterable[str | int], shop_statuses: Iterable[ShopStatus], *, what: str) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,115 @@ def test_unreadable_yaml_and_unknown_merchants_are_explained(tmp_path: Path) -> 
     with pytest.raises(ConfigError, match=r"no such merchant \(known merchants: demo\)"):
         write(tmp_path, DEMO)
         load_merchant_by_id("acme", tmp_path)
+
+
+# Files that used to pass but meant something else -------------------------------------------------
+
+def with_release_times(times: str) -> str:
+    old = '  times: ["07:00", "13:00"]'
+    assert old in DEMO
+    return DEMO.replace(old, f"  times: {times}")
+
+
+def test_unquoted_release_times_are_times_of_day_not_base_60_numbers(tmp_path: Path) -> None:
+    from deployments.registry import release_crons
+
+    config = load_merchant(write(tmp_path, with_release_times("[07:30, 13:00]")))
+
+    assert [t.strftime("%H:%M") for t in config.release.times] == ["07:30", "13:00"]
+    assert release_crons(config.release.times, weekdays_only=True) == ["0 13 * * 1-5", "30 7 * * 1-5"]
+
+
+@pytest.mark.parametrize(
+    ("times", "expected"),
+    [('["07:00:30"]', "'07:00:30' has seconds; the release runs on whole minutes"),
+     ("[780]", '780 is a number, not a time of day: write release times as "HH:MM"'),
+     ('["25:00"]', "'25:00' is not a time of day")],
+)
+def test_release_times_that_cannot_be_scheduled_are_refused_at_load(tmp_path: Path, times: str,
+                                                                    expected: str) -> None:
+    path = write(tmp_path, with_release_times(times))
+    with pytest.raises(ConfigError) as caught:
+        load_merchant(path)
+    assert str(path) in str(caught.value)
+    assert "release.times" in str(caught.value)
+    assert expected in str(caught.value)
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
+    text = DEMO.replace("  picking:          {starweb: picking, ongoing: 300}\n",
+                        "  picking:          {starweb: picking, ongoing: 300}\n  picking: {starweb: 9, ongoing: 310}\n")
+    first = text.splitlines().index("  picking:          {starweb: picking, ongoing: 300}") + 1
+    path = write(tmp_path, text)
+
+    with pytest.raises(ConfigError) as caught:
+        load_merchant(path)
+
+    assert str(caught.value) == (f"{path}: line {first + 1}: the key 'picking' appears twice in one mapping (first on "
+                                 f"line {first}); YAML would silently keep only the last one, so remove one of them")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("exportable_starweb_statuses: [created]", "exportable_starweb_statuses: []"),
+         "orders.exportable_starweb_statuses: Value error, an empty list would export no order at all"),
+        (("releasable_starweb_statuses: [created]", "releasable_starweb_statuses: []"),
+         "release.releasable_starweb_statuses: Value error, an empty list would release nothing"),
+        (("picking:          {starweb: picking, ongoing: 300}", "picking:          {starweb: picking, ongoing: 500}"),
+         "statuses: Value error, Ongoing numbers must grow: picking (500) < sent (450)"),
+        (("open_in_stock:    {starweb: created, ongoing: 210}", "open_in_stock:    {starweb: created, ongoing: 320}"),
+         "open_in_stock (320) must be below picking (300)"),
+        (("base_url: http://127.0.0.1:8801/api/v2", "base_url: http://shop.example.com/api/v2"),
+         "starweb.base_url: Value error, http://shop.example.com/api/v2 uses http://, which would send the "
+         "credentials in clear"),
+        (("base_url: http://127.0.0.1:8802/demo/api/v1", "base_url: http://api.ongoingsystems.se/demo/api/v1"),
+         "ongoing.base_url: Value error, http://api.ongoingsystems.se/demo/api/v1 uses http://"),
+        (("1: {transporter_code: SBTL, transporter_service_code: BPA}",
+          "1: {way_of_delivery_code: X, transporter_service_code: BPA}"),
+         "transporter_service_code needs the transporter_code it belongs to"),
+        (("tracking_types:", "return_causes: {regret: ''}\ntracking_types:"),
+         "return_causes.regret: String should have at least 1 character"),
+        (("tracking_types:", "return_causes: {exchange: SWAP}\ntracking_types:"), "return_causes.exchange.[key]"),
+    ],
+)
+def test_files_that_would_run_wrong_are_refused(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    old, new = change
+    assert old in DEMO
+    path = write(tmp_path, DEMO.replace(old, new))
+    with pytest.raises(ConfigError) as caught:
+        load_merchant(path)
+    assert str(path) in str(caught.value)
+    assert expected in str(caught.value)
+
+
+def test_https_and_this_machine_over_http_are_both_accepted(tmp_path: Path) -> None:
+    text = DEMO.replace("http://127.0.0.1:8801/api/v2", "https://fjallbutiken.starweb.se/api/v2")
+    text = text.replace("http://127.0.0.1:8802/demo/api/v1", "http://localhost:8802/demo/api/v1")
+    config = load_merchant(write(tmp_path, text))
+    assert config.starweb.base_url.startswith("https://")
+    assert config.return_causes == {}
+
+
+def test_a_file_that_is_not_utf8_is_named_with_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "demo.yaml"
+    # Saved by an editor in Latin-1: the same text, but "ä" is the single byte 0xe4.
+    path.write_bytes(DEMO.encode().replace("name: Fjällbutiken (demo)".encode(), b"name: Fj\xe4llbutiken (demo)"))
+    line = DEMO.splitlines().index("name: Fjällbutiken (demo)") + 1
+
+    with pytest.raises(ConfigError) as caught:
+        load_merchant(path)
+
+    assert str(caught.value) == f"{path}: line {line}: byte 0xe4 is not UTF-8; save the file as UTF-8 text"
+
+
+@pytest.mark.parametrize("merchant_id", ["../x/evil", "x/../demo", "/tmp/evil", "Demo", "demo.yaml", ""])
+def test_a_merchant_id_cannot_reach_outside_the_merchants_folder(tmp_path: Path, merchant_id: str) -> None:
+    merchants, elsewhere = tmp_path / "merchants", tmp_path / "x"
+    merchants.mkdir()
+    elsewhere.mkdir()
+    (merchants / "demo.yaml").write_text(DEMO)
+    (elsewhere / "evil.yaml").write_text(DEMO.replace("merchant_id: demo", "merchant_id: evil"))
+
+    with pytest.raises(ConfigError, match=f"^{re.escape(repr(merchant_id))} is not a merchant id: use lowercase"):
+        load_merchant_by_id(merchant_id, merchants)
