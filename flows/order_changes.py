@@ -17,6 +17,7 @@ from prefect import flow
 from domain.order_mapping import order_lines
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
+from tasks.mapping_checks import check_ongoing_mappings
 from tasks.order_changes import push_starweb_edits, read_bound_orders
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
@@ -30,6 +31,7 @@ STREAM = "starweb-orders-changes"
 async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Carry Starweb edits and cancellations of exported orders to Ongoing; returns counts per result."""
     merchant = load_merchant(merchant_id)
+    await check_ongoing_mappings(merchant)
     report = RunReport("sync-order-changes", merchant_id, dry_run)
     started = utcnow()
     since = read_window_start(merchant_id, STREAM, overlap=timedelta(minutes=merchant.orders.overlap_minutes),

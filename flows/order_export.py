@@ -19,6 +19,7 @@ from domain.order_mapping import order_lines
 from domain.statuses import resolve_status_refs
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
+from tasks.mapping_checks import check_ongoing_mappings
 from tasks.order_export import complete_initial_statuses, push_new_orders, read_export_state
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
@@ -32,6 +33,7 @@ STREAM = "starweb-orders-export"
 async def export_orders(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Export new Starweb orders to Ongoing; returns the count of records per result."""
     merchant = load_merchant(merchant_id)
+    await check_ongoing_mappings(merchant)
     report = RunReport("export-orders", merchant_id, dry_run)
     started = utcnow()
     since = read_window_start(merchant_id, STREAM, overlap=timedelta(minutes=merchant.orders.overlap_minutes),

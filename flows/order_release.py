@@ -19,6 +19,7 @@ from prefect import flow
 
 from domain.release import choose_releases
 from domain.statuses import resolve_status_refs
+from tasks.mapping_checks import check_ongoing_mappings
 from tasks.release import let_go_of_claims, merchant_release_lock, read_release_candidates, release_to_picking
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
@@ -31,6 +32,7 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
                          created_before: datetime | None = None) -> dict[str, int]:
     """Release the merchant's approved orders to picking; returns counts per result."""
     merchant = load_merchant(merchant_id)
+    await check_ongoing_mappings(merchant)
     report = RunReport("release-orders", merchant_id, dry_run)
     token = uuid4().hex
     async with merchant_release_lock(merchant_id):

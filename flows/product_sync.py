@@ -17,6 +17,7 @@ from prefect import flow
 from domain.product_sync import plan_article_pushes, removal_check_due, removed_skus, skus_in_shop
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_cursor_time
+from tasks.mapping_checks import check_ongoing_mappings
 from tasks.products import push_articles, read_article_bindings, retire_removed_articles
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
@@ -31,6 +32,7 @@ OVERLAP = timedelta(minutes=10)
 async def sync_products(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Send new and changed products to Ongoing as articles; returns counts per result."""
     merchant = load_merchant(merchant_id)
+    await check_ongoing_mappings(merchant)
     report = RunReport("sync-products", merchant_id, dry_run)
     started = utcnow()
     cursor = read_cursor_time(merchant_id, STREAM)

@@ -18,6 +18,7 @@ from uuid import uuid4
 from prefect import flow
 
 from domain.shipments import detect_shipment
+from tasks.mapping_checks import check_ongoing_mappings
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shipments import let_go_of_shipments, plan_shipment_jobs, report_shipments_to_starweb
@@ -30,6 +31,7 @@ from tasks.warehouse_reads import fetch_sent_orders_to_report
 async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Report new shipments to Starweb; returns counts per result (and ``emails``)."""
     merchant = load_merchant(merchant_id)
+    await check_ongoing_mappings(merchant)
     report = RunReport("report-shipments", merchant_id, dry_run)
     token = uuid4().hex
     table, _ = await fetch_status_table(merchant)

@@ -137,6 +137,18 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def server_date(response: httpx.Response) -> datetime | None:
+    """The time the vendor's server stamped on an answer (its ``Date`` header), or None without one."""
+    value = response.headers.get("Date")
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def json_message(*keys: str) -> MessageExtractor:
     """An extractor that reads the first present key of a JSON error body, else the raw text."""
 

@@ -108,6 +108,15 @@ def check_config() -> None:
         typer.echo(f"{merchant_id}: ok ({merchant.name})")
 
 
+@app.command()
+def doctor(merchant_id: str) -> None:
+    """Check one merchant end to end: credentials, every mapping against both systems, the go-live
+    cutoff and clock skew. Prints a table; exits 1 if anything is a problem."""
+    from swo.doctor import run_doctor
+
+    raise typer.Exit(run_doctor(merchant_id))
+
+
 def _register_operations() -> None:
     from swo.orders_cli import hold, release
     from swo.quarantine_cli import quarantine_app

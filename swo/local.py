@@ -12,7 +12,7 @@ import asyncio
 import os
 import signal
 import threading
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import httpx
 from deployments.build import DeploymentSpec, build_deployments, to_runner_deployments
 from domain.config import load_merchants
 from integrations.starweb.client import StarwebClient, StarwebSettings
+from swo.demo_credentials import set_unset
 from swo.demo_orders import place_demo_orders
 from swo.prefect_server import Answer, PrefectServer, ServerStartError, ensure_prefect_server, probe, server_environment
 from swo.simulators import Simulators, start_simulators
@@ -40,14 +41,6 @@ class LocalRunOptions:
     demo_orders: bool = True
     starweb_port: int = 8801
     ongoing_port: int = 8802
-
-
-def set_unset(environ: MutableMapping[str, str], values: Mapping[str, str]) -> list[str]:
-    """Give each variable its value unless it already has one; the names that were set."""
-    missing = [name for name in values if not environ.get(name)]
-    for name in missing:
-        environ[name] = values[name]
-    return missing
 
 
 def demo_credentials(sims: Simulators) -> dict[str, str]:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ledger.db import Ledger
+from swo.feedback import merchant_or_exit
 from swo.settings import get_settings
 
 quarantine_app = typer.Typer(help="Records the connector could not sync, and why.", no_args_is_help=True)
@@ -22,6 +23,7 @@ def quarantine_list(merchant_id: str,
     """Show what is held for a merchant: id, kind, key, attempts, next try and the reason."""
     from ledger import quarantine
 
+    merchant_or_exit(merchant_id)
     with _ledger().session() as session:
         entries = quarantine.open_entries(session, merchant_id, kind)
         if not entries:
@@ -50,6 +52,7 @@ def quarantine_resolve(merchant_id: str, kind: str, key: str,
     """Mark a held record as dealt with by a person."""
     from ledger import quarantine
 
+    merchant_or_exit(merchant_id)
     with _ledger().session() as session:
         if not quarantine.resolve(session, merchant_id, kind, key, note):
             typer.echo(f"Nothing open for {merchant_id} {kind} {key}.", err=True)

@@ -19,7 +19,7 @@ from weakref import WeakKeyDictionary
 import httpx
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
-from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, shared_breaker
+from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, server_date, shared_breaker
 from integrations.ongoing.models import (
     Article,
     ArticleWrite,
@@ -332,6 +332,10 @@ class OngoingClient:
 
     async def list_transporter_contracts(self) -> list[TransporterContract]:
         return await self._get_list("/transporterContracts", TransporterContract, self._query())
+
+    async def server_time(self) -> datetime | None:
+        """Ongoing's clock: the ``Date`` header of a ``GET /orders/statuses`` (None if the answer has none)."""
+        return server_date(await self._get("/orders/statuses", "GET /orders/statuses", self._query()))
 
     # --- plumbing --------------------------------------------------------------------------------
 

@@ -36,8 +36,9 @@ def serve_in_thread(app: object, *, host: str = "127.0.0.1", port: int | None = 
                     startup_timeout: float = 15.0) -> RunningServer:
     """Start uvicorn for ``app`` in a daemon thread and wait until it accepts connections."""
     port = port or free_port(host)
+    # date_header off: each simulator stamps Date from its own clock (integrations.simulation.date_header).
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", timeout_graceful_shutdown=1)
+                            lifespan="off", timeout_graceful_shutdown=1, date_header=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"sim-{port}", daemon=True)
     thread.start()

@@ -17,7 +17,7 @@ import httpx
 from pydantic import BaseModel, SecretStr
 
 from integrations.errors import AuthenticationFailed, RefusedByVendor
-from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, json_message, shared_breaker
+from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, json_message, server_date, shared_breaker
 from integrations.starweb.auth import AccessToken, StarwebTokenAuth, request_token
 from integrations.starweb.models import (
     Address,
@@ -279,6 +279,10 @@ class StarwebClient:
     async def get_shop(self) -> Shop:
         """``GET /shop``: cheap, so it doubles as the connection and credentials check."""
         return await self._one("GET", "/shop", "GET /shop", Shop)
+
+    async def server_time(self) -> datetime | None:
+        """Starweb's clock: the ``Date`` header of a ``GET /shop`` (None if the answer has none)."""
+        return server_date(await self._send("GET", "/shop", "GET /shop"))
 
     async def list_web_hooks(self) -> list[WebHook]:
         return await self._many("/web-hooks", "GET /web-hooks", WebHook)

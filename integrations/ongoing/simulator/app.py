@@ -14,6 +14,8 @@ from integrations.ongoing.simulator.auth import vendor_access
 from integrations.ongoing.simulator.errors import INTERNAL_ERROR, install_error_handlers
 from integrations.ongoing.simulator.settings import OngoingSimSettings
 from integrations.ongoing.simulator.state import SimState
+from integrations.ongoing.simulator.timefmt import utc_now
+from integrations.simulation.date_header import DateHeaderMiddleware
 from integrations.simulation.faults import FaultInjector, FaultMiddleware, fault_router
 from integrations.simulation.store import DocumentStore
 
@@ -42,6 +44,7 @@ def create_app(*, store: DocumentStore | None = None, settings: OngoingSimSettin
     injector = FaultInjector()
     app.include_router(fault_router(injector))
     app.add_middleware(FaultMiddleware, injector=injector, error_body=ONGOING_ERROR_BODIES)
+    app.add_middleware(DateHeaderMiddleware, now=utc_now)
     app.state.sim = state
     app.state.faults = injector
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from integrations.simulation.date_header import DateHeaderMiddleware
 from integrations.simulation.faults import FaultMiddleware, fault_router
 from integrations.simulation.store import DocumentStore
 from integrations.starweb.simulator.admin import admin_router
@@ -46,5 +47,7 @@ def create_app(*, store: DocumentStore | None = None, settings: StarwebSimSettin
     app.include_router(admin_router(state))
     app.include_router(fault_router(state.faults))
     app.add_middleware(FaultMiddleware, injector=state.faults, error_body=FAULT_ERROR_BODIES)
+    # Outermost, so fault answers are dated too; the shop's clock may be moved from /_sim/clock.
+    app.add_middleware(DateHeaderMiddleware, now=state.clock.now)
     app.state.sim = state
     return app
