@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.config import ConfigError, load_merchant, load_merchant_by_id, load_merchants
+from domain.config import ConfigError, ReturnKind, load_merchant, load_merchant_by_id, load_merchants
 from domain.statuses import OrderState
 
 DEMO = (Path(__file__).resolve().parents[2] / "deployments" / "merchants" / "demo.yaml").read_text()
@@ -143,9 +143,10 @@ def test_a_key_given_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
         (("1: {transporter_code: SBTL, transporter_service_code: BPA}",
           "1: {way_of_delivery_code: X, transporter_service_code: BPA}"),
          "transporter_service_code needs the transporter_code it belongs to"),
-        (("tracking_types:", "return_causes: {regret: ''}\ntracking_types:"),
-         "return_causes.regret: String should have at least 1 character"),
-        (("tracking_types:", "return_causes: {exchange: SWAP}\ntracking_types:"), "return_causes.exchange.[key]"),
+        (("  complaint: COMPLAINT", "  complaint: ''"),
+         "return_causes.complaint: String should have at least 1 character"),
+        (("  regret: REGRET", "  exchange: SWAP"),
+         "return_causes.exchange.[key]: Input should be 'regret', 'complaint'"),
     ],
 )
 def test_files_that_would_run_wrong_are_refused(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
@@ -163,7 +164,14 @@ def test_https_and_this_machine_over_http_are_both_accepted(tmp_path: Path) -> N
     text = text.replace("http://127.0.0.1:8802/demo/api/v1", "http://localhost:8802/demo/api/v1")
     config = load_merchant(write(tmp_path, text))
     assert config.starweb.base_url.startswith("https://")
-    assert config.return_causes == {}
+    assert config.ongoing.base_url.startswith("http://localhost")
+
+
+def test_return_causes_are_optional(tmp_path: Path) -> None:
+    block = "return_causes:\n  regret: REGRET\n  complaint: COMPLAINT\n  not_collected: NOTCOLLECTED\n"
+    assert block in DEMO
+    assert load_merchant(write(tmp_path, DEMO.replace(block, ""))).return_causes == {}
+    assert load_merchant(write(tmp_path, DEMO)).return_causes[ReturnKind.NOT_COLLECTED] == "NOTCOLLECTED"
 
 
 def test_a_file_that_is_not_utf8_is_named_with_the_line(tmp_path: Path) -> None:
