@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -30,8 +29,7 @@ from domain.mapping_checks import (
 from integrations.errors import AuthenticationFailed, ConnectorError
 from integrations.http import RetryPolicy
 from ledger.types import utcnow
-from swo.demo_credentials import fill_demo_credentials
-from swo.feedback import credential_refs, merchant_or_exit
+from swo.feedback import credential_refs, fill_demo_credentials_and_say_so, merchant_or_exit
 
 # An unreachable system should be reported in seconds, not after the flows' patient retries.
 _QUICK = RetryPolicy(max_attempts=2, initial_delay=0.2, max_delay=1.0)
@@ -157,10 +155,7 @@ def render(merchant: MerchantConfig, findings: list[Finding], console: Console) 
 def run_doctor(merchant_id: str) -> int:
     """The ``swo doctor`` command: 0 when nothing is a problem, 1 otherwise."""
     merchant = merchant_or_exit(merchant_id)
-    filled = fill_demo_credentials(merchant)
-    if filled:
-        typer.echo(f"Using the simulators' demo credentials for {', '.join(filled)} (unset; {merchant_id} points "
-                   "at this machine).", err=True)
+    fill_demo_credentials_and_say_so(merchant)
     findings = asyncio.run(examine(merchant))
     # A pipe or a CI log has no width: give the table room instead of folding every cell.
     console = Console(width=None if sys.stdout.isatty() else 200)

@@ -30,15 +30,20 @@ def merchant_or_exit(merchant_id: str) -> MerchantConfig:
         fail(str(exc))
 
 
+def fill_demo_credentials_and_say_so(merchant: MerchantConfig) -> None:
+    """Fill the simulators' demo credentials for a merchant that points at them, telling the operator."""
+    filled = fill_demo_credentials(merchant)
+    if filled:
+        typer.echo(f"Using the simulators' demo credentials for {', '.join(filled)} (unset; {merchant.merchant_id} "
+                   "points at this machine).", err=True)
+
+
 def with_credentials_or_exit(merchant: MerchantConfig) -> MerchantConfig:
     """Make sure every credential the merchant file names can be resolved, filling the simulators' demo
     credentials for a merchant that points at them; exit 1 naming the first one missing."""
     from tasks.runtime import resolve_credential
 
-    filled = fill_demo_credentials(merchant)
-    if filled:
-        typer.echo(f"Using the simulators' demo credentials for {', '.join(filled)} (unset; {merchant.merchant_id} "
-                   "points at this machine).", err=True)
+    fill_demo_credentials_and_say_so(merchant)
 
     async def resolve_all() -> None:
         for _key, ref, what in credential_refs(merchant):
