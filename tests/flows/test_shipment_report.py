@@ -44,7 +44,7 @@ def old_order(created_at: datetime) -> OrderCreate:
 
 def shipment_emails(world: World, order_id: int) -> list[dict[str, Any]]:
     sent = world.starweb.get("/_sim/emails", params={"orderId": order_id}).json()["data"]
-    return [e for e in sent if e["statusId"] in (PARTIALLY_SENT, SENT)]
+    return [e for e in sent if e["statusId"] in (PARTIALLY_SENT, SENT, 9)]
 
 
 def ship(world: World, order_number: str, waybill: str, lines: list[dict[str, Any]] | None = None) -> None:
@@ -143,3 +143,37 @@ async def test_first_activation_over_300_old_shipped_orders_mails_nobody(world: 
     assert world.starweb.get("/_sim/emails").json()["data"] == [], "not one customer email"
     assert (await shop.order(old[0])).status_id == SENT, "synced silently, not skipped"
     assert warehouse.order(f"FJ-{old[-1]}")["orderLines"][0]["reportedNumberOfItems"] == 1
+
+
+ALTERNATE_PARTIALLY_SENT = 9
+
+
+async def test_a_partial_shipment_that_changes_no_status_counts_no_email_until_the_merchant_alternates(
+        world: World, shop: Shop, warehouse: Warehouse) -> None:
+    merchant_file = world.merchants_dir / "demo.yaml"
+    with_alternate = merchant_file.read_text()
+    merchant_file.write_text(with_alternate.replace("alternate_starweb: 9, ", ""))
+    order = await shop.place_order([("POLE-CF-120", 1), ("SOCK-MER-42", 1), ("THERMOS-1L", 1), ("TENT-FJ2", 1)])
+    number = f"FJ-{order}"
+    await export_orders("demo")
+
+    def parcel(sku: str, waybill: str) -> None:
+        ship(world, number, waybill, rows(warehouse, number, {sku: 1}))
+
+    parcel("POLE-CF-120", "00370000000000000011")
+    assert (await report_shipments("demo"))["emails"] == 1
+    parcel("SOCK-MER-42", "00370000000000000012")
+    second = await report_shipments("demo")
+    assert (second["reported"], second["emails"]) == (1, 0), "Starweb mails nobody: the status did not change"
+    assert [e["statusId"] for e in shipment_emails(world, order)] == [PARTIALLY_SENT]
+    assert (await shop.order(order)).shipping_tracking_no == "00370000000000000012", "the parcel is still reported"
+
+    merchant_file.write_text(with_alternate)  # the way out: a second "partially sent" status to alternate with
+    parcel("THERMOS-1L", "00370000000000000013")
+    third = await report_shipments("demo")
+    parcel("TENT-FJ2", "00370000000000000014")
+    last = await report_shipments("demo")
+    assert (third["emails"], last["emails"]) == (1, 1)
+    assert [(e["statusId"], e["shippingTrackingNo"]) for e in shipment_emails(world, order)] == [
+        (PARTIALLY_SENT, "00370000000000000011"), (ALTERNATE_PARTIALLY_SENT, "00370000000000000013"),
+        (SENT, "00370000000000000014")]
