@@ -18,6 +18,7 @@ from typing import Literal
 
 from domain.hashing import payload_hash
 from domain.statuses import OrderState, StatusTable
+from domain.tracking import tracking_number_of
 from integrations.ongoing.models import Order as OngoingOrder
 from integrations.starweb.models import Order as StarwebOrder
 from integrations.starweb.models import OrderItem
@@ -78,12 +79,11 @@ def detect_shipment(order: OngoingOrder, table: StatusTable) -> Shipment | None:
     if not new:
         return None
     cumulative = sorted((line.row_number, line.shipped) for line in lines)
-    tracking = sorted((t for t in order.tracking if t.waybill), key=lambda t: (t.created is None, t.created))
     return Shipment(
         order_number=order.order_info.order_number, ongoing_order_id=order.order_info.order_id,
         key=payload_hash({"order": order.order_info.order_number, "shipped": cumulative})[:40],
         lines=new, shipped_by_row=dict(cumulative), partial=any(line.shipped < line.ordered for line in lines),
-        tracking_number=(tracking[-1].waybill if tracking else None) or order.order_info.way_bill,
+        tracking_number=tracking_number_of(order),
         transporter_code=order.transporter.code if order.transporter else None,
         shipped_at=order.order_info.shipped_time,
     )

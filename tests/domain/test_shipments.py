@@ -125,18 +125,25 @@ def tracked(waybill: str | None, day: int) -> dict[str, Any]:
     return {"waybill": waybill, "trackingUrl": None, "created": f"2026-10-{day}T08:00:00Z", "freightPrice": None}
 
 
+RETURN_LABEL_ONLY = [{"id": 208, "parcelNumber": "00371231232", "isReturnParcel": True}]
+
+
 @pytest.mark.parametrize(
-    ("tracking", "way_bill", "expected"),
+    ("tracking", "way_bill", "parcels", "expected"),
     [
-        ([tracked("NEW-2", 11), tracked("OLD-1", 10)], "WB-0", "NEW-2"),
-        ([tracked("OLD-1", 10), tracked(None, 12)], "WB-0", "OLD-1"),  # an entry without a waybill is no number
-        (None, "WB-0", "WB-0"),  # no tracking list: the order's own waybill
-        (None, None, None),
+        ([tracked("NEW-2", 11), tracked("OLD-1", 10)], "WB-0", None, "NEW-2"),
+        ([tracked("OLD-1", 10), tracked(None, 12)], "WB-0", None, "OLD-1"),  # an entry without a waybill is no number
+        (None, "WB-0", None, "WB-0"),  # no tracking list: the order's own waybill
+        # A transporter service that numbers parcels only: the outbound parcel (the return label is no number).
+        (None, None, "as in the payload", "00376546546"),
+        (None, None, RETURN_LABEL_ONLY, None),
+        (None, None, None, None),
     ],
 )
-def test_the_tracking_number_is_the_latest_waybill(tracking: list | None, way_bill: str | None,
+def test_the_tracking_number_is_the_latest_waybill(tracking: list | None, way_bill: str | None, parcels: Any,
                                                    expected: str | None) -> None:
-    order = ongoing(*BOTH_PACKED, tracking=tracking)
+    extra = {} if parcels == "as in the payload" else {"parcels": parcels}
+    order = ongoing(*BOTH_PACKED, tracking=tracking, **extra)
     order = order.model_copy(update={"order_info": order.order_info.model_copy(update={"way_bill": way_bill})})
     shipment = detect_shipment(order, TABLE)
     assert shipment is not None and shipment.tracking_number == expected

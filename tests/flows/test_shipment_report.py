@@ -11,15 +11,18 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import ledger.shipments
+import tasks.runtime
 from domain.config import load_merchant_by_id
 from flows.order_export import export_orders
 from flows.shipment_report import report_shipments
 from flows.statistics import report_statistics
 from integrations.starweb.models import OrderCreate, OrderItemWrite
-from ledger.models import Shipment
+from ledger.models import Shipment, ShipmentSighting
+from ledger.types import utcnow
 from tests.flows.actors import Shop, Warehouse, writes
 from tests.flows.conftest import World
 
@@ -177,3 +180,38 @@ async def test_a_partial_shipment_that_changes_no_status_counts_no_email_until_t
     assert [(e["statusId"], e["shippingTrackingNo"]) for e in shipment_emails(world, order)] == [
         (PARTIALLY_SENT, "00370000000000000011"), (ALTERNATE_PARTIALLY_SENT, "00370000000000000013"),
         (SENT, "00370000000000000014")]
+
+
+async def test_a_shipment_waits_for_its_waybill_and_a_late_waybill_still_reaches_starweb(
+        world: World, shop: Shop, warehouse: Warehouse) -> None:
+    on_time = await shop.place_order([("POLE-CF-120", 1)])
+    late = await shop.place_order([("THERMOS-1L", 1)])
+    await export_orders("demo")
+    for order in (on_time, late):  # the orders reach "sent" before the shipping platform made their waybills
+        world.ongoing.post(f"/_sim/orders/FJ-{order}/ship", json={
+            "withWaybill": False, "lines": rows(warehouse, f"FJ-{order}", {"POLE-CF-120": 1, "THERMOS-1L": 1})
+        }).raise_for_status()
+
+    waiting = await report_shipments("demo")
+    assert (waiting["held"], waiting.get("reported", 0), waiting["emails"]) == (2, 0, 0)
+    assert [(await shop.order(o)).status_id for o in (on_time, late)] == [1, 1], "Starweb is not told yet"
+    assert warehouse.order(f"FJ-{on_time}")["orderLines"][0]["reportedNumberOfItems"] is None
+
+    # One waybill arrives within the grace period; the other order's grace period runs out.
+    world.ongoing.post(f"/_sim/orders/FJ-{on_time}/waybill", json={"waybill": "00370000000000000021"})
+    with tasks.runtime.ledger().session() as session:
+        session.execute(update(ShipmentSighting).where(ShipmentSighting.order_number == f"FJ-{late}")
+                        .values(first_seen_at=utcnow() - timedelta(minutes=31)))
+    reported = await report_shipments("demo")
+    assert (reported["reported"], reported["emails"]) == (2, 2)
+    assert [e["shippingTrackingNo"] for e in shipment_emails(world, on_time)] == ["00370000000000000021"]
+    assert [e["shippingTrackingNo"] for e in shipment_emails(world, late)] == [None], "mailed without a number"
+
+    world.ongoing.post(f"/_sim/orders/FJ-{late}/waybill", json={"waybill": "00370000000000000022"})
+    followed = await report_shipments("demo")
+    assert (followed["tracking added"], followed["emails"]) == (1, 0)
+    late_order = await shop.order(late)
+    assert (late_order.status_id, late_order.shipping_tracking_no, late_order.shipping_tracker_type) == (
+        SENT, "00370000000000000022", 2)
+    assert len(shipment_emails(world, late)) == 1, "the late waybill sends no second email"
+    assert "tracking added" not in await report_shipments("demo"), "written once"
