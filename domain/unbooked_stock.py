@@ -55,6 +55,12 @@ def update_unbooked(known: Mapping[int, UnbookedOrder], seen: Iterable[Order], *
     return current
 
 
+def booked_orders(exported_at: Mapping[int, datetime | None], *, warehouse_read_at: datetime) -> set[int]:
+    """Orders the warehouse's figures include: exported before those figures were read. An order exported
+    while they were being read may be missing from them, so it still counts as unbooked (safe side)."""
+    return {order_id for order_id, at in exported_at.items() if at is None or at < warehouse_read_at}
+
+
 def unbooked_units(orders: Mapping[int, UnbookedOrder], *, booked: Collection[int]) -> dict[str, float]:
     """Units per SKU held by the orders the warehouse's figures do not include (all but ``booked``)."""
     total: dict[str, float] = defaultdict(float)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.config import MerchantConfig
 from domain.statuses import resolve_status_refs
-from domain.unbooked_stock import UnbookedOrder, unbooked_units, update_unbooked
+from domain.unbooked_stock import UnbookedOrder, booked_orders, unbooked_units, update_unbooked
 from ledger import unbooked as unbooked_ledger
 from ledger.cursors import advance_time_cursor, read_time_cursor
 from ledger.types import utcnow
@@ -50,8 +50,7 @@ async def read_unbooked_stock(merchant: MerchantConfig, *, warehouse_read_at: da
 
     with ledger().session() as session:
         exported = unbooked_ledger.exported_at(session, merchant_id, list(current))
-    # Exported after the warehouse's figures were read: those figures do not include the order yet.
-    booked = {order_id for order_id, at in exported.items() if at is None or at < warehouse_read_at}
+    booked = booked_orders(exported, warehouse_read_at=warehouse_read_at)
     if not dry_run:
         # Only orders this run read from the register or from Starweb are changed: never a concurrent run's.
         seen_ids = {order.order_id for order in seen}

@@ -3,13 +3,20 @@ stock figure must keep back."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from domain.stock_sync import ShopLevel, WarehouseLevel, plan_stock_writes
-from domain.unbooked_stock import UnbookedOrder, holds_unbooked_units, order_units, unbooked_units, update_unbooked
+from domain.unbooked_stock import (
+    UnbookedOrder,
+    booked_orders,
+    holds_unbooked_units,
+    order_units,
+    unbooked_units,
+    update_unbooked,
+)
 from integrations.starweb.models import Order
 from tests.integrations.starweb.payloads import order as order_json
 from tests.integrations.starweb.payloads import order_item
@@ -57,6 +64,12 @@ def test_units_are_summed_over_the_orders_the_warehouse_figures_do_not_include()
               3: UnbookedOrder(3, {"TENT": 1.0})}
     assert unbooked_units(orders, booked={2}) == {"LAMP": 3.0, "TENT": 1.0}
     assert unbooked_units({}, booked=set()) == {}
+
+
+def test_an_order_exported_while_the_warehouse_was_read_still_counts_as_unbooked() -> None:
+    read_at = MODIFIED
+    exported = {1: read_at - timedelta(seconds=1), 2: read_at, 3: read_at + timedelta(seconds=5), 4: None}
+    assert booked_orders(exported, warehouse_read_at=read_at) == {1, 4}
 
 
 @pytest.mark.parametrize(
