@@ -31,6 +31,12 @@ def tracking_number_of(order: OngoingOrder) -> str | None:
     return parcels[0] if parcels else None
 
 
+def fresh_tracking_number(number: str | None, already_reported: Collection[str]) -> str | None:
+    """A shipment's own tracking number: one Starweb already got for an earlier shipment of the order is
+    the earlier parcel's (the order still shows it while the new waybill is being made), so it is none."""
+    return None if number in already_reported else number
+
+
 def held_until(tracking_number: str | None, *, shipped_at: datetime | None, first_seen: datetime,
                now: datetime, grace: timedelta) -> datetime | None:
     """Until when a shipment waits for its waybill; None: report it now (it has one, or the grace is over)."""

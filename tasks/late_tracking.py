@@ -8,17 +8,19 @@ Starweb sends no second email.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import IntegrityError
 
 from domain.config import MerchantConfig
-from domain.tracking import LATE_WAYBILL_WINDOW, held_until, late_waybill
+from domain.tracking import LATE_WAYBILL_WINDOW, fresh_tracking_number, held_until, late_waybill
 from integrations.starweb.models import OrderPatch
 from ledger import late_tracking
+from ledger.late_tracking import ShipmentRef
 from ledger.types import utcnow
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
@@ -29,15 +31,12 @@ from tasks.warehouse_reads import fetch_warehouse_orders
 TRACKING_KIND = "late-tracking"
 
 
-def _sightings(merchant_id: str, jobs: Sequence[ShipmentJob], dry_run: bool) -> tuple[dict, set]:
-    refs = [(job.shipment.order_number, job.shipment.key) for job in jobs]
+def _first_sightings(merchant_id: str, refs: Collection[ShipmentRef], dry_run: bool) -> dict[ShipmentRef, datetime]:
     for attempt in (1, 2):  # a concurrent run may record the same sighting first: read it back then
         try:
             with ledger().session() as session:
-                started = late_tracking.logged_shipments(session, merchant_id, refs)
                 # A preview records nothing: a shipment not seen before counts as first seen now.
-                known = late_tracking.first_sightings(session, merchant_id, set(refs) - started, record=not dry_run)
-                return known, started
+                return late_tracking.first_sightings(session, merchant_id, refs, record=not dry_run)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -48,17 +47,25 @@ def _sightings(merchant_id: str, jobs: Sequence[ShipmentJob], dry_run: bool) -> 
 def hold_untracked_shipments(merchant: MerchantConfig, jobs: Sequence[ShipmentJob],
                              dry_run: bool) -> tuple[list[ShipmentJob], list[Outcome]]:
     """The jobs to report now, and a "held" row for each shipment still waiting for its waybill within the
-    merchant's grace period. A shipment whose report already began is never held."""
-    untracked = [job for job in jobs if not job.shipment.tracking_number]
+    merchant's grace period. A shipment whose report already began is never held. A number Starweb already
+    got for an earlier shipment of the order is not this shipment's: it counts as no number."""
+    if not jobs:
+        return [], []
+    with ledger().session() as session:
+        started = late_tracking.logged_shipments(session, merchant.merchant_id, [_ref(job) for job in jobs])
+        given = late_tracking.reported_tracking_numbers(session, merchant.merchant_id,
+                                                        {job.shipment.order_number for job in jobs})
+    fresh = [job if _ref(job) in started else _without_stale_number(job, given) for job in jobs]
+    untracked = {_ref(job) for job in fresh if not job.shipment.tracking_number and _ref(job) not in started}
     if not untracked:
-        return list(jobs), []
-    first_seen, started = _sightings(merchant.merchant_id, untracked, dry_run)
+        return fresh, []
+    first_seen = _first_sightings(merchant.merchant_id, untracked, dry_run)
     grace, now = timedelta(minutes=merchant.shipments.tracking_grace_minutes), utcnow()
     batch = Batch(merchant, dry_run)
     ready: list[ShipmentJob] = []
-    for job in jobs:
-        ref = (job.shipment.order_number, job.shipment.key)
-        until = None if ref in started or ref not in first_seen else held_until(
+    for job in fresh:
+        ref = _ref(job)
+        until = None if ref not in untracked else held_until(
             job.shipment.tracking_number, shipped_at=job.shipment.shipped_at, first_seen=first_seen[ref],
             now=now, grace=grace)
         if until is None:
@@ -72,6 +79,17 @@ def hold_untracked_shipments(merchant: MerchantConfig, jobs: Sequence[ShipmentJo
         with ledger().session() as session:
             late_tracking.forget_sightings_before(session, merchant.merchant_id, now - LATE_WAYBILL_WINDOW)
     return ready, batch.outcomes
+
+
+def _ref(job: ShipmentJob) -> ShipmentRef:
+    return job.shipment.order_number, job.shipment.key
+
+
+def _without_stale_number(job: ShipmentJob, given: Mapping[str, set[str]]) -> ShipmentJob:
+    number = fresh_tracking_number(job.shipment.tracking_number, given.get(job.shipment.order_number, set()))
+    if number == job.shipment.tracking_number:
+        return job
+    return replace(job, shipment=replace(job.shipment, tracking_number=number))
 
 
 @task(name="add-late-tracking", cache_policy=NO_CACHE)

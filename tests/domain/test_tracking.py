@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.tracking import held_until, late_waybill
+from domain.tracking import fresh_tracking_number, held_until, late_waybill
 from tests.domain.test_shipments import BOTH_PACKED, ongoing, tracked
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -53,3 +53,9 @@ def test_a_late_waybill_is_one_starweb_was_not_given(tracking: list | None, alre
     order = ongoing(*BOTH_PACKED, tracking=tracking, parcels=None)
     order = order.model_copy(update={"order_info": order.order_info.model_copy(update={"way_bill": None})})
     assert late_waybill(order, already_reported) == expected
+
+
+@pytest.mark.parametrize(("number", "expected"), [("W-2", "W-2"), ("W-1", None), (None, None)])
+def test_a_number_an_earlier_shipment_already_gave_starweb_is_not_this_shipments(number: str | None,
+                                                                                expected: str | None) -> None:
+    assert fresh_tracking_number(number, {"W-1"}) == expected

@@ -186,32 +186,40 @@ async def test_a_shipment_waits_for_its_waybill_and_a_late_waybill_still_reaches
         world: World, shop: Shop, warehouse: Warehouse) -> None:
     on_time = await shop.place_order([("POLE-CF-120", 1)])
     late = await shop.place_order([("THERMOS-1L", 1)])
+    split = await shop.place_order([("SOCK-MER-42", 1), ("SOCK-MER-38", 1)])
     await export_orders("demo")
+    ship(world, f"FJ-{split}", "00370000000000000023", rows(warehouse, f"FJ-{split}", {"SOCK-MER-42": 1}))
     for order in (on_time, late):  # the orders reach "sent" before the shipping platform made their waybills
         world.ongoing.post(f"/_sim/orders/FJ-{order}/ship", json={
             "withWaybill": False, "lines": rows(warehouse, f"FJ-{order}", {"POLE-CF-120": 1, "THERMOS-1L": 1})
         }).raise_for_status()
 
     waiting = await report_shipments("demo")
-    assert (waiting["held"], waiting.get("reported", 0), waiting["emails"]) == (2, 0, 0)
+    assert (waiting["held"], waiting["reported"], waiting["emails"]) == (2, 1, 1)
     assert [(await shop.order(o)).status_id for o in (on_time, late)] == [1, 1], "Starweb is not told yet"
     assert warehouse.order(f"FJ-{on_time}")["orderLines"][0]["reportedNumberOfItems"] is None
 
-    # One waybill arrives within the grace period; the other order's grace period runs out.
+    # One waybill arrives within the grace period; the other order's grace period runs out. The split
+    # order's second parcel leaves without a waybill of its own (the order still shows the first one).
     world.ongoing.post(f"/_sim/orders/FJ-{on_time}/waybill", json={"waybill": "00370000000000000021"})
     with tasks.runtime.ledger().session() as session:
         session.execute(update(ShipmentSighting).where(ShipmentSighting.order_number == f"FJ-{late}")
                         .values(first_seen_at=utcnow() - timedelta(minutes=31)))
+    world.ongoing.post(f"/_sim/orders/FJ-{split}/ship", json={
+        "withWaybill": False, "lines": rows(warehouse, f"FJ-{split}", {"SOCK-MER-38": 1})}).raise_for_status()
     reported = await report_shipments("demo")
-    assert (reported["reported"], reported["emails"]) == (2, 2)
+    assert (reported["reported"], reported["emails"], reported["held"]) == (2, 2, 1)
     assert [e["shippingTrackingNo"] for e in shipment_emails(world, on_time)] == ["00370000000000000021"]
     assert [e["shippingTrackingNo"] for e in shipment_emails(world, late)] == [None], "mailed without a number"
 
     world.ongoing.post(f"/_sim/orders/FJ-{late}/waybill", json={"waybill": "00370000000000000022"})
+    world.ongoing.post(f"/_sim/orders/FJ-{split}/waybill", json={"waybill": "00370000000000000024"})
     followed = await report_shipments("demo")
-    assert (followed["tracking added"], followed["emails"]) == (1, 0)
+    assert (followed["tracking added"], followed["reported"], followed["emails"]) == (1, 1, 1)
     late_order = await shop.order(late)
     assert (late_order.status_id, late_order.shipping_tracking_no, late_order.shipping_tracker_type) == (
         SENT, "00370000000000000022", 2)
     assert len(shipment_emails(world, late)) == 1, "the late waybill sends no second email"
+    assert [e["shippingTrackingNo"] for e in shipment_emails(world, split)] == [
+        "00370000000000000023", "00370000000000000024"], "each parcel's own number, never the first one twice"
     assert "tracking added" not in await report_shipments("demo"), "written once"
