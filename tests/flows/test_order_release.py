@@ -101,8 +101,12 @@ async def test_two_release_runs_at_the_same_moment_release_each_order_once(shop:
         assert (await shop.order(order_id)).status_id == PICKING_IN_STARWEB
 
 
-async def test_backorders_stock_now_covers_are_released_as_in_stock_oldest_first(world: World, shop: Shop,
-                                                                                 warehouse: Warehouse) -> None:
+@pytest.mark.parametrize("sellable_floor_zero", [False, True], ids=["sellable-negative", "sellable-stops-at-0"])
+async def test_backorders_stock_now_covers_are_released_as_in_stock_oldest_first(
+        world: World, shop: Shop, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch,
+        sellable_floor_zero: bool) -> None:
+    # Whether Ongoing reports a negative sellable figure is unknown: the connector must decide alike.
+    monkeypatch.setattr(world.sims.ongoing_settings, "sellable_floor_zero", sellable_floor_zero)
     merchant_file = world.merchants_dir / "demo.yaml"  # this merchant releases in-stock orders only
     releasable = "  releasable_starweb_statuses: [created]"
     merchant_file.write_text(merchant_file.read_text().replace(releasable, f"{releasable}\n  skip_backordered: true"))
@@ -115,6 +119,8 @@ async def test_backorders_stock_now_covers_are_released_as_in_stock_oldest_first
 
     # Two headlamps arrive: enough for the older backorder, none left for the younger one.
     world.ongoing.post("/_sim/articles/HEADLAMP-400/stock", json={"delta": 2}).raise_for_status()
+    assert warehouse.article("HEADLAMP-400")["inventoryInfo"]["sellableNumberOfItems"] == (
+        0 if sellable_floor_zero else 5 - 6)
     preview = await release_orders("demo", dry_run=True)
     assert preview == {"would move to in stock": 1, "would release": 2, "not released": 1}
     assert warehouse.status(f"FJ-{older}") == 211, "a dry run writes nothing"
