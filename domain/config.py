@@ -104,6 +104,9 @@ class StatusRule(_Strict):
     ongoing: Annotated[int, Field(gt=0)]
     notify_customer: bool = False
     process_payment: bool = False
+    # Partially sent only: a second Starweb status meaning the same. Starweb emails on a status change
+    # only, so a further partial shipment moves the order to whichever of the two it is not in.
+    alternate_starweb: str | int | None = None
 
 
 def _default_status_map() -> dict[OrderState, StatusRule]:
@@ -188,6 +191,9 @@ class ShipmentSettings(_Strict):
     # What happens to the unshipped rest of a partial delivery: wait for a later shipment, or cancel it
     # in Starweb (items cut to what shipped) so the customer's receipt matches the parcel.
     remainder: Literal["keep_open", "cancel"] = "keep_open"
+    # A sent order may get its waybill after it reached "sent" in Ongoing: its report to Starweb (and the
+    # customer email) waits for the waybill this long after the shipment; later waybills still follow.
+    tracking_grace_minutes: Annotated[int, Field(ge=0)] = 30
 
 
 class StockSettings(_Strict):
@@ -281,6 +287,14 @@ class MerchantConfig(_Strict):
             raise ValueError("; ".join(problems))
         return value
 
+    @model_validator(mode="after")
+    def _alternate_only_for_partially_sent(self) -> MerchantConfig:
+        for state, rule in self.statuses.items():
+            if rule.alternate_starweb is not None and state is not OrderState.PARTIALLY_SENT:
+                raise ValueError(f"statuses.{state.value}.alternate_starweb: only partially_sent may have an "
+                                 "alternate Starweb status")
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -288,7 +302,9 @@ class MerchantConfig(_Strict):
     def state_rules(self) -> list[StateRule]:
         return [
             StateRule(state=state, starweb=StarwebStatusRef.parse(rule.starweb), ongoing=rule.ongoing,
-                      notify_customer=rule.notify_customer, process_payment=rule.process_payment)
+                      notify_customer=rule.notify_customer, process_payment=rule.process_payment,
+                      alternate=StarwebStatusRef.parse(rule.alternate_starweb)
+                      if rule.alternate_starweb is not None else None)
             for state, rule in self.statuses.items() if state in MAPPED_STATES
         ]
 

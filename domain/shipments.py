@@ -18,6 +18,7 @@ from typing import Literal
 
 from domain.hashing import payload_hash
 from domain.statuses import OrderState, StatusTable
+from domain.tracking import tracking_number_of
 from integrations.ongoing.models import Order as OngoingOrder
 from integrations.starweb.models import Order as StarwebOrder
 from integrations.starweb.models import OrderItem
@@ -78,12 +79,11 @@ def detect_shipment(order: OngoingOrder, table: StatusTable) -> Shipment | None:
     if not new:
         return None
     cumulative = sorted((line.row_number, line.shipped) for line in lines)
-    tracking = sorted((t for t in order.tracking if t.waybill), key=lambda t: (t.created is None, t.created))
     return Shipment(
         order_number=order.order_info.order_number, ongoing_order_id=order.order_info.order_id,
         key=payload_hash({"order": order.order_info.order_number, "shipped": cumulative})[:40],
         lines=new, shipped_by_row=dict(cumulative), partial=any(line.shipped < line.ordered for line in lines),
-        tracking_number=(tracking[-1].waybill if tracking else None) or order.order_info.way_bill,
+        tracking_number=tracking_number_of(order),
         transporter_code=order.transporter.code if order.transporter else None,
         shipped_at=order.order_info.shipped_time,
     )
@@ -95,11 +95,16 @@ class StarwebUpdate:
 
     target_state: OrderState
     target_status_id: int
-    send_email: bool
+    send_email: bool  # the status change will make Starweb email the customer
     process_payment: bool
-    silent_reason: str | None
+    silent_reason: str | None  # why the connector keeps this change silent (no email, no payment)
     tracker_type: int | None
     item_quantities: dict[int, int]  # Starweb itemId → new quantity (0 = remove), for a cancelled remainder
+    unmailed_reason: str | None = None  # why Starweb will email nobody although the connector allows it
+
+    @property
+    def no_email_reason(self) -> str | None:
+        return self.silent_reason or self.unmailed_reason
 
 
 def plan_starweb_update(shipment: Shipment, starweb: StarwebOrder, table: StatusTable, *, exported_by_us: bool,
@@ -109,16 +114,39 @@ def plan_starweb_update(shipment: Shipment, starweb: StarwebOrder, table: Status
     cancel_rest = shipment.partial and remainder == "cancel"
     state = OrderState.PARTIALLY_SENT if shipment.partial and not cancel_rest else OrderState.SENT
     rule = table.rule(state)
+    target = target_status_id(state, starweb.status_id, table)
     silent_reason = _silent_reason(starweb, table, exported_by_us=exported_by_us, exported_silently=exported_silently,
                                    go_live_cutoff=go_live_cutoff)
+    unmailed_reason = _unmailed_reason(starweb, table, target) if rule.notify_customer else None
     return StarwebUpdate(
-        target_state=state, target_status_id=table.starweb_status_id(state),
-        send_email=rule.notify_customer and silent_reason is None,
+        target_state=state, target_status_id=target,
+        send_email=rule.notify_customer and silent_reason is None and unmailed_reason is None,
         process_payment=rule.process_payment and silent_reason is None,
         silent_reason=silent_reason,
         tracker_type=tracking_types.get(shipment.transporter_code or ""),
         item_quantities=_cut_to_shipped(shipment, starweb) if cancel_rest else {},
+        unmailed_reason=unmailed_reason,
     )
+
+
+def target_status_id(state: OrderState, current_status_id: int | None, table: StatusTable) -> int:
+    """The Starweb status for ``state``. An order already in the partially-sent status moves to the
+    merchant's alternate one (and back), so that each partial shipment is a status change Starweb mails on."""
+    primary = table.starweb_status_id(state)
+    alternate = table.alternate_status_id(state)
+    return alternate if alternate is not None and current_status_id == primary else primary
+
+
+def _unmailed_reason(starweb: StarwebOrder, table: StatusTable, target: int) -> str | None:
+    """Why Starweb will not email on this change: it mails only when the status really changes, to a
+    status with ``shouldSendEmail``, on an order whose status emails are not switched off."""
+    if starweb.status_id == target:
+        return "Starweb already shows this status and emails on a status change only"
+    if not table.status_sends_email(target):
+        return "the Starweb status does not send email (shouldSendEmail is off)"
+    if starweb.send_emails_on_status_change is False:
+        return "status emails are switched off on this Starweb order"
+    return None
 
 
 def _silent_reason(starweb: StarwebOrder, table: StatusTable, *, exported_by_us: bool, exported_silently: bool,

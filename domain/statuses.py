@@ -59,6 +59,7 @@ class StateRule:
     ongoing: int
     notify_customer: bool = False
     process_payment: bool = False
+    alternate: StarwebStatusRef | None = None  # a second Starweb status with the same meaning
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class ShopStatus:
 
     status_id: int
     id_code: str | None
+    should_send_email: bool | None = None  # None: not known, taken as sending
 
 
 class StatusTable:
@@ -83,6 +85,16 @@ class StatusTable:
         for state, rule in self.rules.items():
             self._starweb_ids[state] = self._resolve(rule.starweb, by_code, known_ids, state)
         self._starweb_ids[OrderState.OPEN] = self._starweb_ids[OrderState.OPEN_IN_STOCK]
+        self._alternates: dict[OrderState, int] = {}
+        for state, rule in self.rules.items():
+            if rule.alternate is None:
+                continue
+            alternate = self._resolve(rule.alternate, by_code, known_ids, state)
+            if alternate in self._starweb_ids.values():
+                raise MappingError(f"status map for {state.value}: the alternate Starweb status {rule.alternate} is "
+                                   "already mapped; give it a status of its own")
+            self._alternates[state] = alternate
+        self._mails = {s.status_id: s.should_send_email is not False for s in shop_statuses}
         self.picking_from = self.rules[OrderState.PICKING].ongoing
         self.sent_from = self.rules[OrderState.SENT].ongoing
         self.returned_from = self.rules[OrderState.RETURNED].ongoing
@@ -106,6 +118,14 @@ class StatusTable:
     def starweb_status_id(self, state: OrderState) -> int:
         return self._starweb_ids[state]
 
+    def alternate_status_id(self, state: OrderState) -> int | None:
+        """The second Starweb status the merchant mapped to this state, if any."""
+        return self._alternates.get(state)
+
+    def status_sends_email(self, status_id: int) -> bool:
+        """Does Starweb email the customer when an order enters this status (``shouldSendEmail``)?"""
+        return self._mails.get(status_id, True)
+
     def ongoing_number(self, state: OrderState) -> int:
         return self.rules[state].ongoing
 
@@ -128,8 +148,10 @@ class StatusTable:
         return OrderState.OPEN
 
     def states_of_starweb(self, status_id: int) -> set[OrderState]:
-        """Every state whose Starweb status is this id (open in stock and backordered share one)."""
-        return {state for state, sid in self._starweb_ids.items() if sid == status_id}
+        """Every state whose Starweb status (or alternate status) is this id (open in stock and backordered
+        share one)."""
+        return ({state for state, sid in self._starweb_ids.items() if sid == status_id}
+                | {state for state, sid in self._alternates.items() if sid == status_id})
 
     def work_started(self, ongoing_number: int) -> bool:
         """Has the warehouse begun work (so Ongoing refuses edits and cancellation)?"""

@@ -34,5 +34,6 @@ class SellableStock:
 
 
 def shop_stock(sellable: float, safety_buffer: int) -> int:
-    """What Starweb should offer: the warehouse's sellable units less the buffer, never below zero."""
+    """What Starweb should offer: the units the warehouse can still sell (its sellable figure, less what
+    orders it has not booked yet hold) less the buffer, never below zero."""
     return max(0, int(sellable) - safety_buffer)

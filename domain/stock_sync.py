@@ -1,7 +1,8 @@
 """Stock sync: the warehouse is the stock master, and Starweb shows what it may sell.
 
-Each SKU's Starweb ``stockQuantity`` should be Ongoing's sellable units less the merchant's safety
-buffer, never below zero. The warehouse's figures and Starweb's current ones are merged as two tables on
+Each SKU's Starweb ``stockQuantity`` should be Ongoing's sellable units less the units Starweb orders
+hold that Ongoing does not book yet (see ``domain.unbooked_stock``) less the merchant's safety buffer,
+never below zero. The warehouse's figures and Starweb's current ones are merged as two tables on
 SKU: rows whose figures differ are the writes, and a SKU found on one side only goes on a worklist for a
 person. The one-stock-master check explains Starweb's figure from the last one the connector wrote or
 saw, less the units Starweb's own orders took since; whatever is left unexplained was written by
@@ -80,6 +81,7 @@ class StockWrite:
     current: int | None
     target: int
     sellable: float
+    unbooked: float = 0.0  # units held by Starweb orders the warehouse does not book yet
 
 
 @dataclass(frozen=True)
@@ -112,15 +114,18 @@ def shop_levels(products: Iterable[tuple[Product, list[Variant]]]) -> list[ShopL
 
 
 def plan_stock_writes(warehouse: Iterable[WarehouseLevel], shop: Iterable[ShopLevel], *,
-                      safety_buffer: int) -> StockPlan:
-    """Compare the two tables; only rows whose Starweb figure differs from the target are written."""
+                      safety_buffer: int, unbooked: Mapping[str, float] | None = None) -> StockPlan:
+    """Compare the two tables; only rows whose Starweb figure differs from the target are written. The
+    target is the sellable units less the ``unbooked`` units per SKU less the buffer, never below zero."""
     left = pd.DataFrame([asdict(w) for w in warehouse], columns=["sku", "sellable", "syncable"])
     right = pd.DataFrame([asdict(s) for s in shop], columns=["sku", "product_id", "variant_id", "quantity"])
     table = left.merge(right, on="sku", how="outer", indicator="side").sort_values("sku")
 
     both = table[table["side"] == "both"]
     live = both[both["syncable"].astype(bool)].copy()
-    live["target"] = live["sellable"].map(lambda units: shop_stock(float(units), safety_buffer))
+    live["unbooked"] = live["sku"].map(lambda sku: float((unbooked or {}).get(sku, 0.0)))
+    live["target"] = [shop_stock(float(units) - held, safety_buffer)
+                      for units, held in zip(live["sellable"], live["unbooked"], strict=True)]
     differs = live["quantity"].isna() | (live["quantity"] != live["target"])
 
     warehouse_only = table[(table["side"] == "left_only") & table["syncable"].astype(bool)]
@@ -136,7 +141,7 @@ def plan_stock_writes(warehouse: Iterable[WarehouseLevel], shop: Iterable[ShopLe
 def _writes(frame: pd.DataFrame) -> list[StockWrite]:
     return [StockWrite(sku=row.sku, product_id=int(row.product_id), variant_id=int(row.variant_id),
                        current=None if pd.isna(row.quantity) else int(row.quantity), target=int(row.target),
-                       sellable=float(row.sellable))
+                       sellable=float(row.sellable), unbooked=float(row.unbooked))
             for row in frame.itertuples(index=False)]
 
 

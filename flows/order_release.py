@@ -4,7 +4,8 @@ Trigger: the merchant's release times (deployment ``release-orders/<merchant>``,
 timezone, by default 07:00 and 13:00 on weekdays) or on demand: a custom run in the Prefect UI,
 ``prefect deployment run 'release-orders/<merchant>' --param order_ids='[1042]'``, or
 ``swo release <merchant> [--dry-run] [--order ID …]``. Source: the ledger's exported, still-open orders
-checked against Starweb's releasable statuses and Ongoing's current status. Target: Ongoing
+checked against Starweb's releasable statuses and Ongoing's current status; first, backorders that stock
+now covers are moved to "open, in stock" (oldest first, as at export). Target: Ongoing
 ``PATCH …/orderStatus`` to the picking number, then Starweb ``statusId`` to picking (no customer email or
 payment processing unless the merchant's map says so). Idempotency: one release per merchant at a time
 (a Prefect concurrency limit), a claim per order in the ledger, and half-done releases completed first.
@@ -17,8 +18,10 @@ from uuid import uuid4
 
 from prefect import flow
 
+from domain.backorders import as_in_stock
 from domain.release import choose_releases
 from domain.statuses import resolve_status_refs
+from tasks.backorders import promote_covered_backorders
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.release import let_go_of_claims, merchant_release_lock, read_release_candidates, release_to_picking
 from tasks.reporting import RunReport, finish_run
@@ -39,7 +42,10 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
         table, shop_statuses = await fetch_status_table(merchant)
         releasable = resolve_status_refs(merchant.release.releasable_starweb_statuses, shop_statuses,
                                          what="release.releasable_starweb_statuses")
+        # Backorders stock now covers become "open, in stock" before any decision is taken.
+        moved, moved_unexpected, promoted = await promote_covered_backorders(merchant, table, dry_run)
         candidates, held = read_release_candidates(merchant_id)
+        candidates = as_in_stock(candidates, promoted)
         shop_status = await fetch_order_statuses(merchant, sorted(releasable))
         in_warehouse = await fetch_warehouse_orders(merchant, [c.order_number for c in candidates])
         decisions = choose_releases(
@@ -52,5 +58,5 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
             outcomes, unexpected = await release_to_picking(merchant, table, decisions, token, dry_run)
         finally:
             let_go_of_claims(token)
-    report.extend(outcomes)
-    return await finish_run(report, unexpected)
+    report.extend(moved + outcomes)
+    return await finish_run(report, moved_unexpected + unexpected)

@@ -5,10 +5,12 @@ Source: sent orders in Ongoing whose shipped units are not yet acknowledged
 (``onlyOrdersWithOrderLinesToReport``). Target: the Starweb order's tracking number, tracker type, items
 (if the merchant cancels unshipped remainders) and status — "partially sent" or "sent", which makes
 Starweb email the customer with invoice or receipt — then ``reportedNumberOfItems`` in Ongoing, then the
-stock of the SKUs involved. Idempotency: a shipment key from the cumulative shipped quantities; the
-intent and the email decision are in the ledger before the status change; old orders (before go-live,
-not exported by the connector, already done in Starweb) are reported silently. A dry run previews all
-of it, including how many emails would be sent.
+stock of the SKUs involved. A shipment without a waybill waits up to ``shipments.tracking_grace_minutes``
+for it, so the email carries the tracking number; a waybill that appears after the report is written to
+Starweb on its own, without a second email. Idempotency: a shipment key from the cumulative shipped
+quantities; the intent and the email decision are in the ledger before the status change; old orders
+(before go-live, not exported by the connector, already done in Starweb) are reported silently. A dry
+run previews all of it, including how many emails would be sent (only status changes mail anyone).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from uuid import uuid4
 from prefect import flow
 
 from domain.shipments import detect_shipment
+from tasks.late_tracking import add_late_tracking, hold_untracked_shipments
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
@@ -40,6 +43,8 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
     shipments = [s for s in (detect_shipment(order, table) for order in sent) if s is not None]
     jobs, unknown = plan_shipment_jobs(merchant, shipments,
                                        {o.order_info.order_number: o.order_info.goods_owner_order_id for o in sent})
+    jobs, held = hold_untracked_shipments(merchant, jobs, dry_run)
+    report.extend(held)
     starweb_orders, _gone = await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))
     try:
         results = await report_shipments_to_starweb(merchant, table, jobs, {o.order_id: o for o in starweb_orders},
@@ -49,6 +54,9 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
     report.extend(results.outcomes)
     report.notes.append(f"Customer emails {'that would be ' if dry_run else ''}triggered: {results.emails}")
     report.notes += [f"{number}: not a Starweb order number; left unreported" for number in unknown]
+    late_outcomes, late_unexpected = await add_late_tracking(merchant, dry_run)
+    report.extend(late_outcomes)
+    results.unexpected += late_unexpected
 
     if results.skus:
         stock_outcomes, stock_unexpected = await sync_stock_for_skus(merchant, sorted(results.skus), dry_run)

@@ -4,9 +4,11 @@ Trigger: every few minutes per merchant (deployment ``sync-stock/<merchant>``), 
 SKUs (``skus``; the shipment report does the same through ``tasks.stock.sync_stock_for_skus``). Source:
 Ongoing articles whose stock changed since the cursor, and every article in a full resync (first run,
 ``full=True``, every ``stock.full_resync_hours``, or when the cursor is too old for Ongoing's 24-hour change
-filter). Target: Starweb ``stockQuantity`` = sellable − ``stock.safety_buffer``, never below zero, written
+filter). Target: Starweb ``stockQuantity`` = sellable − units held by Starweb orders the warehouse does not
+book yet (not exported: new, quarantined or held back) − ``stock.safety_buffer``, never below zero, written
 only where Starweb shows something else; SKUs on one side only go on the ``stock-worklist-<merchant>``
 artifact, and Starweb figures its own orders cannot explain on ``stock-master-conflicts-<merchant>``.
+Backorders the warehouse's stock now covers are moved to "open, in stock" (``tasks.backorders``).
 Idempotency: the write sets an absolute figure, and a SKU already showing its target is not written.
 """
 
@@ -16,6 +18,7 @@ from prefect import flow
 
 from domain.stock_sync import choose_scope, warehouse_levels
 from ledger.types import utcnow
+from tasks.backorders import promote_backorders_under_release_lock
 from tasks.cursors import advance_cursor, read_cursor_time
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
@@ -59,12 +62,14 @@ async def sync_stock(merchant_id: str, dry_run: bool = False, skus: list[str] | 
         syncable = [level.sku for level in warehouse_levels(articles) if level.syncable]
         shop = await fetch_shop_stock(merchant, syncable, read_variant_index(merchant_id))
 
-    result = await reconcile_stock(merchant, articles, shop, dry_run, complete=scope.full)
+    result = await reconcile_stock(merchant, articles, shop, dry_run, complete=scope.full, warehouse_read_at=started)
     report.extend(result.outcomes)
+    moved, moved_unexpected = await promote_backorders_under_release_lock(merchant, dry_run)
+    report.extend(moved)
     if result.conflicts:
         report.notes.append(f"{len(result.conflicts)} SKU(s) changed in Starweb beyond what its orders explain: "
                             f"see stock-master-conflicts-{merchant_id}")
     if scope.full:
         advance_cursor(merchant_id, FULL_STREAM, started, dry_run=dry_run)
     advance_cursor(merchant_id, STREAM, started, dry_run=dry_run)
-    return await finish_run(report, result.unexpected)
+    return await finish_run(report, result.unexpected + moved_unexpected)

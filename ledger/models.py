@@ -184,3 +184,32 @@ class AuditEntry(Base):
     key: Mapped[str] = mapped_column(String(100))
     outcome: Mapped[str] = mapped_column(String(20))
     detail: Mapped[dict[str, Any] | None]
+
+
+class UnbookedOrder(Base):
+    """A Starweb order that holds stock in Starweb but is not booked by the warehouse yet (not exported:
+    new, quarantined or held back), with the units it holds per SKU. The stock sync subtracts them."""
+
+    __tablename__ = "unbooked_orders"
+    __table_args__ = (UniqueConstraint("merchant_id", "starweb_order_id", name="uq_unbooked_order"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    starweb_order_id: Mapped[int] = mapped_column(BigInteger)
+    units: Mapped[dict[str, Any]] = mapped_column(JSON)  # SKU → units
+    starweb_modified_at: Mapped[datetime | None]
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ShipmentSighting(Base):
+    """When the connector first saw a shipment that had no tracking number: its wait for the waybill
+    (the merchant's grace period) runs from here or from the shipping time, whichever is earlier."""
+
+    __tablename__ = "shipment_sightings"
+    __table_args__ = (UniqueConstraint("merchant_id", "order_number", "shipment_key", name="uq_shipment_sighting"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    order_number: Mapped[str] = mapped_column(String(50))
+    shipment_key: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

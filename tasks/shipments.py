@@ -11,7 +11,7 @@ resumes at the next one; a concurrent run finds the shipment taken and leaves it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -58,9 +58,10 @@ class ShipmentJob:
 
 def _columns(job: ShipmentJob, update: StarwebUpdate | None, email: bool) -> dict[str, str]:
     lines = ", ".join(f"{line.sku} {line.in_this_shipment:g}" for line in job.shipment.lines)
+    why_not = update.no_email_reason if update else None
     return {"shipped": lines, "kind": "partial" if job.shipment.partial else "full",
             "status": update.target_state.value.replace("_", " ") if update else "",
-            "email": "yes" if email else f"no ({update.silent_reason})" if update and update.silent_reason else "no"}
+            "email": "yes" if email else f"no ({why_not})" if why_not else "no"}
 
 
 @task(name="report-shipments-to-starweb", cache_policy=NO_CACHE)
@@ -104,9 +105,10 @@ async def report_shipments_to_starweb(merchant: MerchantConfig, table: StatusTab
 
 
 def _take_or_record(batch: Batch, job: ShipmentJob, update: StarwebUpdate,
-                    run_token: str) -> tuple[int, str, bool, bool] | None:
-    """(shipment id, state, send email, resumed) of the shipment taken by this run; None if another run
-    holds it. ``resumed``: an earlier attempt recorded the intent, so its status change may have landed."""
+                    run_token: str) -> tuple[int, str, bool, bool, int] | None:
+    """(shipment id, state, send email, resumed, target status) of the shipment taken by this run; None if
+    another run holds it. ``resumed``: an earlier attempt recorded the intent, so its status change may have
+    landed; the email decision and target status made at intent time stand."""
     s = job.shipment
     try:
         with ledger().session() as session:
@@ -114,14 +116,15 @@ def _take_or_record(batch: Batch, job: ShipmentJob, update: StarwebUpdate,
             if existing is not None:
                 if not shipment_log.take(session, existing.id, run_token):
                     return None
-                return existing.id, existing.state, existing.send_email, True  # the decision made at intent time
+                return existing.id, existing.state, existing.send_email, True, existing.target_status_id
             created = shipment_log.record_intent(
                 session, batch.merchant_id, starweb_order_id=job.starweb_order_id, order_number=s.order_number,
                 key=s.key, lines={line.row_number: line.in_this_shipment for line in s.lines}, partial=s.partial,
                 tracking_number=s.tracking_number, tracker_type=update.tracker_type,
                 target_status_id=update.target_status_id, send_email=update.send_email,
-                silent_reason=update.silent_reason, shipped_at=s.shipped_at, run_token=run_token)
-            return created.id, created.state, created.send_email, False
+                silent_reason=(update.no_email_reason or "")[:100] or None, shipped_at=s.shipped_at,
+                run_token=run_token)
+            return created.id, created.state, created.send_email, False, created.target_status_id
     except IntegrityError:
         return None
 
@@ -132,7 +135,9 @@ async def _report_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClien
     taken = _take_or_record(batch, job, update, run_token)
     if taken is None:
         return None
-    shipment_id, state, send_email, resumed = taken
+    shipment_id, state, send_email, resumed, target_status_id = taken
+    # A resumed shipment keeps the status chosen at intent time: the order may already show it.
+    update = replace(update, target_status_id=target_status_id)
     order_id = job.starweb_order_id
     if state == shipment_log.INTENT:
         await _cut_items(batch, shop, order_id, update)

@@ -21,7 +21,8 @@ READ_RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30], "retry_condition_f
 async def fetch_status_table(merchant: MerchantConfig) -> tuple[StatusTable, list[ShopStatus]]:
     """The merchant's state map resolved against the shop's own order statuses."""
     async with await starweb_client(merchant) as shop:
-        statuses = [ShopStatus(s.status_id, s.id_code) for s in await shop.list_order_statuses()]
+        statuses = [ShopStatus(s.status_id, s.id_code, s.should_send_email)
+                    for s in await shop.list_order_statuses()]
     return StatusTable(merchant.state_rules(), statuses), statuses
 
 

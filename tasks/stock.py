@@ -44,6 +44,7 @@ from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, ongoing_client, starweb_client
 from tasks.shop_reads import READ_RETRIES, fetch_orders_modified_since, fetch_products_changed_since, fetch_status_table
+from tasks.unbooked_stock import read_unbooked_stock
 from tasks.warehouse_reads import fetch_articles
 
 STOCK_KIND = "stock"
@@ -206,7 +207,8 @@ async def write_shop_stock(merchant: MerchantConfig, plan: StockPlan, shop: Shop
 
     def columns(row: StockWrite) -> dict[str, str]:
         return {"starweb": "" if row.current is None else str(row.current), "target": str(row.target),
-                "sellable": f"{row.sellable:g}", "master check": flagged.get(row.sku, "")}
+                "sellable": f"{row.sellable:g}", "held by unexported orders": f"{row.unbooked:g}",
+                "master check": flagged.get(row.sku, "")}
 
     for entry in plan.worklist:
         batch.add(f"SKU {entry.sku}", "on worklist", entry.side)
@@ -259,10 +261,15 @@ async def publish_worklist(merchant_id: str, worklist: list[WorklistEntry], *, c
 
 
 async def reconcile_stock(merchant: MerchantConfig, articles: Mapping[str, Article], shop: ShopRead, dry_run: bool,
-                          *, complete: bool) -> StockResult:
-    """Compare, check the one stock master, write the differences and publish the worklist."""
+                          *, complete: bool, warehouse_read_at: datetime) -> StockResult:
+    """Compare, check the one stock master, write the differences and publish the worklist. The units of
+    Starweb orders the warehouse figures (read from ``warehouse_read_at``) do not book are held back."""
     remember_variants(merchant.merchant_id, shop.found, articles, dry_run)
-    plan = plan_stock_writes(warehouse_levels(articles), shop.levels, safety_buffer=merchant.stock.safety_buffer)
+    # Read last, just before the writes, so an order placed meanwhile is counted.
+    unbooked = await read_unbooked_stock(merchant, warehouse_read_at=warehouse_read_at, dry_run=dry_run,
+                                         recheck=complete)
+    plan = plan_stock_writes(warehouse_levels(articles), shop.levels, safety_buffer=merchant.stock.safety_buffer,
+                             unbooked=unbooked)
     conflicts = await check_stock_master(merchant, plan, shop)
     outcomes, unexpected = await write_shop_stock(merchant, plan, shop, conflicts, dry_run)
     await publish_worklist(merchant.merchant_id, plan.worklist, complete=complete)
@@ -273,7 +280,9 @@ async def sync_stock_for_skus(merchant: MerchantConfig, skus: Collection[str],
                               dry_run: bool) -> tuple[list[Outcome], list[str]]:
     """Bring Starweb's stock of exactly these SKUs to the warehouse's figure (for flows that just moved
     them, e.g. the shipment report). Returns the outcomes and the unexpected errors, like a batch task."""
+    warehouse_read_at = utcnow()
     articles = await fetch_articles(merchant, skus)
     shop = await fetch_shop_stock(merchant, skus, read_variant_index(merchant.merchant_id))
-    result = await reconcile_stock(merchant, articles, shop, dry_run, complete=False)
+    result = await reconcile_stock(merchant, articles, shop, dry_run, complete=False,
+                                   warehouse_read_at=warehouse_read_at)
     return result.outcomes, result.unexpected

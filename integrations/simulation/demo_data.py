@@ -60,6 +60,9 @@ DEMO_ORDER_STATUSES: tuple[tuple[int, str | None, str, bool], ...] = (
     (6, None, "Behandlad", False),
     (7, None, "Returnerad", False),
     (8, None, "Väntar på betalning", False),
+    # A second "partially sent" status: Starweb mails on a status change only, so a further partial
+    # shipment alternates between 5 and 9 to reach the customer.
+    (9, None, "Delvis skickad, fler paket", True),
 )
 
 # Starweb shipping methods: (shippingMethodId, Swedish name, externalId)

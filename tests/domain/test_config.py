@@ -24,6 +24,8 @@ def test_the_demo_merchant_ships_valid() -> None:
     assert demo.order_number(1042) == "FJ-1042"
     assert demo.shipping_methods[1].transporter_code == "SBTL"
     assert demo.statuses[OrderState.PARTIALLY_SENT].starweb == 5
+    assert demo.statuses[OrderState.PARTIALLY_SENT].alternate_starweb == 9
+    assert demo.shipments.tracking_grace_minutes == 30
     assert [t.strftime("%H:%M") for t in demo.release.times] == ["07:00", "13:00"]
     assert demo.starweb.client_secret.env == "DEMO_STARWEB_CLIENT_SECRET"
 
@@ -51,6 +53,10 @@ def test_rows_left_out_of_the_status_map_keep_their_defaults(tmp_path: Path) -> 
         (("base_url: http://127.0.0.1:8802/demo/api/v1", "base_url: http://127.0.0.1:8802/other/api/v1"),
          "does not contain the warehouse"),
         (("name: Fjällbutiken (demo)", "nmae: typo"), "nmae: Extra inputs are not permitted"),
+        (("{starweb: picking, ongoing: 300}", "{starweb: picking, alternate_starweb: 6, ongoing: 300}"),
+         "statuses.picking.alternate_starweb: only partially_sent may have an alternate Starweb status"),
+        (("tracking_grace_minutes: 30", "tracking_grace_minutes: -5"),
+         "shipments.tracking_grace_minutes: Input should be greater than or equal to 0"),
     ],
 )
 def test_invalid_files_name_the_file_the_field_and_the_problem(tmp_path: Path, change: tuple[str, str],

@@ -19,7 +19,8 @@ from domain.shipments import (
     starweb_already_updated,
     starweb_order_id_of,
 )
-from domain.statuses import OrderState, ShopStatus, StatusTable
+from domain.statuses import OrderState, ShopStatus, StarwebStatusRef, StatusTable
+from integrations.errors import MappingError
 from integrations.ongoing.models import Order as OngoingOrder
 from integrations.simulation.demo_data import DEMO_ORDER_STATUSES
 from integrations.starweb.models import Order as StarwebOrder
@@ -124,18 +125,25 @@ def tracked(waybill: str | None, day: int) -> dict[str, Any]:
     return {"waybill": waybill, "trackingUrl": None, "created": f"2026-10-{day}T08:00:00Z", "freightPrice": None}
 
 
+RETURN_LABEL_ONLY = [{"id": 208, "parcelNumber": "00371231232", "isReturnParcel": True}]
+
+
 @pytest.mark.parametrize(
-    ("tracking", "way_bill", "expected"),
+    ("tracking", "way_bill", "parcels", "expected"),
     [
-        ([tracked("NEW-2", 11), tracked("OLD-1", 10)], "WB-0", "NEW-2"),
-        ([tracked("OLD-1", 10), tracked(None, 12)], "WB-0", "OLD-1"),  # an entry without a waybill is no number
-        (None, "WB-0", "WB-0"),  # no tracking list: the order's own waybill
-        (None, None, None),
+        ([tracked("NEW-2", 11), tracked("OLD-1", 10)], "WB-0", None, "NEW-2"),
+        ([tracked("OLD-1", 10), tracked(None, 12)], "WB-0", None, "OLD-1"),  # an entry without a waybill is no number
+        (None, "WB-0", None, "WB-0"),  # no tracking list: the order's own waybill
+        # A transporter service that numbers parcels only: the outbound parcel (the return label is no number).
+        (None, None, "as in the payload", "00376546546"),
+        (None, None, RETURN_LABEL_ONLY, None),
+        (None, None, None, None),
     ],
 )
-def test_the_tracking_number_is_the_latest_waybill(tracking: list | None, way_bill: str | None,
+def test_the_tracking_number_is_the_latest_waybill(tracking: list | None, way_bill: str | None, parcels: Any,
                                                    expected: str | None) -> None:
-    order = ongoing(*BOTH_PACKED, tracking=tracking)
+    extra = {} if parcels == "as in the payload" else {"parcels": parcels}
+    order = ongoing(*BOTH_PACKED, tracking=tracking, **extra)
     order = order.model_copy(update={"order_info": order.order_info.model_copy(update={"way_bill": way_bill})})
     shipment = detect_shipment(order, TABLE)
     assert shipment is not None and shipment.tracking_number == expected
@@ -259,3 +267,48 @@ def test_the_starweb_order_behind_an_ongoing_order_number(order_number: str, pre
                                                           goods_owner_order_id: str | None,
                                                           expected: int | None) -> None:
     assert starweb_order_id_of(order_number, prefix, goods_owner_order_id) == expected
+
+
+# --- emails only where a status change really triggers one -----------------------------------------
+
+ALTERNATE_PARTIALLY_SENT = 9  # the demo merchant's second "partially sent" status
+WITHOUT_ALTERNATE = StatusTable([replace(r, alternate=None) for r in DEMO.state_rules()], SHOP)
+
+
+def test_a_second_partial_shipment_to_the_same_status_is_counted_as_no_email() -> None:
+    update = plan(ONE_POLE_PACKED, starweb(PARTIALLY_SENT), table=WITHOUT_ALTERNATE)
+    assert (update.target_status_id, update.send_email) == (PARTIALLY_SENT, False)
+    assert update.no_email_reason == "Starweb already shows this status and emails on a status change only"
+    assert update.process_payment is False and update.silent_reason is None
+
+
+@pytest.mark.parametrize(("current", "target"), [(PICKING, PARTIALLY_SENT), (PARTIALLY_SENT, ALTERNATE_PARTIALLY_SENT),
+                                                 (ALTERNATE_PARTIALLY_SENT, PARTIALLY_SENT)])
+def test_partial_shipments_alternate_between_the_two_partially_sent_statuses(current: int, target: int) -> None:
+    update = plan(ONE_POLE_PACKED, starweb(current))
+    assert (update.target_state, update.target_status_id, update.send_email) == (OrderState.PARTIALLY_SENT, target,
+                                                                                 True)
+
+
+def test_the_alternate_status_means_partially_sent_and_the_last_parcel_still_sends() -> None:
+    assert TABLE.states_of_starweb(ALTERNATE_PARTIALLY_SENT) == {OrderState.PARTIALLY_SENT}
+    update = plan(BOTH_PACKED, starweb(ALTERNATE_PARTIALLY_SENT))
+    assert (update.target_status_id, update.send_email) == (COMPLETED, True)
+
+
+def test_no_email_counted_for_a_status_without_email_or_an_order_that_opted_out() -> None:
+    quiet_shop = [ShopStatus(sid, code, sid != PARTIALLY_SENT) for sid, code, *_ in DEMO_ORDER_STATUSES]
+    quiet = plan(ONE_POLE_PACKED, table=StatusTable(DEMO.state_rules(), quiet_shop))
+    assert (quiet.send_email, quiet.no_email_reason) == (
+        False, "the Starweb status does not send email (shouldSendEmail is off)")
+    opted_out = plan(order=starweb(sendEmailsOnStatusChange=False))
+    assert (opted_out.send_email, opted_out.no_email_reason) == (
+        False, "status emails are switched off on this Starweb order")
+    assert opted_out.process_payment is True, "payment still follows the status change"
+
+
+def test_an_alternate_status_must_be_a_status_of_its_own() -> None:
+    rules = [replace(r, alternate=StarwebStatusRef(id_code="completed")) if r.state is OrderState.PARTIALLY_SENT
+             else r for r in DEMO.state_rules()]
+    with pytest.raises(MappingError, match="partially_sent: the alternate Starweb status completed is already mapped"):
+        StatusTable(rules, SHOP)

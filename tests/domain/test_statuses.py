@@ -9,7 +9,7 @@ from domain.statuses import OrderState, ShopStatus, StatusTable
 from integrations.errors import MappingError
 
 SHOP = [ShopStatus(11, "created"), ShopStatus(12, "picking"), ShopStatus(13, "completed"),
-        ShopStatus(14, "canceled"), ShopStatus(5, None), ShopStatus(7, None)]
+        ShopStatus(14, "canceled"), ShopStatus(5, None), ShopStatus(7, None), ShopStatus(9, None)]
 
 
 @pytest.fixture
@@ -22,6 +22,8 @@ def test_standard_statuses_resolve_by_id_code_and_custom_ones_by_id(table: Statu
     assert table.starweb_status_id(OrderState.OPEN) == 11
     assert table.starweb_status_id(OrderState.PICKING) == 12
     assert table.starweb_status_id(OrderState.PARTIALLY_SENT) == 5
+    assert table.alternate_status_id(OrderState.PARTIALLY_SENT) == 9  # the demo's second "partially sent"
+    assert table.states_of_starweb(9) == {OrderState.PARTIALLY_SENT}
     assert table.states_of_starweb(11) == {OrderState.OPEN, OrderState.OPEN_IN_STOCK, OrderState.OPEN_BACKORDERED}
     assert table.is_cancelled_in_starweb(14)
 

@@ -12,6 +12,7 @@ import tasks.runtime
 from flows.order_export import export_orders
 from flows.order_release import release_orders
 from flows.order_statuses import sync_order_statuses
+from flows.stock_sync import sync_stock
 from ledger import release as release_ledger
 from tests.flows.actors import Shop, Warehouse, binding, writes
 from tests.flows.conftest import World
@@ -98,3 +99,39 @@ async def test_two_release_runs_at_the_same_moment_release_each_order_once(shop:
         assert warehouse.status(f"FJ-{order_id}") == 300
         assert ongoing_status_writes(f"FJ-{order_id}") == 1
         assert (await shop.order(order_id)).status_id == PICKING_IN_STARWEB
+
+
+@pytest.mark.parametrize("sellable_floor_zero", [False, True], ids=["sellable-negative", "sellable-stops-at-0"])
+async def test_backorders_stock_now_covers_are_released_as_in_stock_oldest_first(
+        world: World, shop: Shop, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch,
+        sellable_floor_zero: bool) -> None:
+    # Whether Ongoing reports a negative sellable figure is unknown: the connector must decide alike.
+    monkeypatch.setattr(world.sims.ongoing_settings, "sellable_floor_zero", sellable_floor_zero)
+    merchant_file = world.merchants_dir / "demo.yaml"  # this merchant releases in-stock orders only
+    releasable = "  releasable_starweb_statuses: [created]"
+    merchant_file.write_text(merchant_file.read_text().replace(releasable, f"{releasable}\n  skip_backordered: true"))
+    now = datetime.now(UTC)
+    first = await shop.place_order([("HEADLAMP-400", 3)], created_at=now - timedelta(hours=4))  # all 3 on the shelf
+    older = await shop.place_order([("HEADLAMP-400", 2)], created_at=now - timedelta(hours=3))
+    younger = await shop.place_order([("HEADLAMP-400", 1)], created_at=now - timedelta(hours=2))
+    await export_orders("demo")
+    assert [warehouse.status(f"FJ-{o}") for o in (first, older, younger)] == [210, 211, 211]
+
+    # Two headlamps arrive: enough for the older backorder, none left for the younger one.
+    world.ongoing.post("/_sim/articles/HEADLAMP-400/stock", json={"delta": 2}).raise_for_status()
+    assert warehouse.article("HEADLAMP-400")["inventoryInfo"]["sellableNumberOfItems"] == (
+        0 if sellable_floor_zero else 5 - 6)
+    preview = await release_orders("demo", dry_run=True)
+    assert preview == {"would move to in stock": 1, "would release": 2, "not released": 1}
+    assert warehouse.status(f"FJ-{older}") == 211, "a dry run writes nothing"
+
+    released = await release_orders("demo")
+    assert (released["moved to in stock"], released["released"], released["not released"]) == (1, 2, 1)
+    assert [warehouse.status(f"FJ-{o}") for o in (first, older, younger)] == [300, 300, 211]
+    assert binding(older).state == "picking" and binding(younger).state == "open_backordered"
+
+    # One more arrives: the stock sync moves the younger backorder on between releases.
+    world.ongoing.post("/_sim/articles/HEADLAMP-400/stock", json={"delta": 1}).raise_for_status()
+    synced = await sync_stock("demo")
+    assert synced["moved to in stock"] == 1
+    assert warehouse.status(f"FJ-{younger}") == 210 and binding(younger).state == "open_in_stock"

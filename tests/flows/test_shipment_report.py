@@ -11,15 +11,18 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 import ledger.shipments
+import tasks.runtime
 from domain.config import load_merchant_by_id
 from flows.order_export import export_orders
 from flows.shipment_report import report_shipments
 from flows.statistics import report_statistics
 from integrations.starweb.models import OrderCreate, OrderItemWrite
-from ledger.models import Shipment
+from ledger.models import Shipment, ShipmentSighting
+from ledger.types import utcnow
 from tests.flows.actors import Shop, Warehouse, writes
 from tests.flows.conftest import World
 
@@ -44,7 +47,7 @@ def old_order(created_at: datetime) -> OrderCreate:
 
 def shipment_emails(world: World, order_id: int) -> list[dict[str, Any]]:
     sent = world.starweb.get("/_sim/emails", params={"orderId": order_id}).json()["data"]
-    return [e for e in sent if e["statusId"] in (PARTIALLY_SENT, SENT)]
+    return [e for e in sent if e["statusId"] in (PARTIALLY_SENT, SENT, 9)]
 
 
 def ship(world: World, order_number: str, waybill: str, lines: list[dict[str, Any]] | None = None) -> None:
@@ -143,3 +146,80 @@ async def test_first_activation_over_300_old_shipped_orders_mails_nobody(world: 
     assert world.starweb.get("/_sim/emails").json()["data"] == [], "not one customer email"
     assert (await shop.order(old[0])).status_id == SENT, "synced silently, not skipped"
     assert warehouse.order(f"FJ-{old[-1]}")["orderLines"][0]["reportedNumberOfItems"] == 1
+
+
+ALTERNATE_PARTIALLY_SENT = 9
+
+
+async def test_a_partial_shipment_that_changes_no_status_counts_no_email_until_the_merchant_alternates(
+        world: World, shop: Shop, warehouse: Warehouse) -> None:
+    merchant_file = world.merchants_dir / "demo.yaml"
+    with_alternate = merchant_file.read_text()
+    merchant_file.write_text(with_alternate.replace("alternate_starweb: 9, ", ""))
+    order = await shop.place_order([("POLE-CF-120", 1), ("SOCK-MER-42", 1), ("THERMOS-1L", 1), ("TENT-FJ2", 1)])
+    number = f"FJ-{order}"
+    await export_orders("demo")
+
+    def parcel(sku: str, waybill: str) -> None:
+        ship(world, number, waybill, rows(warehouse, number, {sku: 1}))
+
+    parcel("POLE-CF-120", "00370000000000000011")
+    assert (await report_shipments("demo"))["emails"] == 1
+    parcel("SOCK-MER-42", "00370000000000000012")
+    second = await report_shipments("demo")
+    assert (second["reported"], second["emails"]) == (1, 0), "Starweb mails nobody: the status did not change"
+    assert [e["statusId"] for e in shipment_emails(world, order)] == [PARTIALLY_SENT]
+    assert (await shop.order(order)).shipping_tracking_no == "00370000000000000012", "the parcel is still reported"
+
+    merchant_file.write_text(with_alternate)  # the way out: a second "partially sent" status to alternate with
+    parcel("THERMOS-1L", "00370000000000000013")
+    third = await report_shipments("demo")
+    parcel("TENT-FJ2", "00370000000000000014")
+    last = await report_shipments("demo")
+    assert (third["emails"], last["emails"]) == (1, 1)
+    assert [(e["statusId"], e["shippingTrackingNo"]) for e in shipment_emails(world, order)] == [
+        (PARTIALLY_SENT, "00370000000000000011"), (ALTERNATE_PARTIALLY_SENT, "00370000000000000013"),
+        (SENT, "00370000000000000014")]
+
+
+async def test_a_shipment_waits_for_its_waybill_and_a_late_waybill_still_reaches_starweb(
+        world: World, shop: Shop, warehouse: Warehouse) -> None:
+    on_time = await shop.place_order([("POLE-CF-120", 1)])
+    late = await shop.place_order([("THERMOS-1L", 1)])
+    split = await shop.place_order([("SOCK-MER-42", 1), ("SOCK-MER-38", 1)])
+    await export_orders("demo")
+    ship(world, f"FJ-{split}", "00370000000000000023", rows(warehouse, f"FJ-{split}", {"SOCK-MER-42": 1}))
+    for order in (on_time, late):  # the orders reach "sent" before the shipping platform made their waybills
+        world.ongoing.post(f"/_sim/orders/FJ-{order}/ship", json={
+            "withWaybill": False, "lines": rows(warehouse, f"FJ-{order}", {"POLE-CF-120": 1, "THERMOS-1L": 1})
+        }).raise_for_status()
+
+    waiting = await report_shipments("demo")
+    assert (waiting["held"], waiting["reported"], waiting["emails"]) == (2, 1, 1)
+    assert [(await shop.order(o)).status_id for o in (on_time, late)] == [1, 1], "Starweb is not told yet"
+    assert warehouse.order(f"FJ-{on_time}")["orderLines"][0]["reportedNumberOfItems"] is None
+
+    # One waybill arrives within the grace period; the other order's grace period runs out. The split
+    # order's second parcel leaves without a waybill of its own (the order still shows the first one).
+    world.ongoing.post(f"/_sim/orders/FJ-{on_time}/waybill", json={"waybill": "00370000000000000021"})
+    with tasks.runtime.ledger().session() as session:
+        session.execute(update(ShipmentSighting).where(ShipmentSighting.order_number == f"FJ-{late}")
+                        .values(first_seen_at=utcnow() - timedelta(minutes=31)))
+    world.ongoing.post(f"/_sim/orders/FJ-{split}/ship", json={
+        "withWaybill": False, "lines": rows(warehouse, f"FJ-{split}", {"SOCK-MER-38": 1})}).raise_for_status()
+    reported = await report_shipments("demo")
+    assert (reported["reported"], reported["emails"], reported["held"]) == (2, 2, 1)
+    assert [e["shippingTrackingNo"] for e in shipment_emails(world, on_time)] == ["00370000000000000021"]
+    assert [e["shippingTrackingNo"] for e in shipment_emails(world, late)] == [None], "mailed without a number"
+
+    world.ongoing.post(f"/_sim/orders/FJ-{late}/waybill", json={"waybill": "00370000000000000022"})
+    world.ongoing.post(f"/_sim/orders/FJ-{split}/waybill", json={"waybill": "00370000000000000024"})
+    followed = await report_shipments("demo")
+    assert (followed["tracking added"], followed["reported"], followed["emails"]) == (1, 1, 1)
+    late_order = await shop.order(late)
+    assert (late_order.status_id, late_order.shipping_tracking_no, late_order.shipping_tracker_type) == (
+        SENT, "00370000000000000022", 2)
+    assert len(shipment_emails(world, late)) == 1, "the late waybill sends no second email"
+    assert [e["shippingTrackingNo"] for e in shipment_emails(world, split)] == [
+        "00370000000000000023", "00370000000000000024"], "each parcel's own number, never the first one twice"
+    assert "tracking added" not in await report_shipments("demo"), "written once"

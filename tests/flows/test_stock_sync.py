@@ -9,10 +9,15 @@ import httpx
 import pytest
 from prefect.artifacts import Artifact
 
+import tasks.runtime
+from flows.order_export import export_orders
 from flows.product_sync import sync_products
+from flows.shipment_report import report_shipments
 from flows.stock_sync import sync_stock
 from integrations.starweb.models import VariantPatch
-from tests.flows.actors import Shop, quarantined, writes
+from ledger import quarantine
+from ledger.models import UnbookedOrder
+from tests.flows.actors import Shop, Warehouse, ledger_rows, quarantined, writes
 from tests.flows.conftest import World
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -100,8 +105,48 @@ async def test_starweb_stock_follows_the_warehouse_and_another_writer_is_reporte
     rows = json.loads(conflicts.data)
     assert [(r["sku"], r["starweb before"], r["starweb now"], r["unexplained"]) for r in rows] == [
         ("SOCK-MER-42", 150 - BUFFER, 500, f"{500 - (150 - BUFFER):+d}")]
-    assert stock_writes(before) == {"SOCK-MER-42": 150 - BUFFER, "SOCK-MER-38": 120 - BUFFER}, \
-        "the warehouse stays the master (the sock order is not in the warehouse yet)"
-    assert checked["updated"] == 2
+    assert stock_writes(before) == {"SOCK-MER-42": 150 - BUFFER}, \
+        "the warehouse stays the master; the sock order, not in the warehouse yet, keeps its 3 pairs"
+    assert checked["updated"] == 1 and (await starweb_stock(shop))["SOCK-MER-38"] == 120 - 3 - BUFFER
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1 and "SKU SOCK-MER-42" in warnings[0]
+
+
+async def test_units_held_by_orders_the_warehouse_does_not_book_yet_are_not_given_back(
+        world: World, shop: Shop) -> None:
+    merchant_file = world.merchants_dir / "demo.yaml"
+    merchant_file.write_text(merchant_file.read_text().replace(f"safety_buffer: {BUFFER}", "safety_buffer: 0"))
+    warehouse = Warehouse(world.ongoing, world.sims.ongoing_api)
+    # The headlamp case: 3 on the shelf, an order for all 3 is quarantined (unmapped shipping method).
+    held = await shop.place_order([("HEADLAMP-400", 3)], shipping_method_id=4)
+    assert (await export_orders("demo"))["quarantined"] == 1
+    # Between an export and the stock sync: tents ordered after the export ran.
+    exported = await shop.place_order([("TENT-FJ2", 2)])
+    await export_orders("demo")
+    await shop.place_order([("TENT-FJ2", 1)])
+    assert warehouse.article("HEADLAMP-400")["inventoryInfo"]["sellableNumberOfItems"] == 3
+    assert warehouse.article("TENT-FJ2")["inventoryInfo"]["sellableNumberOfItems"] == 6 - 2
+
+    await sync_stock("demo")
+    shown = await starweb_stock(shop)
+    assert (shown["HEADLAMP-400"], shown["TENT-FJ2"]) == (0, 6 - 2 - 1), "no unit is sold twice"
+    assert {"HEADLAMP-400", "TENT-FJ2"}.isdisjoint(stock_writes())
+
+    # The shipment report's stock write follows the same rule.
+    row = warehouse.order(f"FJ-{exported}")["orderLines"][0]["rowNumber"]
+    world.ongoing.post(f"/_sim/orders/FJ-{exported}/ship", json={
+        "waybill": "00370000000000000031", "lines": [{"rowNumber": row, "numberOfItems": 2}]}).raise_for_status()
+    assert (await report_shipments("demo"))["reported"] == 1
+    assert (await starweb_stock(shop))["TENT-FJ2"] == 6 - 2 - 1
+
+    # Once the warehouse books the orders (the merchant maps pick-up in the shop), nothing is held back.
+    merchant_file.write_text(merchant_file.read_text().replace(
+        "  3: {transporter_code: PLAB, transporter_service_code: P18}",
+        "  3: {transporter_code: PLAB, transporter_service_code: P18}\n  4: {way_of_delivery_code: PICKUP}"))
+    with tasks.runtime.ledger().session() as session:
+        quarantine.retry_now(session, quarantined("order")[str(held)].id)
+    assert (await export_orders("demo"))["created"] == 2
+    await sync_stock("demo", full=True)
+    shown = await starweb_stock(shop)
+    assert (shown["HEADLAMP-400"], shown["TENT-FJ2"]) == (0, 3)
+    assert ledger_rows(UnbookedOrder) == [], "the register of unbooked orders is empty again"

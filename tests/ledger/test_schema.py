@@ -11,6 +11,7 @@ from ledger.db import Ledger
 from ledger.models import AuditEntry, LineBinding, OrderBinding
 
 TABLES = {"order_bindings", "line_bindings", "article_bindings", "cursors", "quarantine", "audit_log",
+          "unbooked_orders", "shipment_sightings",
           "alembic_version"}
 
 

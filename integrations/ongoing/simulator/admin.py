@@ -66,6 +66,13 @@ class ShipBody(LinesBody):
     waybill: str | None = None
     tracking_url: str | None = None
     parcels: list[ParcelBody] | None = None
+    # None: as the simulator's waybill_on_shipping setting says; False: Sent before the waybill exists.
+    with_waybill: bool | None = None
+
+
+class WaybillBody(_AdminBody):
+    waybill: str | None = None
+    tracking_url: str | None = None
 
 
 class ReturnBody(LinesBody):
@@ -135,8 +142,18 @@ def build_router(state: SimState) -> APIRouter:
         body = body or ShipBody()
         with state.write(from_api=False):
             order = _order(order_number)
+            with_waybill = state.settings.waybill_on_shipping if body.with_waybill is None else body.with_waybill
             warehouse.ship(state, order, lines=_quantities(body), waybill=body.waybill, tracking_url=body.tracking_url,
-                           parcels=[p.model_dump(by_alias=True) for p in body.parcels or []])
+                           parcels=[p.model_dump(by_alias=True) for p in body.parcels or []], with_waybill=with_waybill)
+            state.save_order(order)
+        return render_order(state, order)
+
+    @router.post("/orders/{order_number}/waybill")
+    def add_waybill(order_number: str, body: Annotated[WaybillBody | None, Body()] = None) -> dict[str, Any]:
+        body = body or WaybillBody()
+        with state.write(from_api=False):
+            order = _order(order_number)
+            warehouse.add_waybill(order, body.waybill, body.tracking_url)
             state.save_order(order)
         return render_order(state, order)
 

@@ -25,6 +25,12 @@ class OngoingSimSettings(BaseSettings):
     new_order_status: int = 200
     work_started_status: int = Field(default=300, description="orders at or above refuse PUT and DELETE")
     language: Literal["sv", "en"] = "sv"
+    sellable_floor_zero: bool = Field(
+        default=False, description="sellableNumberOfItems stops at 0 instead of going negative when open orders "
+                                   "want more than the warehouse holds (Ongoing does not say which)")
+    waybill_on_shipping: bool = Field(
+        default=True, description="a shipment without a given waybill gets a generated one at once; False: the "
+                                  "order reaches Sent without one, and the waybill comes later (/_sim/…/waybill)")
     state_path: Path | None = None
     parallel_write_timeout_seconds: float = Field(default=30.0, ge=0)
     write_processing_seconds: float = Field(

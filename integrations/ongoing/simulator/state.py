@@ -196,7 +196,8 @@ class SimState:
                 for line in po["lines"]))
             for po in self.purchase_orders()
         ]
-        figures = compute_inventories(physical, orders, purchase_orders)
+        figures = compute_inventories(physical, orders, purchase_orders,
+                                      sellable_floor_zero=self.settings.sellable_floor_zero)
         for article in articles:
             current = asdict(figures[article["articleSystemId"]])
             if current != article.get("inventory"):

@@ -101,8 +101,11 @@ def compute_inventories(
     physical: Mapping[ArticleKey, float],
     orders: Iterable[OrderQuantities],
     purchase_orders: Iterable[PurchaseOrderQuantities],
+    *,
+    sellable_floor_zero: bool = False,
 ) -> dict[ArticleKey, Inventory]:
-    """Inventory figures for every article in ``physical`` (articles without stock count as 0)."""
+    """Inventory figures for every article in ``physical`` (articles without stock count as 0). Whether
+    Ongoing stops ``sellableNumberOfItems`` at zero is not documented: ``sellable_floor_zero`` plays that."""
     totals: dict[ArticleKey, _Totals] = {number: _Totals() for number in physical}
     for order in orders:
         for line in order.lines:
@@ -120,6 +123,7 @@ def compute_inventories(
     result = {}
     for number, t in totals.items():
         on_hand = float(physical.get(number, 0.0))
+        figure = sellable(on_hand, t.allocated, t.booked, 0.0)
         # Booked demand is exactly what is left to allocate: ordered − allocated per open line.
         result[number] = Inventory(
             number_of_items=on_hand,
@@ -128,7 +132,7 @@ def compute_inventories(
             locked_for_sale_number_of_items=t.allocated,
             picked_to_be_collected_number_of_items=t.allocated,
             to_receive_number_of_items=t.to_receive,
-            sellable_number_of_items=sellable(on_hand, t.allocated, t.booked, 0.0),
+            sellable_number_of_items=(max(0.0, figure) if sellable_floor_zero else figure),
             picked_to_be_reported_number_of_items=t.picked_to_report,
             returned_to_be_reported_number_of_items=t.returned_to_report,
             received_to_be_reported_number_of_items=t.received_to_report,

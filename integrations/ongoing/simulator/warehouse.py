@@ -84,8 +84,10 @@ def pick(state: SimState, order: Doc, lines: Sequence[LineQuantity] | None) -> N
 
 
 def ship(state: SimState, order: Doc, *, lines: Sequence[LineQuantity] | None, waybill: str | None,
-         tracking_url: str | None, parcels: Sequence[dict[str, Any]] | None) -> None:
-    """Send everything picked and not yet sent (picking ``lines`` first) as one shipment."""
+         tracking_url: str | None, parcels: Sequence[dict[str, Any]] | None, with_waybill: bool = True) -> None:
+    """Send everything picked and not yet sent (picking ``lines`` first) as one shipment. Without
+    ``with_waybill`` (and no ``waybill`` given) the order reaches Sent before the shipping platform made a
+    waybill, as Ongoing allows; ``add_waybill`` brings it later."""
     if lines:
         pick(state, order, lines)
     if order["status"] == CANCELLED:
@@ -112,12 +114,25 @@ def ship(state: SimState, order: Doc, *, lines: Sequence[LineQuantity] | None, w
         if article is not None:
             article["physical"] -= quantity
             state.save_article(article)
-    waybill = waybill or f"SIM{order['orderId']}{len(order['tracking']) + 1:02d}"
-    order["tracking"].append({"waybill": waybill, "trackingUrl": tracking_url, "created": now})
-    order["wayBill"] = waybill
     order["shippedTime"] = now
+    if waybill or with_waybill:
+        add_waybill(order, waybill, tracking_url)
     if order["status"] < SENT:
         set_status(order, SENT)
+    touch(order)
+
+
+def _generated_waybill(order: Doc) -> str:
+    return f"SIM{order['orderId']}{len(order['tracking']) + 1:02d}"
+
+
+def add_waybill(order: Doc, waybill: str | None, tracking_url: str | None) -> None:
+    """The shipping platform's waybill for the latest shipment: a tracking entry and the order's wayBill."""
+    if order["shippedTime"] is None:
+        raise bad_request(f"Order {order['orderNumber']} has not been shipped; there is nothing to track.")
+    waybill = waybill or _generated_waybill(order)
+    order["tracking"].append({"waybill": waybill, "trackingUrl": tracking_url, "created": now_text()})
+    order["wayBill"] = waybill
     touch(order)
 
 

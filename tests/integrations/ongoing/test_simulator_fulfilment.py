@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from integrations.ongoing.simulator import OngoingSimSettings
+
 if TYPE_CHECKING:
     from tests.integrations.ongoing.sim_fixtures import OngoingSim
 
@@ -141,3 +143,30 @@ def test_a_return_with_a_remove_cause_does_not_restock(sim: OngoingSim) -> None:
     too_many = sim.admin.post("/_sim/orders/FJ-1/return", json={"lines": [{"rowNumber": "1", "numberOfItems": 1}]})
     unknown_cause = sim.admin.post("/_sim/orders/FJ-1/return", json={"cause": "LOST"})
     assert too_many.status_code == 400 and unknown_cause.status_code == 400
+
+
+ONE = [{"rowNumber": "1", "numberOfItems": 1}]
+
+
+def test_an_order_can_reach_sent_before_its_waybill_exists(sim: OngoingSim) -> None:
+    order_id = sim.put_order("FJ-1", [("THERMOS-1L", 1)]).json()["orderId"]
+    shipped = sim.warehouse("orders/FJ-1/ship", {"withWaybill": False, "lines": ONE})
+    info = shipped["orderInfo"]
+    assert (info["orderStatus"]["number"], info["wayBill"], shipped["tracking"]) == (450, None, None)
+    assert info["shippedTime"], "sent, only the shipping platform has not made its waybill yet"
+
+    later = sim.warehouse("orders/FJ-1/waybill", {"waybill": "00370000099", "trackingUrl": "https://t.example/99"})
+    assert later["orderInfo"]["wayBill"] == "00370000099"
+    assert [(t["waybill"], t["trackingUrl"]) for t in sim.order(order_id)["tracking"]] == [
+        ("00370000099", "https://t.example/99")]
+
+
+def test_the_waybill_timing_is_a_setting_and_an_unshipped_order_has_nothing_to_track(start_ongoing_sim) -> None:
+    with start_ongoing_sim(OngoingSimSettings(waybill_on_shipping=False)) as late:
+        late.reset()
+        late.put_order("FJ-1", [("THERMOS-1L", 1)])
+        late.put_order("FJ-2", [("THERMOS-1L", 1)])
+        assert late.warehouse("orders/FJ-1/ship", {"lines": ONE})["orderInfo"]["wayBill"] is None
+        assert late.warehouse("orders/FJ-1/waybill")["orderInfo"]["wayBill"].startswith("SIM"), "generated"
+        refused = late.admin.post("/_sim/orders/FJ-2/waybill", json={"waybill": "X"})
+        assert refused.status_code == 400 and "has not been shipped" in refused.json()["Message"]

@@ -82,3 +82,10 @@ def test_articles_without_physical_stock_still_get_figures() -> None:
     figures = compute_inventories({}, [order(OPEN, OrderLineQuantities("NEW", 2))], [])
     assert figures["NEW"].number_of_items == 0
     assert figures["NEW"].sellable_number_of_items == -2
+
+
+def test_the_sellable_figure_may_stop_at_zero_as_a_setting() -> None:
+    wanting = [order(OPEN, OrderLineQuantities("TENT", 8))]
+    assert compute_inventories({"TENT": 6.0}, wanting, [])["TENT"].sellable_number_of_items == -2
+    floored = compute_inventories({"TENT": 6.0}, wanting, [], sellable_floor_zero=True)["TENT"]
+    assert (floored.sellable_number_of_items, floored.number_of_booked_items, floored.number_of_items) == (0, 8, 6)
