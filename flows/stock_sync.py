@@ -20,6 +20,7 @@ from domain.stock_sync import choose_scope, warehouse_levels
 from ledger.types import utcnow
 from tasks.backorders import promote_backorders_under_release_lock
 from tasks.cursors import advance_cursor, read_cursor_time
+from tasks.mapping_checks import check_ongoing_mappings
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.stock import (
@@ -42,6 +43,7 @@ async def sync_stock(merchant_id: str, dry_run: bool = False, skus: list[str] | 
                      full: bool = False) -> dict[str, int]:
     """Set Starweb's stock to the warehouse's sellable figures; returns counts per result."""
     merchant = load_merchant(merchant_id)
+    await check_ongoing_mappings(merchant)  # it moves covered backorders in Ongoing
     report = RunReport("sync-stock", merchant_id, dry_run)
     if skus is not None:
         outcomes, unexpected = await sync_stock_for_skus(merchant, skus, dry_run)

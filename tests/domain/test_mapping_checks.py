@@ -161,8 +161,8 @@ def test_a_tracking_type_keyed_by_a_transporter_ongoing_lacks_is_a_warning(tmp_p
          "statuses.returned.starweb", "the shop has no order status with id 17"),
         ("exportable_starweb_statuses: [created]", "exportable_starweb_statuses: [created, paid]",
          "orders.exportable_starweb_statuses[1]", "the shop has no order status with idCode 'paid'"),
-        ("releasable_starweb_statuses: [created]", "releasable_starweb_statuses: [9]",
-         "release.releasable_starweb_statuses[0]", "the shop has no order status with id 9"),
+        ("releasable_starweb_statuses: [created]", "releasable_starweb_statuses: [99]",
+         "release.releasable_starweb_statuses[0]", "the shop has no order status with id 99"),
         ("3: {transporter_code: PLAB, transporter_service_code: P18}",
          "3: {transporter_code: PLAB, transporter_service_code: P18}\n  7: {transporter_code: PLAB}",
          "shipping_methods.7", "the shop has no shipping method 7; it offers 1 Schenker Parcel, 2 PostNord MyPack "
