@@ -104,6 +104,11 @@ class Validation:
     def errors(self) -> list[RowError]:
         return [*self.unattached, *(e for errors in self.rejected.values() for e in errors)]
 
+    @property
+    def skus(self) -> set[str]:
+        """The SKUs of the purchase orders ready to send."""
+        return {sku for order in self.orders for sku in order.skus}
+
 
 # --- reading one cell --------------------------------------------------------------------------
 

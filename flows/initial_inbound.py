@@ -46,19 +46,23 @@ async def initial_inbound(merchant_id: str, dry_run: bool = False) -> dict[str, 
     articles = await ensure_articles(merchant, catalogue, skus_in_shop(catalogue), dry_run)
     report.extend(articles.outcomes)
     today = utcnow().astimezone(merchant.zone).date()
-    number = earlier.purchase_order_number if earlier else merchant.inbound.initial_number(today)
+    number = claim_initial_inbound(merchant_id, earlier.purchase_order_number if earlier
+                                   else merchant.inbound.initial_number(today), dry_run)
     order = initial_inbound_order(number, merchant.inbound.initial_supplier, today, shop_stock(catalogue),
                                   leave_out=articles.unavailable)
     unexpected = articles.unexpected
     if order.lines:
-        claim_initial_inbound(merchant_id, number, dry_run)
         outcomes, more = await send_purchase_orders(merchant, [order], origin=INITIAL, source=SOURCE, blocked={},
                                                     dry_run=dry_run)
         report.extend(outcomes)
         unexpected = unexpected + more
     summary = {"articles": len(skus_in_shop(catalogue)), "lines": len(order.lines), "units": order.units}
-    report.notes.append(f"Purchase order {number}: {summary['articles']} articles in the catalogue, "
-                        f"{summary['lines']} lines with stock, {summary['units']} units in total"
-                        + (" (preview)" if dry_run else ""))
-    report.notes += [f"SKU {sku} left out: {why}" for sku, why in sorted(articles.unavailable.items())]
+    report.notes += _notes(number, summary, articles.unavailable, dry_run)
     return {**await finish_run(report, unexpected), **summary, "purchase_order": number}
+
+
+def _notes(number: str, summary: dict[str, int], unavailable: dict[str, str], dry_run: bool) -> list[str]:
+    preview = " (preview)" if dry_run else ""
+    return ([f"Purchase order {number}{preview}: {summary['articles']} articles in the catalogue, "
+             f"{summary['lines']} lines with stock, {summary['units']} units in total"]
+            + [f"SKU {sku} left out: {why}" for sku, why in sorted(unavailable.items())])

@@ -38,8 +38,8 @@ async def push_purchase_orders(merchant_id: str, file: str | None = None, rows: 
     validation = validate_sheet(sheet, today=utcnow().astimezone(merchant.zone).date(), known_skus=known.known)
     report.extend(quarantine_invalid(merchant, validation, sheet.source, dry_run))
 
-    needed = {sku for order in validation.orders for sku in order.skus}
-    articles = await ensure_articles(merchant, known.shop_products, needed, dry_run, in_warehouse=known.in_warehouse)
+    articles = await ensure_articles(merchant, known.shop_products, validation.skus, dry_run,
+                                     in_warehouse=known.in_warehouse)
     report.extend(articles.outcomes)
     outcomes, unexpected = await send_purchase_orders(merchant, validation.orders, origin=FILE, source=sheet.source,
                                                       blocked=articles.unavailable, dry_run=dry_run)

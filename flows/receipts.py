@@ -19,7 +19,7 @@ from prefect import flow
 
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
-from tasks.receipts import fetch_received_purchase_orders, publish_deviations, report_receipts
+from tasks.receipts import fetch_received_purchase_orders, publish_deviations, report_receipts, summary_notes
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.stock import sync_stock_for_skus
@@ -40,9 +40,7 @@ async def track_receipts(merchant_id: str, dry_run: bool = False) -> dict[str, i
     received = await fetch_received_purchase_orders(merchant, since)
     result = await report_receipts(merchant, received, dry_run)
     report.extend(result.outcomes)
-    report.notes += [f"{receipt.purchase_order_number}: {line.describe()}"
-                     for receipt in result.reported for line in receipt.deviations]
-    report.notes += [f"Left alone: {count} {why}" for why, count in sorted(result.left_alone.items())]
+    report.notes += summary_notes(result)
     await publish_deviations(merchant_id, result.reported)
 
     unexpected = result.unexpected

@@ -3,8 +3,9 @@ of a receipt once (deviation table, Prefect event), and acknowledging the receiv
 
 Only purchase orders the connector sent are handled: receipts of others (another system's, or
 return-type purchase orders, which the returns flow handles) are left unacknowledged for their owner.
-A receipt is recorded in the ledger before Ongoing is told, so a crash in between only repeats the
-acknowledgement, and a deviation event carries an id derived from the receipt, so a repeat is one event.
+Per receipt: the deviation event, then the ledger, then Ongoing's acknowledgement. A crash before the
+ledger repeats the event with the same id (derived from the receipt), which Prefect stores once; a crash
+after it only repeats the acknowledgement.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ class ReceiptResult:
     reported: list[Receipt] = field(default_factory=list)  # receipts reported (or, in a dry run, to report)
     skus: set[str] = field(default_factory=set)  # SKUs whose received quantity changed
     left_alone: dict[str, int] = field(default_factory=dict)  # why -> how many purchase orders
+
+
+def summary_notes(result: ReceiptResult) -> list[str]:
+    """The run summary's lines: each deviation, and what was left alone and why."""
+    return ([f"{receipt.purchase_order_number}: {line.describe()}"
+             for receipt in result.reported for line in receipt.deviations]
+            + [f"Left alone: {count} {why}" for why, count in sorted(result.left_alone.items())])
 
 
 def _describe(receipt: Receipt) -> str:
@@ -122,9 +130,9 @@ async def report_receipts(merchant: MerchantConfig, purchase_orders: list[Purcha
                 batch.add(record, "would report" if dry_run else "reported", _describe(receipt),
                           {"deviations": str(len(receipt.deviations))})
                 if not dry_run:
-                    _record_receipt(merchant.merchant_id, receipt)
-                    if receipt.deviations:
+                    if receipt.deviations:  # before the ledger: a crash in between repeats it, with the same id
                         emit_deviation_event(merchant.merchant_id, receipt)
+                    _record_receipt(merchant.merchant_id, receipt)
             await _acknowledge(batch, warehouse, purchase_order, record)
     result.outcomes, result.unexpected = batch.outcomes, batch.unexpected
     return result

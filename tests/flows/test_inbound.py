@@ -135,6 +135,9 @@ async def test_purchase_orders_reach_the_warehouse_and_receipts_come_back_with_t
         ("PO-A", "POLE-CF-120", "10", "7", "under delivery"),
         ("PO-B", "HEADLAMP-400", "0", "3", "not advised"),
         ("PO-B", "SOCK-MER-42", "10", "12", "over delivery")]
+    summary = await Artifact.aget("track-receipts-demo-summary")
+    assert summary is not None and "PO-A: SKU POLE-CF-120: 7 of 10 received (under delivery, -3)" in summary.data
+    assert "PO-B: SKU HEADLAMP-400: 3 received, never advised" in summary.data
     received = {"POLE-CF-120": 7, "GAITER-1": 5, "SOCK-MER-42": 12, "THERMOS-1L": 6, "HEADLAMP-400": 3}
     stock_after = await starweb_stock(shop, skus)
     assert {sku: stock_after[sku] - (stock_before[sku] or 0) for sku in skus} == received
