@@ -358,13 +358,44 @@ def _as_date(value: date | datetime | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def same_as_in_ongoing(purchase_order: PurchaseOrder, payload: PurchaseOrderWrite) -> bool:
-    """Does Ongoing already hold exactly this purchase order (date, supplier, lines)?"""
-    info = purchase_order.purchase_order_info
+def differences(purchase_order: PurchaseOrder, payload: PurchaseOrderWrite) -> list[str]:
+    """How what Ongoing holds differs from this purchase order (date, supplier, lines); empty if not at all."""
+    found: list[str] = []
+    have_date, want_date = _as_date(purchase_order.purchase_order_info.in_date), _as_date(payload.in_date)
+    if have_date != want_date:
+        found.append(f"expected date {have_date} instead of {want_date}")
     supplier = purchase_order.supplier_info.supplier_name if purchase_order.supplier_info else None
     wanted_supplier = payload.supplier_info.supplier_name if payload.supplier_info else None
-    have = sorted((line.row_number or "", line.article.article_number if line.article else "",
-                   float(line.advised_number_of_items or 0)) for line in purchase_order.purchase_order_lines)
-    want = sorted((line.row_number, line.article_number, float(line.number_of_items or 0))
-                  for line in payload.purchase_order_lines or [])
-    return (_as_date(info.in_date) == _as_date(payload.in_date) and supplier == wanted_supplier and have == want)
+    if supplier != wanted_supplier:
+        found.append(f"supplier {supplier!r} instead of {wanted_supplier!r}")
+    # A row with no advice is no line at all (that is how a dropped row is sent: see zero_left_out_rows).
+    have = {line.row_number or f"#{line.id}": (line.article.article_number if line.article else None,
+                                                float(line.advised_number_of_items or 0))
+            for line in purchase_order.purchase_order_lines if (line.advised_number_of_items or 0) > 0}
+    want = {line.row_number: (line.article_number, float(line.number_of_items or 0))
+            for line in payload.purchase_order_lines or [] if (line.number_of_items or 0) > 0}
+    for row in sorted(have.keys() | want.keys()):
+        if have.get(row) != want.get(row):
+            held = f"{have[row][0]} × {have[row][1]:g}" if row in have else "nothing"
+            sent = f"{want[row][0]} × {want[row][1]:g}" if row in want else "no line"
+            found.append(f"row {row}: {held} instead of {sent}")
+    return found
+
+
+def zero_left_out_rows(payload: PurchaseOrderWrite, held: PurchaseOrder) -> PurchaseOrderWrite:
+    """The update of a purchase order Ongoing already holds: rows the merchant dropped are sent with 0
+    units, since Ongoing does not document whether an update removes the rows it leaves out."""
+    sent = {line.row_number for line in payload.purchase_order_lines or []}
+    dropped = [PurchaseOrderLineWrite(row_number=line.row_number, article_number=line.article.article_number,
+                                      number_of_items=0.0)
+               for line in held.purchase_order_lines
+               if line.row_number and line.row_number not in sent and (line.advised_number_of_items or 0) > 0
+               and line.article is not None and line.article.article_number]
+    if not dropped:
+        return payload
+    return payload.model_copy(update={"purchase_order_lines": [*(payload.purchase_order_lines or []), *dropped]})
+
+
+def same_as_in_ongoing(purchase_order: PurchaseOrder, payload: PurchaseOrderWrite) -> bool:
+    """Does Ongoing already hold exactly this purchase order (date, supplier, lines)?"""
+    return not differences(purchase_order, payload)

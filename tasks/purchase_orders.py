@@ -22,11 +22,13 @@ from domain.purchase_order_file import PurchaseOrderFileError, Sheet, read_sheet
 from domain.purchase_orders import (
     PurchaseOrderDraft,
     Validation,
+    differences,
     is_cancelled,
     purchase_order_hash,
     same_as_in_ongoing,
     to_ongoing_purchase_order,
     why_unchangeable,
+    zero_left_out_rows,
 )
 from integrations.errors import MappingError, PermanentError
 from integrations.ongoing.client import OngoingClient
@@ -208,7 +210,7 @@ async def send_purchase_orders(merchant: MerchantConfig, drafts: list[PurchaseOr
             if reason is not None:
                 _refuse(batch, item, reason, source)
                 continue
-            await _write(batch, warehouse, item, existed=existing is not None, origin=origin, source=source)
+            await _write(batch, warehouse, item, held=existing, origin=origin, source=source)
     return batch.outcomes, batch.unexpected
 
 
@@ -231,12 +233,13 @@ def _refuse(batch: Batch, item: _Pending, reason: str, source: str) -> None:
             po_ledger.mark_purchase_order_refused(session, batch.merchant_id, item.number, item.digest)
 
 
-async def _write(batch: Batch, warehouse: OngoingClient, item: _Pending, *, existed: bool, origin: str,
-                 source: str) -> None:
-    verb = "update" if existed else "create"
+async def _write(batch: Batch, warehouse: OngoingClient, item: _Pending, *, held: PurchaseOrder | None,
+                 origin: str, source: str) -> None:
+    verb = "update" if held is not None else "create"
+    body = zero_left_out_rows(item.payload, held) if held is not None else item.payload
     try:
         answer = await batch.write("ongoing", PUT_PURCHASE_ORDER, item.number,
-                                   lambda: warehouse.put_purchase_order(item.payload),
+                                   lambda: warehouse.put_purchase_order(body),
                                    detail={"lines": len(item.draft.lines), "units": item.draft.units,
                                            "inDate": item.draft.expected_date.isoformat()})
         # Read back what Ongoing holds: the line ids to bind, and proof the write landed as sent.
@@ -249,11 +252,12 @@ async def _write(batch: Batch, warehouse: OngoingClient, item: _Pending, *, exis
         batch.quarantine(PURCHASE_ORDER_KIND, item.number, item.record, error,
                          payload={"source": source, "rows": [line.row for line in item.draft.lines]})
         return
-    if not same_as_in_ongoing(stored, item.payload):
+    mismatch = differences(stored, item.payload)
+    if mismatch:
         batch.quarantine(PURCHASE_ORDER_KIND, item.number, item.record, PermanentError(
-            f"purchase order {item.number}: Ongoing accepted the write but holds other lines or another date; "
-            "check it in Ongoing"), payload={"purchaseOrderId": stored.purchase_order_id})
+            f"purchase order {item.number}: Ongoing accepted the write but, read back, holds "
+            f"{'; '.join(mismatch)}; check it in Ongoing"), payload={"purchaseOrderId": stored.purchase_order_id})
         return
     _bind(batch, item, stored, origin, source)
-    batch.add(item.record, "updated" if existed else "created", f"purchaseOrderId {stored.purchase_order_id}",
+    batch.add(item.record, "updated" if held is not None else "created", f"purchaseOrderId {stored.purchase_order_id}",
               item.columns)

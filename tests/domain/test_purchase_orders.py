@@ -13,6 +13,7 @@ from domain.purchase_order_file import read_sheet, rows_sheet
 from domain.purchase_orders import (
     PurchaseOrderDraft,
     PurchaseOrderLine,
+    differences,
     initial_inbound,
     parse_date,
     parse_decimal,
@@ -22,6 +23,7 @@ from domain.purchase_orders import (
     to_ongoing_purchase_order,
     validate_sheet,
     why_unchangeable,
+    zero_left_out_rows,
 )
 from integrations.ongoing.models import PurchaseOrder
 
@@ -173,6 +175,10 @@ def test_what_ongoing_holds_is_compared_by_date_supplier_and_lines() -> None:
     assert same_as_in_ongoing(purchase_order(100), payload)
     assert not same_as_in_ongoing(purchase_order(100, advised=9), payload)
     assert not same_as_in_ongoing(purchase_order(100, in_date="2026-12-16"), payload)
+    two_lines = to_ongoing_purchase_order(PurchaseOrderDraft("PO-1", "Kolfiber AB", date(2026, 12, 16), (
+        PurchaseOrderLine(2, "POLE-CF-120", 10), PurchaseOrderLine(3, "TENT-FJ2", 1))))
+    assert differences(purchase_order(100), two_lines) == [
+        "expected date 2026-12-15 instead of 2026-12-16", "row 2: nothing instead of TENT-FJ2 × 1"]
 
 
 def test_the_initial_inbound_has_a_line_per_sku_with_stock() -> None:
@@ -182,3 +188,21 @@ def test_the_initial_inbound_has_a_line_per_sku_with_stock() -> None:
     assert [(line.row, line.sku, line.quantity) for line in order.lines] == [(1, "HEADLAMP-400", 3),
                                                                              (2, "TENT-FJ2", 6)]
     assert order.units == 9
+
+
+def test_an_update_sends_rows_the_merchant_dropped_with_zero_units() -> None:
+    def held(tents: float) -> PurchaseOrder:
+        po = purchase_order(100).model_dump(by_alias=True)
+        po["purchaseOrderLines"].append({"id": 1202, "rowNumber": "2", "article": {"articleNumber": "TENT-FJ2"},
+                                         "advisedNumberOfItems": tents, "receivedNumberOfItems": 0})
+        return PurchaseOrder.model_validate(po)
+
+    poles_only = to_ongoing_purchase_order(PurchaseOrderDraft("PO-1", "Kolfiber AB", date(2026, 12, 15), (
+        PurchaseOrderLine(2, "POLE-CF-120", 10),)))
+
+    update = zero_left_out_rows(poles_only, held(2))
+    assert [(line.row_number, line.article_number, line.number_of_items) for line in update.purchase_order_lines or []
+            ] == [("1", "POLE-CF-120", 10.0), ("2", "TENT-FJ2", 0.0)]
+    assert differences(held(2), poles_only) == ["row 2: TENT-FJ2 × 2 instead of no line"]
+    assert differences(held(0), poles_only) == [], "a row with no advice left is no line"
+    assert zero_left_out_rows(poles_only, purchase_order(100)) is poles_only

@@ -169,9 +169,11 @@ async def test_purchase_orders_reach_the_warehouse_and_receipts_come_back_with_t
 
 @pytest.fixture
 def other_warehouse(world: World) -> Iterator[httpx.Client]:
-    """The demo merchant pointed at an Ongoing that shows an unadvised receipt with a null advice and leaves
-    an over-delivered purchase order at 500 Received (the other plausible behaviours); its admin client."""
-    settings = OngoingSimSettings(unadvised_receipt_advice="null", over_delivery_status=500)
+    """The demo merchant pointed at an Ongoing that behaves the other plausible way where Ongoing's own
+    behaviour is not documented: an update keeps the rows it leaves out, an unadvised receipt shows a null
+    advice, and an over-delivered purchase order is 500 Received. Yields that Ongoing's admin client."""
+    settings = OngoingSimSettings(omitted_purchase_order_lines="kept", unadvised_receipt_advice="null",
+                                  over_delivery_status=500)
     server = serve_in_thread(create_app(settings=settings))
     merchant_file = world.merchants_dir / "demo.yaml"
     merchant_file.write_text(merchant_file.read_text().replace(world.sims.ongoing_api,
@@ -184,15 +186,16 @@ def other_warehouse(world: World) -> Iterator[httpx.Client]:
         server.stop()
 
 
-async def test_receipts_read_the_same_when_ongoing_shows_no_advice_and_status_500(
-        other_warehouse: httpx.Client) -> None:
+async def test_the_other_plausible_ongoing_behaviours_give_the_same_result(other_warehouse: httpx.Client) -> None:
     soon = (date.today() + timedelta(days=3)).isoformat()
-    await push_purchase_orders("demo", rows=[
-        {"purchase_order_number": "PO-X", "supplier": "Tältmakarna", "expected_date": soon, "sku": "TENT-FJ2",
-         "quantity": 2}])
+    row = {"purchase_order_number": "PO-X", "supplier": "Tältmakarna", "expected_date": soon}
+    first = await push_purchase_orders("demo", rows=[{**row, "sku": "TENT-FJ2", "quantity": 2},
+                                                     {**row, "sku": "THERMOS-1L", "quantity": 5}])
+    fewer = await push_purchase_orders("demo", rows=[{**row, "sku": "TENT-FJ2", "quantity": 2}])
+    assert (first["created"], fewer["updated"]) == (1, 1), "read back: the dropped row was zeroed, not kept"
     other_warehouse.post("/_sim/purchaseOrders/PO-X/receive", json={"lines": [
-        {"articleNumber": "TENT-FJ2", "numberOfItems": 3},
-        {"articleNumber": "THERMOS-1L", "numberOfItems": 1}]}).raise_for_status()
+        {"articleNumber": "TENT-FJ2", "numberOfItems": 3}, {"articleNumber": "THERMOS-1L", "numberOfItems": 1},
+        {"articleNumber": "HEADLAMP-400", "numberOfItems": 1}]}).raise_for_status()
 
     tracked = await track_receipts("demo")
 
@@ -200,10 +203,10 @@ async def test_receipts_read_the_same_when_ongoing_shows_no_advice_and_status_50
     deviations = await Artifact.aget("purchase-order-deviations-demo")
     assert deviations is not None
     assert sorted((r["sku"], r["deviation"]) for r in json.loads(deviations.data)) == [
-        ("TENT-FJ2", "over delivery"), ("THERMOS-1L", "not advised")]
+        ("HEADLAMP-400", "not advised"), ("TENT-FJ2", "over delivery"), ("THERMOS-1L", "not advised")]
     with tasks.runtime.ledger().session() as session:
         binding = po_ledger.purchase_orders_by_number(session, "demo", ["PO-X"])["PO-X"]
-        assert sorted(float(line.received_reported) for line in binding.lines) == [1.0, 3.0]
+        assert sorted(float(line.received_reported) for line in binding.lines) == [1.0, 1.0, 3.0]
 
 
 async def test_the_initial_inbound_moves_the_shops_stock_into_the_warehouse_once(world: World, shop: Shop) -> None:

@@ -78,7 +78,15 @@ def apply_purchase_order(state: SimState, body: PurchaseOrderBody, po: Doc) -> N
     po["purchaseOrderNumber"] = body.purchase_order_number
     po["header"] = {**po["header"], **{k: v for k, v in sent.items() if k not in _NOT_HEADER}}
     existing = {line["rowNumber"]: line for line in po["lines"]}
-    po["lines"] = [_line(state, line, articles[line.row_number], existing.get(line.row_number)) for line in lines]
+    sent_lines = [_line(state, line, articles[line.row_number], existing.get(line.row_number)) for line in lines]
+    po["lines"] = _kept_lines(state, po, {line.row_number for line in lines}) + sent_lines
+
+
+def _kept_lines(state: SimState, po: Doc, sent_rows: set[str]) -> list[Doc]:
+    """Rows an update leaves out: removed, or kept as they were, per ``omitted_purchase_order_lines``."""
+    if state.settings.omitted_purchase_order_lines == "removed":
+        return []
+    return [line for line in po["lines"] if line["rowNumber"] not in sent_rows]
 
 
 def _line(state: SimState, body: PurchaseOrderLineBody, article: Doc, existing: Doc | None) -> Doc:

@@ -33,6 +33,8 @@ class OngoingSimSettings(BaseSettings):
     # which status an over-delivery leaves: each plausible behaviour is a setting.
     unadvised_receipt_advice: Literal["zero", "null"] = Field(
         default="zero", description="advisedNumberOfItems of a line the warehouse adds for an unadvised article")
+    omitted_purchase_order_lines: Literal["removed", "kept"] = Field(
+        default="removed", description="what an update of a purchase order does to rows it leaves out")
     over_delivery_status: Literal[400, 500] = Field(
         default=400, description="status of a purchase order received in full with some lines over the advice")
 

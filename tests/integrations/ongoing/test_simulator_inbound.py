@@ -99,6 +99,18 @@ def test_an_over_delivery_leaves_the_status_the_tenant_shows(
         assert short["purchaseOrderInfo"]["purchaseOrderStatus"]["number"] == 400, "a short line is a deviation"
 
 
+@pytest.mark.parametrize(("omitted", "rows"), [("removed", ["1"]), ("kept", ["2", "1"])])
+def test_an_update_removes_or_keeps_the_rows_it_leaves_out(
+        start_ongoing_sim: Callable[..., AbstractContextManager[OngoingSim]], omitted: str, rows: list[str]) -> None:
+    with start_ongoing_sim(OngoingSimSettings(omitted_purchase_order_lines=omitted)) as sim:
+        sim.reset()
+        po_id = put_purchase_order(sim, "PO-1", [("TENT-FJ2", 2), ("THERMOS-1L", 5)])
+        put_purchase_order(sim, "PO-1", [("TENT-FJ2", 3)])
+        lines = sim.api.get(f"/purchaseOrders/{po_id}").json()["purchaseOrderLines"]
+        assert [line["rowNumber"] for line in lines] == rows
+        assert sim.inventory("THERMOS-1L")["toReceiveNumberOfItems"] == (5 if omitted == "kept" else 0)
+
+
 def test_a_return_type_purchase_order_says_so(sim: OngoingSim) -> None:
     body = {**purchase_order_body(sim, "RET-1", [("TENT-FJ2", 1)]), "advanced": {"purchaseOrderIsReturnType": True}}
     sim.api.put("/purchaseOrders", json=body).raise_for_status()
