@@ -123,6 +123,12 @@ async def test_purchase_orders_reach_the_warehouse_and_receipts_come_back_with_t
 
     skus = ["POLE-CF-120", "GAITER-1", "SOCK-MER-42", "THERMOS-1L", "HEADLAMP-400"]
     stock_before = await starweb_stock(shop, skus)
+    with ongoing_api(world) as api:  # a B2B return arrives as a return-type purchase order: not ours to report
+        api.put("/purchaseOrders", json={"goodsOwnerId": 1, "purchaseOrderNumber": "RET-1",
+                                         "advanced": {"purchaseOrderIsReturnType": True}, "purchaseOrderLines": [
+                                             {"rowNumber": "1", "articleNumber": "TENT-FJ2", "numberOfItems": 1}]}
+                ).raise_for_status()
+    receive(world, "RET-1", {"TENT-FJ2": 2})
     receive(world, "PO-A", {"POLE-CF-120": 7, "GAITER-1": 5})
     receive(world, "PO-B", {"SOCK-MER-42": 12, "THERMOS-1L": 6, "HEADLAMP-400": 3})  # a lamp nobody advised
 
@@ -144,6 +150,7 @@ async def test_purchase_orders_reach_the_warehouse_and_receipts_come_back_with_t
     in_ongoing = purchase_orders_in_ongoing(world)
     for number in ("PO-A", "PO-B"):
         assert lines(in_ongoing[number], "reportedNumberOfItems") == lines(in_ongoing[number], "receivedNumberOfItems")
+    assert lines(in_ongoing["RET-1"], "reportedNumberOfItems") == {"TENT-FJ2": None}, "left to the returns flow"
 
     before = len(writes())
     assert "reported" not in await track_receipts("demo")
@@ -237,6 +244,15 @@ async def test_the_initial_inbound_moves_the_shops_stock_into_the_warehouse_once
     receive(world, number, short)
     await track_receipts("demo")
     assert await starweb_stock(shop, list(short)) == short, "Starweb's stock follows what the warehouse received"
+
+    before = len(writes())
+    receive(world, number, {"TENT-FJ2": 1})  # the last tent turns up later
+    later = await track_receipts("demo")
+    assert (later["reported"], later["acknowledged"]) == (1, 1)
+    assert await starweb_stock(shop, ["TENT-FJ2"]) == {"TENT-FJ2": with_stock["TENT-FJ2"]}
+    assert [w.operation for w in writes()[before:]] == [
+        "PATCH /purchaseOrders/{id}/lines/{lineId}/reportedNumberOfItems",
+        "PATCH /products/{productId}/variants/{variantId}"], "only the tent line is acknowledged, one call"
 
 
 def test_the_command_line_previews_a_list_and_names_its_bad_rows(world: World, tmp_path: Path) -> None:
