@@ -119,11 +119,15 @@ def mark_purchase_order_pushed(session: Session, merchant_id: str, *, number: st
     return binding
 
 
-def mark_purchase_order_refused(session: Session, merchant_id: str, number: str, refused_hash: str) -> None:
-    """A change came after the warehouse started receiving; remember it so it is refused only once."""
+def mark_purchase_order_refused(session: Session, merchant_id: str, number: str, refused_hash: str, *,
+                                origin: str = FILE) -> None:
+    """A version came after the warehouse started receiving; remember it so it is refused only once (also
+    for a purchase order the connector never sent, which stays unsent: no ``pushed_hash``)."""
     binding = purchase_orders_by_number(session, merchant_id, [number]).get(number)
-    if binding is not None:
-        binding.refused_hash = refused_hash
+    if binding is None:
+        binding = PurchaseOrderBinding(merchant_id=merchant_id, purchase_order_number=number, origin=origin)
+        session.add(binding)
+    binding.refused_hash = refused_hash
 
 
 def received_as_reported(binding: PurchaseOrderBinding) -> dict[int, float]:

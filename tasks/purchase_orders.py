@@ -133,7 +133,6 @@ class _Pending:
     draft: PurchaseOrderDraft
     payload: PurchaseOrderWrite
     digest: str
-    binding: PurchaseOrderBinding | None
     columns: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -194,7 +193,7 @@ async def send_purchase_orders(merchant: MerchantConfig, drafts: list[PurchaseOr
             batch.add(record, "skipped", "this version was refused before: the warehouse has started receiving it",
                       columns)
         else:
-            pending.append(_Pending(draft, payload, digest, binding, columns))
+            pending.append(_Pending(draft, payload, digest, columns))
     if not pending:
         return batch.outcomes, batch.unexpected
 
@@ -208,7 +207,7 @@ async def send_purchase_orders(merchant: MerchantConfig, drafts: list[PurchaseOr
                 continue
             reason = why_unchangeable(existing) if existing is not None else None
             if reason is not None:
-                _refuse(batch, item, reason, source)
+                _refuse(batch, item, reason, origin, source)
                 continue
             await _write(batch, warehouse, item, held=existing, origin=origin, source=source)
     return batch.outcomes, batch.unexpected
@@ -225,12 +224,13 @@ def _bind(batch: Batch, item: _Pending, purchase_order: PurchaseOrder, origin: s
     batch.resolve(PURCHASE_ORDER_KIND, item.number, "sent")
 
 
-def _refuse(batch: Batch, item: _Pending, reason: str, source: str) -> None:
+def _refuse(batch: Batch, item: _Pending, reason: str, origin: str, source: str) -> None:
     batch.quarantine(PURCHASE_ORDER_KIND, item.number, item.record, PurchaseOrderLocked(f"change refused: {reason}"),
                      payload={"source": source, "rows": [line.row for line in item.draft.lines]})
     if not batch.dry_run:
         with ledger().session() as session:
-            po_ledger.mark_purchase_order_refused(session, batch.merchant_id, item.number, item.digest)
+            po_ledger.mark_purchase_order_refused(session, batch.merchant_id, item.number, item.digest,
+                                                  origin=origin)
 
 
 async def _write(batch: Batch, warehouse: OngoingClient, item: _Pending, *, held: PurchaseOrder | None,

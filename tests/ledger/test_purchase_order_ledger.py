@@ -38,6 +38,10 @@ def test_a_refused_version_is_remembered_until_a_version_is_sent(ledger: Ledger)
     push(ledger, "PO-1", PurchaseOrderLineSpec("1", "A", 10, 1201), digest="h3")
     with ledger.session() as s:
         assert po_ledger.purchase_orders_by_number(s, "m1", ["PO-1"])["PO-1"].refused_hash is None
+        po_ledger.mark_purchase_order_refused(s, "m1", "PO-9", "someone-elses")  # never sent by the connector
+    with ledger.session() as s:
+        other = po_ledger.purchase_orders_by_number(s, "m1", ["PO-9"])["PO-9"]
+        assert (other.refused_hash, other.pushed_hash, other.pushed_at) == ("someone-elses", None, None)
 
 
 def test_the_initial_inbound_is_claimed_once_and_keeps_its_first_number(ledger: Ledger) -> None:
