@@ -94,6 +94,17 @@ class DailyAt:
                       f"daily at {self.at:%H:%M} {merchant.timezone} time")
 
 
+@dataclass(frozen=True)
+class OnDemand:
+    """No schedule: the process runs when someone starts it (Prefect UI, ``prefect deployment run``,
+    the ``swo`` command line). A second run started meanwhile waits its turn."""
+
+    collision_strategy: CollisionStrategy = "ENQUEUE"
+
+    def __call__(self, merchant: MerchantConfig) -> Timing:
+        return Timing((), "only when started by hand")
+
+
 def release_crons(times: Sequence[time], *, weekdays_only: bool) -> list[str]:
     """Cron expressions firing at every given wall-clock time: one per distinct minute, hours joined."""
     hours_by_minute: dict[int, set[int]] = {}
@@ -133,4 +144,11 @@ PROCESSES: tuple[Process, ...] = (
             "Set Starweb stock to the warehouse's sellable stock less the buffer", Polling("stock")),
     Process("report-statistics", "flows/statistics.py:report_statistics",
             "Publish yesterday's connector statistics", DailyAt(time(6, 0))),
+    Process("push-purchase-orders", "flows/purchase_orders.py:push_purchase_orders",
+            "Send a purchase-order list (CSV/XLSX file or rows) to Ongoing", OnDemand()),
+    Process("initial-inbound", "flows/initial_inbound.py:initial_inbound",
+            "Send the shop's current stock to Ongoing as the one initial inbound", OnDemand()),
+    Process("track-receipts", "flows/receipts.py:track_receipts",
+            "Report purchase-order receipts and their deviations, and sync the received stock to Starweb",
+            Polling("receipts")),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -223,6 +223,29 @@ class OrderSettings(_Strict):
         return value
 
 
+class InboundSettings(_Strict):
+    """Purchase orders (inbound deliveries) sent to Ongoing, and the one-step initial inbound."""
+
+    # The initial inbound's purchase-order number; {date} becomes the day it is first sent (YYYYMMDD).
+    initial_purchase_order_number: Annotated[str, Field(min_length=1, max_length=40)] = "INIT-{date}"
+    # The supplier named on the initial inbound (the stock comes from the merchant's own storage).
+    initial_supplier: Annotated[str, Field(min_length=1, max_length=100)] = "Initial stock"
+
+    @field_validator("initial_purchase_order_number")
+    @classmethod
+    def _only_the_date_placeholder(cls, value: str) -> str:
+        try:
+            number = value.format(date="20260101")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"{value!r} may contain only the placeholder {{date}}") from exc
+        if not re.fullmatch(r"[A-Za-z0-9_./-]+", number):
+            raise ValueError(f"{value!r} gives {number!r}; use letters, digits, - _ . / only")
+        return value
+
+    def initial_number(self, day: date) -> str:
+        return self.initial_purchase_order_number.format(date=f"{day:%Y%m%d}")
+
+
 class PollingMinutes(_Strict):
     """How often each process runs, in minutes."""
 
@@ -232,6 +255,7 @@ class PollingMinutes(_Strict):
     order_statuses: Annotated[int, Field(gt=0)] = 5
     shipments: Annotated[int, Field(gt=0)] = 5
     stock: Annotated[int, Field(gt=0)] = 10
+    receipts: Annotated[int, Field(gt=0)] = 15
 
 
 class MerchantConfig(_Strict):
@@ -252,6 +276,7 @@ class MerchantConfig(_Strict):
     shipments: ShipmentSettings = Field(default_factory=ShipmentSettings)
     stock: StockSettings = Field(default_factory=StockSettings)
     products: ProductSettings = Field(default_factory=ProductSettings)
+    inbound: InboundSettings = Field(default_factory=InboundSettings)
     polling_minutes: PollingMinutes = Field(default_factory=PollingMinutes)
 
     @field_validator("timezone")

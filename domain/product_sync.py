@@ -7,7 +7,7 @@ has no delete): it is listed for a person and, if the merchant wants, deactivate
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,6 +57,14 @@ def plan_article_pushes(products: Iterable[tuple[Product, list[Variant]]],
             else:
                 plan.pushes.append(ArticlePush(item, payload, digest))
     return plan
+
+
+def restrict_plan(plan: ArticlePlan, skus: Collection[str]) -> ArticlePlan:
+    """The part of a plan that concerns these SKUs (e.g. the articles a purchase order needs first)."""
+    wanted = set(skus)
+    return ArticlePlan(pushes=[p for p in plan.pushes if p.item.sku in wanted],
+                       refusals=[r for r in plan.refusals if r.item.sku in wanted],
+                       unchanged=[i for i in plan.unchanged if i.sku in wanted], skipped=[])
 
 
 def skus_in_shop(products: Iterable[tuple[Product, list[Variant]]]) -> set[str]:

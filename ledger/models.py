@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ledger.types import UTCDateTime, utcnow
@@ -116,6 +116,52 @@ class ArticleBinding(Base):
     removed_in_starweb_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PurchaseOrderBinding(Base):
+    """One purchase order the connector sent to Ongoing (from a file, rows, or the initial inbound), and
+    what of its receipt was last reported. The initial inbound's row is written before it is sent."""
+
+    __tablename__ = "purchase_order_bindings"
+    __table_args__ = (UniqueConstraint("merchant_id", "purchase_order_number", name="uq_purchase_order_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    purchase_order_number: Mapped[str] = mapped_column(String(50))
+    origin: Mapped[str] = mapped_column(String(10))  # "file" or "initial"
+    source: Mapped[str | None] = mapped_column(String(200))  # the file name the last version came from
+    ongoing_purchase_order_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    expected_date: Mapped[date | None] = mapped_column(Date)
+    pushed_hash: Mapped[str | None] = mapped_column(String(64))
+    refused_hash: Mapped[str | None] = mapped_column(String(64))
+    receipt_hash: Mapped[str | None] = mapped_column(String(64))
+    pushed_at: Mapped[datetime | None]
+    receipt_reported_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    lines: Mapped[list[PurchaseOrderLineBinding]] = relationship(
+        back_populates="purchase_order", cascade="all, delete-orphan", order_by="PurchaseOrderLineBinding.id"
+    )
+
+
+class PurchaseOrderLineBinding(Base):
+    """One line of a purchase order: row number ↔ Ongoing line id, what was advised and what received
+    was last reported (a line the warehouse added for an article never advised has advised 0)."""
+
+    __tablename__ = "purchase_order_line_bindings"
+    __table_args__ = (UniqueConstraint("purchase_order_binding_id", "row_number", name="uq_purchase_order_line_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purchase_order_binding_id: Mapped[int] = mapped_column(
+        ForeignKey("purchase_order_bindings.id", ondelete="CASCADE"), index=True)
+    row_number: Mapped[str] = mapped_column(String(50))
+    sku: Mapped[str] = mapped_column(String(50))
+    advised: Mapped[float] = mapped_column(Numeric(14, 3))
+    ongoing_line_id: Mapped[int | None] = mapped_column(BigInteger)
+    received_reported: Mapped[float] = mapped_column(Numeric(14, 3), default=0)
+
+    purchase_order: Mapped[PurchaseOrderBinding] = relationship(back_populates="lines")
 
 
 class StockLevel(Base):

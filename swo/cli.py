@@ -118,11 +118,13 @@ def doctor(merchant_id: str) -> None:
 
 
 def _register_operations() -> None:
+    from swo.inbound_cli import inbound
     from swo.orders_cli import hold, release
     from swo.quarantine_cli import quarantine_app
 
     app.command()(release)
     app.command()(hold)
+    app.command()(inbound)
     app.add_typer(quarantine_app, name="quarantine")
 
 

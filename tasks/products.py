@@ -1,6 +1,13 @@
-"""Tasks of the product sync: pushing articles to Ongoing and retiring SKUs that left the shop."""
+"""Tasks of the product sync: pushing articles to Ongoing and retiring SKUs that left the shop.
+
+``ensure_articles`` is the entry other flows use, without a subflow, when they need some SKUs to exist as
+Ongoing articles first (a purchase order cannot name an article the warehouse does not know).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
@@ -9,12 +16,14 @@ from prefect.cache_policies import NO_CACHE
 from domain.catalogue import retired_article
 from domain.config import MerchantConfig
 from domain.hashing import payload_hash
-from domain.product_sync import ArticlePlan
+from domain.product_sync import ArticlePlan, plan_article_pushes, restrict_plan
+from integrations.starweb.models import Product, Variant
 from ledger import bindings
 from ledger.models import ArticleBinding
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, ongoing_client
+from tasks.warehouse_reads import fetch_articles
 
 ARTICLE_KIND = "product"
 
@@ -101,3 +110,38 @@ async def retire_removed_articles(merchant: MerchantConfig, removed: list[str],
                                              starweb_variant_id=None, is_active=False)
             batch.add(f"SKU {sku}", "deactivated", "removed in Starweb; isActive=false in Ongoing")
     return batch.outcomes, batch.unexpected
+
+
+@dataclass
+class EnsuredArticles:
+    """What ``ensure_articles`` did, and the SKUs that are still not (or would not be) Ongoing articles."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)  # SKU -> why it is not an article
+
+
+async def ensure_articles(merchant: MerchantConfig, products: list[tuple[Product, list[Variant]]],
+                          skus: Collection[str], dry_run: bool, *,
+                          in_warehouse: Collection[str] | None = None) -> EnsuredArticles:
+    """Make every SKU an Ongoing article, pushing the missing ones from ``products`` exactly as the product
+    sync does (whatever the ledger says was pushed before), then reading back which exist."""
+    wanted = set(skus)
+    present = set(in_warehouse) if in_warehouse is not None else set(await fetch_articles(merchant, wanted))
+    missing = wanted - present
+    result = EnsuredArticles()
+    if not missing:
+        return result
+    plan = restrict_plan(plan_article_pushes(products, {}), missing)
+    result.outcomes, result.unexpected = await push_articles(merchant, plan, dry_run)
+    for refusal in plan.refusals:
+        result.unavailable[refusal.item.sku] = f"its article cannot be created in Ongoing: {refusal.error}"
+    planned = {push.item.sku for push in plan.pushes}
+    for sku in sorted(missing - planned - result.unavailable.keys()):
+        result.unavailable[sku] = "it is neither an Ongoing article nor a Starweb variant"
+    if not dry_run and planned:
+        created = await fetch_articles(merchant, planned)
+        for sku in sorted(planned - created.keys()):
+            result.unavailable[sku] = (f"its article could not be created in Ongoing (see the quarantine entry "
+                                       f"for SKU {sku})")
+    return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from prefect import task
@@ -9,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from domain.config import MerchantConfig
 from domain.statuses import ShopStatus, StatusTable
-from integrations.errors import NotFound
+from integrations.errors import NotFound, RefusedByVendor
 from integrations.starweb.models import Order, Product, Variant
 from tasks.runtime import retry_only_transient, starweb_client
 
@@ -66,6 +67,28 @@ async def fetch_products_changed_since(merchant: MerchantConfig,
                 variants = [product.primary_variant] if product.primary_variant else []
             found.append((product, variants))
     return found
+
+
+@task(name="fetch-products-with-skus", **READ_RETRIES)
+async def fetch_products_with_skus(merchant: MerchantConfig,
+                                   skus: Collection[str]) -> list[tuple[Product, list[Variant]]]:
+    """The products selling any of these SKUs, each with every one of its variants (one search per SKU;
+    a SKU the shop does not sell simply finds nothing)."""
+    found: dict[int, tuple[Product, list[Variant]]] = {}
+    async with await starweb_client(merchant) as shop:
+        for sku in sorted(set(skus)):
+            try:
+                async for product in shop.iter_products(filter_sku=sku):
+                    if product.product_id in found:
+                        continue
+                    if product.has_several_variants:
+                        variants = [v async for v in shop.iter_variants(product.product_id)]
+                    else:
+                        variants = [product.primary_variant] if product.primary_variant else []
+                    found[product.product_id] = (product, variants)
+            except RefusedByVendor:
+                continue  # Starweb refuses characters a SKU of its own cannot have: the shop does not sell it
+    return list(found.values())
 
 
 @task(name="fetch-order-statuses", **READ_RETRIES)

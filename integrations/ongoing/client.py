@@ -264,13 +264,16 @@ class OngoingClient:
         *,
         purchase_order_numbers: Sequence[str] | None = None,
         status_changed_time_from: datetime | None = None,
+        last_receive_time_from: datetime | None = None,
         only_with_lines_to_report: bool | None = None,
         page_size: int = 200,
     ) -> AsyncIterator[PurchaseOrder]:
-        """Every matching purchase order, in ascending purchaseOrderId order."""
+        """Every matching purchase order, in ascending purchaseOrderId order. ``only_with_lines_to_report``
+        selects those with a line whose reported quantity differs from the received one."""
         filters = self._query(
             purchaseOrderNumbers=purchase_order_numbers,
             purchaseOrderStatusChangedTimeFrom=status_changed_time_from,
+            lastReceiveTimeFrom=last_receive_time_from,
             onlyPurchaseOrdersWithOrderLinesToReport=only_with_lines_to_report,
         )
         async for purchase_order in self._paged("/purchaseOrders", PurchaseOrder, filters, PURCHASE_ORDER_CURSOR,
@@ -297,6 +300,14 @@ class OngoingClient:
             f"/purchaseOrders/{purchase_order_id}/lines/{purchase_order_line_id}/reportedNumberOfItems",
             "PATCH /purchaseOrders/{purchaseOrderId}/lines/{purchaseOrderLineId}/reportedNumberOfItems",
             {"reportedNumberOfItems": reported_number_of_items},
+        )
+
+    async def set_purchase_order_reported_to_received(self, purchase_order_id: int) -> PurchaseOrderPatchResponse:
+        """Acknowledge every line's received units at once."""
+        return await self._patch(
+            PurchaseOrderPatchResponse,
+            f"/purchaseOrders/{purchase_order_id}/setReportedNumberOfItemsToReceivedNumberOfItems",
+            "PATCH /purchaseOrders/{purchaseOrderId}/setReportedNumberOfItemsToReceivedNumberOfItems",
         )
 
     # --- returns and registers -------------------------------------------------------------------

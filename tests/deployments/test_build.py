@@ -12,7 +12,15 @@ import pytest
 import yaml
 
 from deployments.build import build_deployments, render_prefect_yaml
-from deployments.registry import PROCESSES, AtReleaseTimes, Polling, Process, ScheduleSpec, release_crons
+from deployments.registry import (
+    PROCESSES,
+    AtReleaseTimes,
+    OnDemand,
+    Polling,
+    Process,
+    ScheduleSpec,
+    release_crons,
+)
 from domain.config import MERCHANTS_DIR, MerchantConfig, load_merchants
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -57,20 +65,35 @@ POLLING = {p.flow_name for p in PROCESSES if isinstance(p.schedule, Polling)}
 
 def test_polling_intervals_come_from_the_merchants_polling_minutes() -> None:
     config = merchant(polling_minutes={"products": 45, "export_orders": 1, "order_changes": 7, "order_statuses": 9,
-                                       "shipments": 4, "stock": 11})
+                                       "shipments": 4, "stock": 11, "receipts": 20})
 
     intervals = {s.flow_name: [x.interval_seconds for x in s.schedules] for s in build_deployments([config])
                  if s.flow_name in POLLING}
 
     assert intervals == {"sync-products": [2700], "export-orders": [60], "sync-order-changes": [420],
-                         "sync-order-statuses": [540], "report-shipments": [240], "sync-stock": [660]}
+                         "sync-order-statuses": [540], "report-shipments": [240], "sync-stock": [660],
+                         "track-receipts": [1200]}
     assert "every minute" in build_deployments([config])[1].description
+
+
+ON_DEMAND = {p.flow_name for p in PROCESSES if isinstance(p.schedule, OnDemand)}
 
 
 def test_polling_flows_run_one_at_a_time_and_drop_a_run_that_would_overlap() -> None:
     for spec in build_deployments([DEMO]):
-        expected = "ENQUEUE" if spec.flow_name == "release-orders" else "CANCEL_NEW"  # a release waits its turn
-        assert (spec.concurrency_limit, spec.collision_strategy) == (1, expected)
+        # A release, and a run started by hand, wait their turn.
+        waits = spec.flow_name == "release-orders" or spec.flow_name in ON_DEMAND
+        assert (spec.concurrency_limit, spec.collision_strategy) == (1, "ENQUEUE" if waits else "CANCEL_NEW")
+
+
+def test_purchase_orders_and_the_initial_inbound_run_only_on_demand() -> None:
+    specs = {s.flow_name: s for s in build_deployments([DEMO])}
+
+    assert ON_DEMAND == {"push-purchase-orders", "initial-inbound"}
+    for name in ON_DEMAND:
+        assert specs[name].schedules == ()
+        assert specs[name].description.endswith("only when started by hand.")
+    assert specs["track-receipts"].schedules == (ScheduleSpec(interval_seconds=15 * 60),)
 
 
 def test_release_times_become_cron_schedules_in_the_merchant_timezone_on_weekdays() -> None:

@@ -33,6 +33,24 @@ class LineQuantityBody(_AdminBody):
     number_of_items: float = Field(gt=0)
 
 
+class ReceiptLineBody(_AdminBody):
+    """One receipt: by the purchase order's row number, or by article number (which may be unadvised)."""
+
+    row_number: str | None = None
+    article_number: str | None = None
+    number_of_items: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _row_or_article(self) -> ReceiptLineBody:
+        if (self.row_number is None) == (self.article_number is None):
+            raise ValueError("send either rowNumber or articleNumber")
+        return self
+
+
+class ReceiveBody(_AdminBody):
+    lines: list[ReceiptLineBody] | None = None
+
+
 class SeedBody(_AdminBody):
     articles: bool = False
 
@@ -167,12 +185,17 @@ def build_router(state: SimState) -> APIRouter:
         return render_order(state, order)
 
     @router.post("/purchaseOrders/{purchase_order_number}/receive")
-    def receive(purchase_order_number: str, body: Annotated[LinesBody | None, Body()] = None) -> dict[str, Any]:
+    def receive(purchase_order_number: str, body: Annotated[ReceiveBody | None, Body()] = None) -> dict[str, Any]:
         with state.write(from_api=False):
             po = state.purchase_order_by_number(purchase_order_number)
             if po is None:
                 raise not_found(f"No purchase order with number '{purchase_order_number}' was found.")
-            warehouse.receive(state, po, _quantities(body))
+            rows = None
+            if body is not None and body.lines is not None:
+                by_article = [(line.article_number, line.number_of_items) for line in body.lines if line.article_number]
+                rows = [(line.row_number, line.number_of_items) for line in body.lines if line.row_number]
+                rows += warehouse.receive_articles(state, po, by_article) if by_article else []
+            warehouse.receive(state, po, rows)
         return render_purchase_order(state, po, {a["articleSystemId"]: a for a in state.articles()})
 
     return router

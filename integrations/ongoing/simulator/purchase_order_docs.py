@@ -2,8 +2,9 @@
 ``GetPurchaseOrderModel``.
 
 Each line has the advised quantity from the goods owner, what the warehouse received (over or under
-delivery allowed) and what the integration has reported. The status follows receipt: 400 Deflection
-while any line differs from its advice, 500 Received when all match.
+delivery allowed) and what the integration has reported; goods the purchase order never advised get a
+line of their own, added by the warehouse. The status follows receipt: 400 Deflection while any line is
+short, 500 Received when all match (an over-delivery gives either, per the simulator's settings).
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from typing import Any
 from integrations.ongoing.simulator.bodies import PurchaseOrderBody, PurchaseOrderLineBody
 from integrations.ongoing.simulator.errors import bad_request, not_found
 from integrations.ongoing.simulator.state import PURCHASE_ORDER, Doc, SimState
-from integrations.ongoing.simulator.statuses import PO_CANCELLED, PO_DEFLECTION, PO_NOTIFIED, status_json
+from integrations.ongoing.simulator.statuses import (
+    PO_CANCELLED,
+    PO_DEFLECTION,
+    PO_NOTIFIED,
+    PO_RECEIVED,
+    status_json,
+)
 from integrations.ongoing.simulator.timefmt import now_text
 
 _NOT_HEADER = ("goodsOwnerId", "purchaseOrderNumber", "purchaseOrderLines")
@@ -71,7 +78,15 @@ def apply_purchase_order(state: SimState, body: PurchaseOrderBody, po: Doc) -> N
     po["purchaseOrderNumber"] = body.purchase_order_number
     po["header"] = {**po["header"], **{k: v for k, v in sent.items() if k not in _NOT_HEADER}}
     existing = {line["rowNumber"]: line for line in po["lines"]}
-    po["lines"] = [_line(state, line, articles[line.row_number], existing.get(line.row_number)) for line in lines]
+    sent_lines = [_line(state, line, articles[line.row_number], existing.get(line.row_number)) for line in lines]
+    po["lines"] = _kept_lines(state, po, {line.row_number for line in lines}) + sent_lines
+
+
+def _kept_lines(state: SimState, po: Doc, sent_rows: set[str]) -> list[Doc]:
+    """Rows an update leaves out: removed, or kept as they were, per ``omitted_purchase_order_lines``."""
+    if state.settings.omitted_purchase_order_lines == "removed":
+        return []
+    return [line for line in po["lines"] if line["rowNumber"] not in sent_rows]
 
 
 def _line(state: SimState, body: PurchaseOrderLineBody, article: Doc, existing: Doc | None) -> Doc:
@@ -80,6 +95,34 @@ def _line(state: SimState, body: PurchaseOrderLineBody, article: Doc, existing: 
                         "reported": None, "articleItems": []}
     line.update(articleSystemId=article["articleSystemId"], data=data, advised=body.number_of_items or 0.0)
     return line
+
+
+def add_unadvised_line(state: SimState, po: Doc, article: Doc) -> Doc:
+    """The line a warehouse worker adds when goods arrive that the purchase order never advised: the next
+    free row number, no advice (shown as 0 or null, per ``unadvised_receipt_advice``)."""
+    numeric = [int(line["rowNumber"]) for line in po["lines"] if str(line["rowNumber"]).isdigit()]
+    line = {"id": state.new_id("purchase_order_line"), "rowNumber": str(max(numeric, default=0) + 1),
+            "received": 0.0, "reported": None, "articleItems": [], "articleSystemId": article["articleSystemId"],
+            "data": {}, "advised": 0.0, "unadvised": True}
+    po["lines"].append(line)
+    return line
+
+
+def receipt_status(state: SimState, po: Doc) -> int:
+    """400 Deflection while any line is short of its advice; 500 Received when all match; with only
+    over-deliveries (or unadvised articles) left, whatever the tenant's ``over_delivery_status`` says."""
+    lines = po["lines"]
+    if any(line["received"] < line["advised"] for line in lines):
+        return PO_DEFLECTION
+    if all(line["received"] == line["advised"] for line in lines):
+        return PO_RECEIVED
+    return state.settings.over_delivery_status
+
+
+def _advised_json(state: SimState, line: Doc) -> float | None:
+    if line.get("unadvised") and state.settings.unadvised_receipt_advice == "null":
+        return None
+    return line["advised"]
 
 
 def _code_name(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -107,7 +150,8 @@ def render_purchase_order(state: SimState, po: Doc, articles: dict[int, Doc]) ->
             "article": {"articleSystemId": line["articleSystemId"], "articleNumber": article["articleNumber"],
                         "articleName": article["data"].get("articleName"),
                         "productCode": article["data"].get("productCode")},
-            "comment": d.get("comment"), "rowPrice": d.get("rowPrice"), "advisedNumberOfItems": line["advised"],
+            "comment": d.get("comment"), "rowPrice": d.get("rowPrice"),
+            "advisedNumberOfItems": _advised_json(state, line),
             "receivedNumberOfItems": line["received"], "reportedNumberOfItems": line["reported"],
             "articleItems": [_article_item(i) for i in line["articleItems"]] or None,
             "subPurchaseOrderLines": None, "externalOrderLineId": d.get("externalOrderLineId"),

@@ -35,6 +35,14 @@ class OngoingSimSettings(BaseSettings):
     parallel_write_timeout_seconds: float = Field(default=30.0, ge=0)
     write_processing_seconds: float = Field(
         default=0.0, ge=0, description="simulated time each write holds the goods owner's write lock")
+    # Ongoing does not document how a receipt of an article the purchase order never advised looks, nor
+    # which status an over-delivery leaves: each plausible behaviour is a setting.
+    unadvised_receipt_advice: Literal["zero", "null"] = Field(
+        default="zero", description="advisedNumberOfItems of a line the warehouse adds for an unadvised article")
+    omitted_purchase_order_lines: Literal["removed", "kept"] = Field(
+        default="removed", description="what an update of a purchase order does to rows it leaves out")
+    over_delivery_status: Literal[400, 500] = Field(
+        default=400, description="status of a purchase order received in full with some lines over the advice")
 
     def api_root(self, server_root_url: str) -> str:
         """The vendor base URL a client should use, e.g. ``http://127.0.0.1:8802/demo/api/v1``."""

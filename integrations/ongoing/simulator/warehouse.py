@@ -13,15 +13,13 @@ from typing import Any
 
 from integrations.ongoing.simulator.errors import bad_request
 from integrations.ongoing.simulator.order_docs import line_by_row, set_status, touch
-from integrations.ongoing.simulator.purchase_order_docs import set_po_status
+from integrations.ongoing.simulator.purchase_order_docs import add_unadvised_line, receipt_status, set_po_status
 from integrations.ongoing.simulator.returns import cause_json
 from integrations.ongoing.simulator.state import Doc, SimState
 from integrations.ongoing.simulator.statuses import (
     CANCELLED,
     PICKED,
     PO_CANCELLED,
-    PO_DEFLECTION,
-    PO_RECEIVED,
     RETURN_PARTLY_RECEIVED,
     RETURN_RECEIVED,
     RETURNED,
@@ -240,6 +238,22 @@ def receive(state: SimState, po: Doc, lines: Sequence[LineQuantity] | None) -> N
             article["lastInDate"] = now
             state.save_article(article)
     po["lastReceiveTime"] = now
-    all_as_advised = all(line["received"] == line["advised"] for line in po["lines"])
-    set_po_status(po, PO_RECEIVED if all_as_advised else PO_DEFLECTION)
+    set_po_status(po, receipt_status(state, po))
     state.save_purchase_order(po)
+
+
+def receive_articles(state: SimState, po: Doc, articles: Sequence[tuple[str, float]]) -> list[LineQuantity]:
+    """Goods identified by article number: each goes onto the purchase order's line for that article, or,
+    when the purchase order never advised it, onto a line the warehouse adds. Returns the rows to receive."""
+    if po["status"] == PO_CANCELLED:
+        raise bad_request(f"Purchase order {po['purchaseOrderNumber']} is cancelled.")
+    rows: list[LineQuantity] = []
+    for article_number, quantity in articles:
+        article = state.article_by_number(article_number)
+        if article is None:
+            raise bad_request(f"Article with article number '{article_number}' does not exist.")
+        line = next((line for line in po["lines"] if line["articleSystemId"] == article["articleSystemId"]), None)
+        if line is None:
+            line = add_unadvised_line(state, po, article)
+        rows.append((line["rowNumber"], quantity))
+    return rows

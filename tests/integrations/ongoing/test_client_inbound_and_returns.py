@@ -92,6 +92,30 @@ async def test_patch_purchase_order_line_reported_number_of_items(
     assert json.loads(route.calls.last.request.content) == {"reportedNumberOfItems": 7}
 
 
+async def test_iter_purchase_orders_filters_by_last_receive_time(
+    ongoing: OngoingClient, ongoing_api: respx.MockRouter
+) -> None:
+    route = ongoing_api.get("/purchaseOrders").respond(200, json=[purchase_order_json(246, "PO1213")])
+
+    found = [p.purchase_order_id async for p in ongoing.iter_purchase_orders(
+        last_receive_time_from=datetime(2026, 11, 2, 8, 30, tzinfo=UTC))]
+
+    assert found == [246]
+    assert route.calls.last.request.url.params["lastReceiveTimeFrom"] == "2026-11-02T08:30:00.000+00:00"
+
+
+async def test_set_purchase_order_reported_to_received_is_one_bodiless_patch(
+    ongoing: OngoingClient, ongoing_api: respx.MockRouter
+) -> None:
+    route = ongoing_api.patch("/purchaseOrders/246/setReportedNumberOfItemsToReceivedNumberOfItems").respond(
+        200, json={"purchaseOrderId": 246, "message": "Reported number of items updated."})
+
+    result = await ongoing.set_purchase_order_reported_to_received(246)
+
+    assert result.purchase_order_id == 246
+    assert route.calls.last.request.content == b""
+
+
 async def test_put_return_order_refers_to_internal_order_and_line_ids(
     ongoing: OngoingClient, ongoing_api: respx.MockRouter
 ) -> None:

@@ -3,7 +3,13 @@ customer return orders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
+
+import pytest
+
+from integrations.ongoing.simulator import OngoingSimSettings
 
 if TYPE_CHECKING:
     from tests.integrations.ongoing.sim_fixtures import OngoingSim
@@ -50,6 +56,78 @@ def test_over_delivery_is_a_deviation_too(sim: OngoingSim) -> None:
     assert over["purchaseOrderInfo"]["purchaseOrderStatus"]["number"] == 400
     tent = sim.inventory("TENT-FJ2")
     assert (tent["numberOfItems"], tent["toReceiveNumberOfItems"]) == (9, 0)
+
+
+@pytest.mark.parametrize(("advice", "shown"), [("zero", 0), ("null", None)])
+def test_an_article_never_advised_gets_a_line_of_its_own(
+        start_ongoing_sim: Callable[..., AbstractContextManager[OngoingSim]], advice: str, shown: float | None) -> None:
+    with start_ongoing_sim(OngoingSimSettings(unadvised_receipt_advice=advice)) as sim:
+        sim.reset()
+        put_purchase_order(sim, "PO-1", [("TENT-FJ2", 2)])
+        received = sim.warehouse("purchaseOrders/PO-1/receive", {"lines": [
+            {"articleNumber": "TENT-FJ2", "numberOfItems": 2}, {"articleNumber": "THERMOS-1L", "numberOfItems": 4}]})
+
+        lines = [(line["rowNumber"], line["article"]["articleNumber"], line["advisedNumberOfItems"],
+                  line["receivedNumberOfItems"]) for line in received["purchaseOrderLines"]]
+        assert lines == [("1", "TENT-FJ2", 2, 2), ("2", "THERMOS-1L", shown, 4)]
+        assert received["purchaseOrderInfo"]["purchaseOrderStatus"]["number"] == 400, "4 units nobody advised"
+        assert sim.inventory("THERMOS-1L")["numberOfItems"] == 34
+        assert sim.inventory("THERMOS-1L")["reported"]["receivedToBeReportedNumberOfItems"] == 4
+
+
+def test_receiving_an_unknown_article_is_refused(sim: OngoingSim) -> None:
+    put_purchase_order(sim, "PO-1", [("TENT-FJ2", 2)])
+    refused = sim.admin.post("/_sim/purchaseOrders/PO-1/receive",
+                             json={"lines": [{"articleNumber": "NO-SUCH-SKU", "numberOfItems": 1}]})
+    assert refused.status_code == 400 and "NO-SUCH-SKU" in refused.json()["Message"]
+    (po,) = sim.api.get("/purchaseOrders", params={"goodsOwnerId": sim.goods_owner_id}).json()
+    assert len(po["purchaseOrderLines"]) == 1, "nothing was added"
+
+
+@pytest.mark.parametrize("over_status", [400, 500])
+def test_an_over_delivery_leaves_the_status_the_tenant_shows(
+        start_ongoing_sim: Callable[..., AbstractContextManager[OngoingSim]], over_status: int) -> None:
+    with start_ongoing_sim(OngoingSimSettings(over_delivery_status=over_status)) as sim:
+        sim.reset()
+        put_purchase_order(sim, "PO-1", [("TENT-FJ2", 2), ("THERMOS-1L", 5)])
+        over = sim.warehouse("purchaseOrders/PO-1/receive", {"lines": [{"rowNumber": "1", "numberOfItems": 3},
+                                                                       {"rowNumber": "2", "numberOfItems": 5}]})
+        assert over["purchaseOrderInfo"]["purchaseOrderStatus"]["number"] == over_status
+        put_purchase_order(sim, "PO-2", [("TENT-FJ2", 2), ("THERMOS-1L", 5)])
+        short = sim.warehouse("purchaseOrders/PO-2/receive", {"lines": [{"rowNumber": "1", "numberOfItems": 3},
+                                                                        {"rowNumber": "2", "numberOfItems": 4}]})
+        assert short["purchaseOrderInfo"]["purchaseOrderStatus"]["number"] == 400, "a short line is a deviation"
+
+
+@pytest.mark.parametrize(("omitted", "rows"), [("removed", ["1"]), ("kept", ["2", "1"])])
+def test_an_update_removes_or_keeps_the_rows_it_leaves_out(
+        start_ongoing_sim: Callable[..., AbstractContextManager[OngoingSim]], omitted: str, rows: list[str]) -> None:
+    with start_ongoing_sim(OngoingSimSettings(omitted_purchase_order_lines=omitted)) as sim:
+        sim.reset()
+        po_id = put_purchase_order(sim, "PO-1", [("TENT-FJ2", 2), ("THERMOS-1L", 5)])
+        put_purchase_order(sim, "PO-1", [("TENT-FJ2", 3)])
+        lines = sim.api.get(f"/purchaseOrders/{po_id}").json()["purchaseOrderLines"]
+        assert [line["rowNumber"] for line in lines] == rows
+        assert sim.inventory("THERMOS-1L")["toReceiveNumberOfItems"] == (5 if omitted == "kept" else 0)
+
+
+def test_a_return_type_purchase_order_says_so(sim: OngoingSim) -> None:
+    body = {**purchase_order_body(sim, "RET-1", [("TENT-FJ2", 1)]), "advanced": {"purchaseOrderIsReturnType": True}}
+    sim.api.put("/purchaseOrders", json=body).raise_for_status()
+    put_purchase_order(sim, "PO-1", [("TENT-FJ2", 1)])
+    found = sim.api.get("/purchaseOrders", params={"goodsOwnerId": sim.goods_owner_id}).json()
+    assert {p["purchaseOrderInfo"]["purchaseOrderNumber"]: p["purchaseOrderInfo"]["advanced"][
+        "purchaseOrderIsReturnType"] for p in found} == {"RET-1": True, "PO-1": False}
+
+
+def test_receipts_are_found_by_last_receive_time(sim: OngoingSim) -> None:
+    put_purchase_order(sim, "PO-1", [("TENT-FJ2", 1)])
+    put_purchase_order(sim, "PO-2", [("TENT-FJ2", 1)])
+    received = sim.warehouse("purchaseOrders/PO-2/receive")
+    since = received["purchaseOrderInfo"]["advanced"]["arrivalDate"]
+    found = sim.api.get("/purchaseOrders", params={"goodsOwnerId": sim.goods_owner_id,
+                                                   "lastReceiveTimeFrom": since}).json()
+    assert [p["purchaseOrderInfo"]["purchaseOrderNumber"] for p in found] == ["PO-2"]
 
 
 def test_purchase_orders_are_upserted_until_receiving_starts(sim: OngoingSim) -> None:
