@@ -50,6 +50,7 @@ def test_a_new_order_shows_nulls_for_what_it_does_not_have_yet(sim: OngoingSim) 
 
 
 def test_lines_are_matched_by_row_number_added_and_removed(sim: OngoingSim) -> None:
+    sim.admin.patch("/_sim/settings", json={"omittedOrderLines": "removed"}).raise_for_status()
     order_id = sim.put_order("FJ-1", [("THERMOS-1L", 1), ("TENT-FJ2", 1)]).json()["orderId"]
     first_ids = {line["rowNumber"]: line["id"] for line in sim.order(order_id)["orderLines"]}
     body = sim.order_body("FJ-1", [])
