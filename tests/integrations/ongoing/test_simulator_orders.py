@@ -90,13 +90,17 @@ def test_a_warehouse_that_refuses_zero_rows_says_which_row_and_writes_nothing(si
     assert lines == {"1": 1, "2": 1}
 
 
-def test_switched_behaviours_are_checked_and_go_back_to_their_defaults_on_reset(sim: OngoingSim) -> None:
+def test_switched_behaviours_are_checked_and_go_back_to_their_start_up_values_on_reset(sim: OngoingSim) -> None:
+    at_start = sim.admin.get("/_sim/settings").json()
+    assert at_start == {"omittedOrderLines": sim.settings.omitted_order_lines,
+                        "zeroQuantityLines": sim.settings.zero_quantity_lines}
     refused = sim.admin.patch("/_sim/settings", json={"omittedOrderLines": "sometimes"})
     assert refused.status_code == 400 and "omittedOrderLines" in refused.json()["Message"]
     assert sim.admin.patch("/_sim/settings", json={"warehouse": "other"}).status_code == 400
-    sim.admin.patch("/_sim/settings", json={"omittedOrderLines": "kept"}).raise_for_status()
+    sim.admin.patch("/_sim/settings", json={"omittedOrderLines": "kept", "zeroQuantityLines": "refused"}
+                    ).raise_for_status()
     sim.reset()
-    assert sim.admin.get("/_sim/settings").json() == {"omittedOrderLines": "removed", "zeroQuantityLines": "accepted"}
+    assert sim.admin.get("/_sim/settings").json() == at_start
 
 
 def test_an_unknown_article_is_refused_naming_it_and_nothing_is_created(sim: OngoingSim) -> None:
