@@ -3,8 +3,9 @@
 Starweb is the master of orders: an edit or cancellation made there goes to Ongoing while the warehouse
 still accepts it, and is refused (flagged, never lost) once work has started. Changes made in the
 warehouse come back: a status the TPL moved, lines it added, adjusted or removed while the order was
-open, and lines picked short. Orders in picking are edited from neither side. Every function here is
-pure: it looks at both orders and the binding and returns the actions; tasks carry them out.
+open, and lines picked short; a warehouse state the merchant's map or the order's own figures cannot
+explain is flagged for a person instead. Orders in picking are edited from neither side. Every function
+here is pure: it looks at both orders and the binding and returns the actions; tasks carry them out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from domain.hashing import payload_hash
 from domain.statuses import OPEN_STATES, OrderState, StatusTable
 from integrations.errors import MappingError, PermanentError
 from integrations.ongoing.models import Order as OngoingOrder
+from integrations.ongoing.models import OrderLine as OngoingLine
 from integrations.ongoing.models import OrderWrite
 from integrations.starweb.models import Order as StarwebOrder
 
@@ -36,6 +38,7 @@ class Binding(Protocol):
     pushed_hash: str | None
     refused_hash: str | None
     short_pick_noted: str | None
+    initial_status_set: bool | None
 
     @property
     def lines(self) -> Sequence[AgreedLine]: ...
@@ -65,6 +68,7 @@ def with_agreed_row_numbers(payload: OrderWrite, binding: Binding) -> OrderWrite
 @dataclass(frozen=True)
 class Unchanged:
     reason: str
+    in_sync: bool = False  # both sides hold what Starweb wants (so an open quarantine entry can close)
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,9 @@ StarwebEdit = Unchanged | PushUpdate | RefuseUpdate | CancelInOngoing | RefuseCa
 
 
 def plan_starweb_edit(order: StarwebOrder, binding: Binding, ongoing_status: int, table: StatusTable,
-                      mapped: OrderWrite | MappingError) -> StarwebEdit:
-    """What to do in Ongoing about the Starweb order as it is now."""
+                      mapped: OrderWrite | MappingError, *, retry_due: bool = False) -> StarwebEdit:
+    """What to do in Ongoing about the Starweb order as it is now. ``retry_due``: the order's quarantine
+    entry is due, so an edit the warehouse did not take is pushed once more."""
     ongoing_state = table.state_of_ongoing(ongoing_status)
     if order.status_id is not None and table.is_cancelled_in_starweb(order.status_id):
         if binding.state == OrderState.CANCELLED:
@@ -121,7 +126,7 @@ def plan_starweb_edit(order: StarwebOrder, binding: Binding, ongoing_status: int
         return CannotMap(mapped)
     new_hash = payload_hash(mapped)
     if new_hash == binding.pushed_hash:
-        return Unchanged("no change since the last push")
+        return Unchanged("no change since the last push", in_sync=True)
     if ongoing_state is OrderState.CANCELLED:
         return Unchanged("cancelled in the warehouse; edits are not sent")
     if table.work_started(ongoing_status):
@@ -129,6 +134,8 @@ def plan_starweb_edit(order: StarwebOrder, binding: Binding, ongoing_status: int
             return Unchanged("edit already flagged: the warehouse had started")
         return RefuseUpdate(new_hash, f"edited in Starweb after the warehouse started work (Ongoing status "
                                       f"{ongoing_status}); the change was not sent")
+    if binding.refused_hash == new_hash and not retry_due:
+        return Unchanged("edit already flagged: the warehouse did not take it as sent")
     return PushUpdate(mapped, new_hash)
 
 
@@ -167,19 +174,67 @@ class NoteShortPick:
 
 
 @dataclass(frozen=True)
+class FlagWarehouseState:
+    """The warehouse shows something the connector must not act on by itself: the order is held for a
+    person, with a note on the Starweb order when the merchant should see it there."""
+
+    reason: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
 class Skip:
     reason: str
 
 
-WarehouseChange = SetStarwebStatus | CopyLineChanges | NoteShortPick | Skip
+WarehouseChange = SetStarwebStatus | CopyLineChanges | NoteShortPick | FlagWarehouseState | Skip
+
+
+class WarehouseStateUnclear(PermanentError):
+    """An order's state in Ongoing that neither the merchant's status map nor the order's figures explain."""
+
+
+def _status(ongoing: OngoingOrder) -> tuple[int | None, str]:
+    status = ongoing.order_info.order_status
+    if status is None:
+        return None, ""
+    return status.number, f"{status.number} ({status.text})" if status.text else str(status.number)
+
+
+def warehouse_flag(ongoing: OngoingOrder, binding: Binding, table: StatusTable, *,
+                   merchant_file: str = "the merchant file") -> FlagWarehouseState | None:
+    """Is the warehouse's view of the order one that only a person can sort out?"""
+    number, label = _status(ongoing)
+    if number is None:
+        return None
+    # Before its initial status the order may sit at the warehouse's own creation status (e.g. 200).
+    if binding.initial_status_set and not table.places(number):
+        return FlagWarehouseState(
+            f"Ongoing status {label} is not in the status map of merchant file {merchant_file} (statuses: "
+            f"{table.describe_ongoing_map()}); the order is left as it is until the map or the order is fixed")
+    if table.sent_from <= number < table.cancelled_from and not _anything_left_the_shelf(ongoing):
+        return FlagWarehouseState(
+            f"Ongoing shows the order at status {label}, but no item of it was picked or packed; it is not "
+            f"reported as sent until the warehouse's figures show what left",
+            comment=f"Lagret har satt ordern till status {label} utan att någon vara är plockad eller packad. "
+                    f"Ordern markeras inte som skickad förrän lagret visar vad som skickats; kontakta lagret.")
+    return None
+
+
+def _anything_left_the_shelf(ongoing: OngoingOrder) -> bool:
+    return any(float(line.picked_number_of_items or 0) > 0 or float(line.packed_number_of_items or 0) > 0
+               for line in ongoing.order_lines)
 
 
 def plan_warehouse_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding, table: StatusTable,
-                           *, picked_status: int) -> list[WarehouseChange]:
+                           *, picked_status: int, merchant_file: str = "the merchant file") -> list[WarehouseChange]:
     """What to bring back to Starweb from the warehouse's view of the order."""
-    number = ongoing.order_info.order_status.number if ongoing.order_info.order_status else None
+    number, _ = _status(ongoing)
     if number is None:
         return [Skip("Ongoing gave no status")]
+    flag = warehouse_flag(ongoing, binding, table, merchant_file=merchant_file)
+    if flag is not None:
+        return [flag]
     state = table.state_of_ongoing(number)
     actions: list[WarehouseChange] = []
     status_change = _status_change(state, starweb, table)
@@ -198,18 +253,31 @@ def plan_warehouse_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding
 
 def needs_attention(ongoing: OngoingOrder, binding: Binding, table: StatusTable, *, picked_status: int) -> bool:
     """Could the warehouse's view of this order lead to any change in Starweb? (Saves reading the order.)"""
-    number = ongoing.order_info.order_status.number if ongoing.order_info.order_status else None
+    number, _ = _status(ongoing)
     if number is None:
         return False
+    if warehouse_flag(ongoing, binding, table) is not None:
+        return True
     state = table.state_of_ongoing(number)
     if state in (OrderState.PICKING, OrderState.CANCELLED) and binding.state != state.value:
         return True
     if state in OPEN_STATES:
-        agreed = {(line.row_number, float(line.quantity)) for line in binding.lines}
-        now = {(line.row_number, float(line.ordered_number_of_items or 0)) for line in ongoing.order_lines}
+        agreed = {(line.row_number, float(line.quantity)) for line in _live(binding.lines)}
+        now = {(row, float(line.ordered_number_of_items or 0)) for row, line in _live_in_warehouse(ongoing).items()}
         if agreed != now:
             return True
     return picked_status <= number < table.cancelled_from and _short_pick_note(ongoing, binding) is not None
+
+
+def _live(lines: Sequence[AgreedLine]) -> list[AgreedLine]:
+    """Agreed lines that hold units: a row kept at 0 units (the warehouse keeps rows an edit left out)
+    is gone for every purpose."""
+    return [line for line in lines if float(line.quantity) > 0]
+
+
+def _live_in_warehouse(ongoing: OngoingOrder) -> dict[str, OngoingLine]:
+    return {line.row_number: line for line in ongoing.order_lines
+            if line.row_number and float(line.ordered_number_of_items or 0) > 0}
 
 
 def _status_change(state: OrderState, starweb: StarwebOrder, table: StatusTable) -> SetStarwebStatus | None:
@@ -225,8 +293,8 @@ def _status_change(state: OrderState, starweb: StarwebOrder, table: StatusTable)
 
 
 def _line_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding) -> CopyLineChanges | Skip | None:
-    agreed = {line.row_number: line for line in binding.lines}
-    in_warehouse = {line.row_number: line for line in ongoing.order_lines if line.row_number}
+    agreed = {line.row_number: line for line in _live(binding.lines)}
+    in_warehouse = _live_in_warehouse(ongoing)
     added = [NewLine(row, line.article.article_number if line.article else "", float(line.ordered_number_of_items or 0),
                      line.article.article_name if line.article else None)
              for row, line in in_warehouse.items() if row not in agreed]
@@ -242,7 +310,7 @@ def _line_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding
     shop_now = {str(item.item_id) if part is item else f"{item.item_id}-{part.item_id}": float(part.quantity or 0)
                 for item in starweb.items or [] for part in (item.bundled_items or [item])}
     shop_agreed = {str(line.starweb_item_id) if line.starweb_item_id is not None else line.row_number:
-                   float(line.quantity) for line in binding.lines}
+                   float(line.quantity) for line in agreed.values()}
     if shop_now != shop_agreed:
         return Skip("lines changed in both Starweb and the warehouse; Starweb's version wins and is pushed")
     return CopyLineChanges(added=added, adjusted=[(i, q) for i, q in adjusted if i is not None], removed=removed)

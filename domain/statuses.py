@@ -147,6 +147,17 @@ class StatusTable:
             return OrderState.PICKING
         return OrderState.OPEN
 
+    def places(self, number: int) -> bool:
+        """Does the map say what this Ongoing number means? From picking upward every number falls in a
+        range; below it only the open states' own numbers are known (the warehouse's creation status is
+        known only until the connector gives the order its initial status)."""
+        return number >= self.picking_from or number in {self.rules[s].ongoing for s in OPEN_STATES
+                                                            if s in self.rules}
+
+    def describe_ongoing_map(self) -> str:
+        """The map's Ongoing side, for messages: ``open_in_stock 210, open_backordered 211, …``."""
+        return ", ".join(f"{state.value} {rule.ongoing}" for state, rule in self.rules.items())
+
     def states_of_starweb(self, status_id: int) -> set[OrderState]:
         """Every state whose Starweb status (or alternate status) is this id (open in stock and backordered
         share one)."""

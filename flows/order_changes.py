@@ -1,11 +1,14 @@
-"""Order changes Starweb → Ongoing: edited lines and cancellations of exported orders.
+"""Order changes Starweb → Ongoing: edited lines, cancellations and picking set by hand of exported orders.
 
 Trigger: every few minutes per merchant (deployment ``sync-order-changes/<merchant>``) or on demand.
 Source: Starweb orders modified since the cursor that the ledger has bound to an Ongoing order, plus
 changes quarantined earlier that are due for another try. Target: Ongoing ``PUT /orders`` (same order
-number, lines by row number) or ``DELETE /orders/{id}`` while the warehouse has not started; after that,
-a comment on the Starweb order and a quarantine entry. Idempotency: the hash of the last pushed payload
-(an unchanged order is not re-sent) and of the last refused one (a refusal is flagged once).
+number, every line by row number, then read back: a removed row Ongoing keeps is set to 0 units),
+``DELETE /orders/{id}`` while the warehouse has not started, and ``PATCH …/orderStatus`` to picking when a
+person set picking in Starweb (under the release's per-order claim). When the warehouse has started or
+does not take the change: a comment on the Starweb order and a quarantine entry. Idempotency: the hash
+of the last pushed payload (an unchanged order is not re-sent), of the last refused one (a refusal is
+flagged once) and the release claim.
 """
 
 from __future__ import annotations
@@ -39,10 +42,10 @@ async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[st
     table, _ = await fetch_status_table(merchant)
 
     recent = await fetch_orders_modified_since(merchant, since)
-    bound, due_elsewhere = read_bound_orders(merchant_id, [o.order_id for o in recent])
-    retried, _gone = await fetch_orders_by_id(merchant, due_elsewhere)
-    orders = [o for o in [*recent, *retried] if o.order_id in bound]
-    in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in bound.values()])
+    bound = read_bound_orders(merchant_id, [o.order_id for o in recent])
+    retried, _gone = await fetch_orders_by_id(merchant, bound.to_fetch)
+    orders = [o for o in [*recent, *retried] if o.order_id in bound.in_play]
+    in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in bound.in_play.values()])
     articles = await fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)})
 
     outcomes, unexpected = await push_starweb_edits(merchant, table, orders, bound, in_warehouse,

@@ -4,8 +4,10 @@ Trigger: every few minutes per merchant (deployment ``sync-order-statuses/<merch
 Source: Ongoing's view of every exported order that is not yet sent, cancelled or returned (read in
 chunks by order number; Ongoing's change filters do not cover line edits). Target: Starweb order status
 (no customer email or payment processing unless the merchant's map says so), order items, and a comment
-for lines picked short. Idempotency: the ledger's last known state per order and a marker of the short
-pick already noted; an order whose warehouse view matches the ledger is not even read from Starweb.
+for lines picked short; a status the merchant's map does not know, or a "sent" order of which nothing was
+picked, is held in quarantine (with a comment where the merchant should see it). Idempotency: the
+ledger's last known state per order, a marker of the short pick already noted and comments checked
+before posting; an order whose warehouse view matches the ledger is not even read from Starweb.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ async def sync_order_statuses(merchant_id: str, dry_run: bool = False) -> dict[s
     report = RunReport("sync-order-statuses", merchant_id, dry_run)
     table, _ = await fetch_status_table(merchant)
 
-    unfinished = read_unfinished_orders(merchant_id)
+    unfinished, held = read_unfinished_orders(merchant_id)
     in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in unfinished])
-    pairs = orders_needing_attention(merchant, table, unfinished, in_warehouse)
+    pairs = orders_needing_attention(merchant, table, unfinished, in_warehouse, held)
     starweb_orders, _gone = await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs])
 
     outcomes, unexpected = await bring_back_warehouse_changes(

@@ -124,6 +124,13 @@ def mark_pushed(binding: OrderBinding, *, pushed_hash: str, lines: Sequence[Line
     _replace_lines(binding, lines)
 
 
+def mark_not_taken(binding: OrderBinding, *, refused_hash: str, lines: Sequence[LineSpec]) -> None:
+    """An edit was pushed but Ongoing does not hold it as sent: record the lines Ongoing holds, and the
+    edit, so it is flagged once and pushed again only when its quarantine entry is due."""
+    binding.refused_hash = refused_hash
+    _replace_lines(binding, lines)
+
+
 def mark_lines_agreed(binding: OrderBinding, *, pushed_hash: str, lines: Sequence[LineSpec]) -> None:
     """Both sides hold these lines again (after a warehouse-side change was copied to Starweb)."""
     binding.pushed_hash = pushed_hash

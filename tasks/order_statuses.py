@@ -1,8 +1,11 @@
 """Tasks that bring warehouse-side changes of exported orders back to Starweb.
 
 A status the TPL moved (picking started, order cancelled), lines it added, adjusted or removed while
-the order was open, and lines picked short. The decisions come from ``domain.order_sync``; status
-changes made here send the customer email and process payment only when the merchant's map says so.
+the order was open, and lines picked short; a warehouse state that neither the merchant's status map nor
+the order's figures explain is held in quarantine for a person (once, then again when due). The
+decisions come from ``domain.order_sync``; status changes made here send the customer email and process
+payment only when the merchant's map says so. Sent, partly sent and returned are recorded by the flows
+that report them, not here.
 """
 
 from __future__ import annotations
@@ -15,21 +18,26 @@ from domain.hashing import payload_hash
 from domain.order_mapping import to_ongoing_order
 from domain.order_sync import (
     CopyLineChanges,
+    FlagWarehouseState,
     NoteShortPick,
     SetStarwebStatus,
     Skip,
+    WarehouseStateUnclear,
     needs_attention,
     plan_warehouse_changes,
+    warehouse_flag,
     with_agreed_row_numbers,
 )
-from domain.statuses import StatusTable
+from domain.statuses import OPEN_STATES, OrderState, StatusTable
 from integrations.ongoing.models import Order as OngoingOrder
 from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order as StarwebOrder
 from integrations.starweb.models import OrderItemWrite, OrderPatch
-from ledger import bindings
+from ledger import bindings, quarantine
 from ledger.bindings import LineSpec
 from ledger.models import OrderBinding
+from tasks.order_changes import CHANGE_KIND
+from tasks.order_comments import comment_once
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, starweb_client
@@ -38,16 +46,36 @@ STATUS_KIND = "order-status"
 
 
 @task(name="read-unfinished-orders", cache_policy=NO_CACHE)
-def read_unfinished_orders(merchant_id: str) -> list[OrderBinding]:
+def read_unfinished_orders(merchant_id: str) -> tuple[list[OrderBinding], dict[int, bool]]:
+    """Exported orders not yet sent, cancelled or returned; and the orders held in quarantine by this
+    process, each with whether its next try is due."""
     with ledger().session() as session:
-        return bindings.unfinished_orders(session, merchant_id)
+        unfinished = bindings.unfinished_orders(session, merchant_id)
+        due = {int(e.key) for e in quarantine.due_for_retry(session, merchant_id, STATUS_KIND)}
+        held = {int(e.key): int(e.key) in due for e in quarantine.open_entries(session, merchant_id, STATUS_KIND)}
+    return unfinished, held
+
+
+def merchant_file(merchant: MerchantConfig) -> str:
+    """How messages name the merchant's file (its name is the merchant id)."""
+    return f"{merchant.merchant_id}.yaml"
 
 
 def orders_needing_attention(merchant: MerchantConfig, table: StatusTable, unfinished: list[OrderBinding],
-                             in_warehouse: dict[str, OngoingOrder]) -> list[tuple[OrderBinding, OngoingOrder]]:
-    """The bound orders whose warehouse view may change something in Starweb."""
+                             in_warehouse: dict[str, OngoingOrder],
+                             held: dict[int, bool]) -> list[tuple[OrderBinding, OngoingOrder]]:
+    """The bound orders whose warehouse view may change something in Starweb, and those held in
+    quarantine (to be closed once in sync); an order flagged for a person waits until it is due."""
     pairs = [(b, in_warehouse[b.order_number]) for b in unfinished if b.order_number in in_warehouse]
-    return [(b, o) for b, o in pairs if needs_attention(o, b, table, picked_status=merchant.orders.picked_status)]
+    chosen = []
+    for binding, ongoing in pairs:
+        flagged = warehouse_flag(ongoing, binding, table, merchant_file=merchant_file(merchant)) is not None
+        if flagged and binding.starweb_order_id in held and not held[binding.starweb_order_id]:
+            continue
+        if binding.starweb_order_id in held or needs_attention(ongoing, binding, table,
+                                                               picked_status=merchant.orders.picked_status):
+            chosen.append((binding, ongoing))
+    return chosen
 
 
 @task(name="bring-back-warehouse-changes", cache_policy=NO_CACHE)
@@ -64,12 +92,14 @@ async def bring_back_warehouse_changes(merchant: MerchantConfig, table: StatusTa
                 batch.add(record, "skipped", "no longer in Starweb")
                 continue
             actions = plan_warehouse_changes(ongoing, starweb, binding, table,
-                                             picked_status=merchant.orders.picked_status)
+                                             picked_status=merchant.orders.picked_status,
+                                             merchant_file=merchant_file(merchant))
             try:
                 for action in actions:
                     await _carry_out(batch, shop, merchant, action, binding, starweb, record)
                 _remember_warehouse_state(batch, table, binding, ongoing)
-                batch.resolve(STATUS_KIND, key, "in sync")
+                if not any(isinstance(action, FlagWarehouseState) for action in actions):
+                    batch.resolve(STATUS_KIND, key, "in sync")
             except DryRun:
                 batch.add(record, "would update Starweb", "; ".join(type(a).__name__ for a in actions))
             except Exception as error:
@@ -78,16 +108,25 @@ async def bring_back_warehouse_changes(merchant: MerchantConfig, table: StatusTa
 
 
 def _remember_warehouse_state(batch: Batch, table: StatusTable, binding: OrderBinding, ongoing: OngoingOrder) -> None:
+    """Record the warehouse's status number; the state only where this process owns it (open, picking,
+    cancelled): sent, partly sent and returned are the ledger's once the shipment and return flows report
+    them, so the ledger never says "sent" while Starweb does not."""
     number = ongoing.order_info.order_status.number if ongoing.order_info.order_status else None
     if number is None or batch.dry_run:
         return
     state = table.state_of_ongoing(number)
     with ledger().session() as session:
         attached = bindings.reload(session, binding)
-        if state.value != attached.state and not (state.value == "open" and attached.state):
+        if state is OrderState.CANCELLED:
+            bindings.mark_cancelled(attached, ongoing_status=number)
+        elif state in OPEN_STATES | {OrderState.PICKING} and state.value != attached.state and not (
+                state is OrderState.OPEN and attached.state):
             bindings.mark_state(attached, state=state.value, ongoing_status=number)
         else:
             attached.ongoing_status = number
+    if state is OrderState.CANCELLED:
+        # Cancelled on both sides now: a Starweb edit or cancellation flagged earlier has nothing left to do.
+        batch.resolve(CHANGE_KIND, str(binding.starweb_order_id), "cancelled on both sides")
 
 
 async def _carry_out(batch: Batch, shop: StarwebClient, merchant: MerchantConfig, action: object,
@@ -108,11 +147,16 @@ async def _carry_out(batch: Batch, shop: StarwebClient, merchant: MerchantConfig
         case CopyLineChanges() as changes:
             await _copy_lines(batch, shop, merchant, changes, binding, record)
         case NoteShortPick(text=text, marker=marker):
-            await batch.write("starweb", "POST /orders/{orderId}/comments", str(order_id),
-                              lambda: shop.create_order_comment(order_id, text))
+            posted = await comment_once(batch, shop, order_id, text)
             with ledger().session() as session:
                 bindings.reload(session, binding).short_pick_noted = marker
-            batch.add(record, "commented", "short pick noted on the Starweb order")
+            batch.add(record, "commented", "short pick noted on the Starweb order" if posted else
+                      "short pick was already noted on the Starweb order")
+        case FlagWarehouseState(reason=reason, comment=comment):
+            if comment is not None:
+                await comment_once(batch, shop, order_id, comment)
+            batch.quarantine(STATUS_KIND, str(order_id), record, WarehouseStateUnclear(reason),
+                             payload={"orderId": order_id})
 
 
 async def _copy_lines(batch: Batch, shop: StarwebClient, merchant: MerchantConfig, changes: CopyLineChanges,

@@ -17,6 +17,7 @@ from prefect.client.orchestration import get_client
 from prefect.concurrency.asyncio import concurrency
 
 from domain.config import MerchantConfig
+from domain.order_sync import ChangeRefused
 from domain.release import ReleaseCandidate, ReleaseDecision
 from domain.statuses import OPEN_STATES, OrderState, StatusTable
 from integrations.starweb.models import OrderPatch
@@ -103,6 +104,10 @@ async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decis
                         assert binding is not None
                         bindings.mark_state(binding, state=OrderState.PICKING.value, ongoing_status=picking_ongoing)
                 current = await shop.get_order(c.starweb_order_id, include=())
+                if current.status_id is not None and table.is_cancelled_in_starweb(current.status_id):
+                    # A person cancelled it while this run released it: never overwrite the cancellation.
+                    raise ChangeRefused(f"cancelled in Starweb while the release moved {c.order_number} to "
+                                        f"picking in Ongoing; the warehouse has to stop it by hand")
                 if current.status_id != picking_starweb:
                     patch = OrderPatch(status_id=picking_starweb,
                                        on_order_status_change_send_email=rule.notify_customer,

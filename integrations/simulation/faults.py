@@ -3,7 +3,9 @@
 Random faults are drawn per request from a seeded generator at the configured rates (429 with
 Retry-After, 500, a hang longer than the client's timeout, a dropped connection) plus added
 latency. Scripted faults hit the next matching requests exactly, for tests that need a failure
-at one precise step. Only vendor paths are affected; the ``/_sim`` admin surface never is.
+at one precise step; one of them, ``lost_answer``, lets the request do its work and then drops the
+connection before the answer, as when a write lands but its answer is lost on the way back. Only
+vendor paths are affected; the ``/_sim`` admin surface never is.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-FaultKind = Literal["429", "500", "502", "503", "timeout", "drop"]
+FaultKind = Literal["429", "500", "502", "503", "timeout", "drop", "lost_answer"]
 
 
 class ScriptedFault(BaseModel):
@@ -99,6 +101,10 @@ def fault_router(injector: FaultInjector) -> APIRouter:
     return router
 
 
+async def _discard(message: Message) -> None:
+    """An ASGI ``send`` that throws the answer away."""
+
+
 class FaultMiddleware:
     """ASGI middleware applying the injector's decisions to vendor paths."""
 
@@ -120,7 +126,9 @@ class FaultMiddleware:
         elif fault == "timeout":
             await asyncio.sleep(config.timeout_seconds)
             await self._send_error(send, 504, {})
-        elif fault == "drop":
+        elif fault in ("drop", "lost_answer"):
+            if fault == "lost_answer":
+                await self.app(scope, receive, _discard)  # the write happens; its answer never leaves
             # Promise a body, send half of it, then break off: the client sees a dropped connection.
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")]})

@@ -16,6 +16,7 @@ from domain.order_sync import (
     CancelInOngoing,
     CannotMap,
     CopyLineChanges,
+    FlagWarehouseState,
     NewLine,
     NoteShortPick,
     PushUpdate,
@@ -28,6 +29,7 @@ from domain.order_sync import (
     needs_attention,
     plan_starweb_edit,
     plan_warehouse_changes,
+    warehouse_flag,
     with_agreed_row_numbers,
 )
 from domain.statuses import OrderState, ShopStatus, StatusTable
@@ -113,8 +115,8 @@ EDITED_HASH = payload_hash(mapped(EDITED))
         (starweb(CANCELED), 211, {"refused_hash": EDITED_HASH}, CancelInOngoing()),
         (starweb(CANCELED), 300, {"refused_hash": CANCEL_MARKER},
          Unchanged("cancellation already flagged: the warehouse had started")),
-        (starweb(), 210, {}, Unchanged("no change since the last push")),
-        (starweb(), 400, {}, Unchanged("no change since the last push")),  # nothing to refuse
+        (starweb(), 210, {}, Unchanged("no change since the last push", in_sync=True)),
+        (starweb(), 400, {}, Unchanged("no change since the last push", in_sync=True)),  # nothing to refuse
         (EDITED, 1000, {}, Unchanged("cancelled in the warehouse; edits are not sent")),
         (EDITED, 300, {"refused_hash": EDITED_HASH}, Unchanged("edit already flagged: the warehouse had started")),
     ],
@@ -292,3 +294,79 @@ def test_only_orders_the_warehouse_changed_need_reading_from_starweb(
     ongoing_status: int | None, lines: tuple, fields: dict[str, Any], expected: bool
 ) -> None:
     assert needs_attention(ongoing(ongoing_status, lines), binding(**fields), TABLE, picked_status=PICKED) is expected
+
+
+# --- what only a person can sort out -----------------------------------------------------------
+
+
+def ongoing_as(status: int, text: str, lines: tuple[dict[str, Any], ...] = AS_AGREED) -> OngoingOrder:
+    order = ongoing(status, lines)
+    assert order.order_info.order_status is not None
+    return order.model_copy(update={"order_info": order.order_info.model_copy(update={
+        "order_status": order.order_info.order_status.model_copy(update={"text": text})})})
+
+
+@pytest.mark.parametrize("status", [150, 200, 250])
+def test_a_status_below_picking_that_the_map_does_not_know_is_flagged_naming_it_and_the_map(status: int) -> None:
+    actions = plan_warehouse_changes(ongoing_as(status, "Fel"), starweb(), binding(initial_status_set=True), TABLE,
+                                     picked_status=PICKED, merchant_file="demo.yaml")
+    assert len(actions) == 1 and isinstance(actions[0], FlagWarehouseState)
+    assert actions[0].reason.startswith(f"Ongoing status {status} (Fel) is not in the status map of merchant file "
+                                        f"demo.yaml (statuses: open_in_stock 210, open_backordered 211, picking 300")
+    assert needs_attention(ongoing_as(status, "Fel"), binding(initial_status_set=True), TABLE, picked_status=PICKED)
+
+
+@pytest.mark.parametrize("status", [200, 210, 211, 320, 500, 999])
+def test_statuses_the_map_places_are_not_flagged_as_unknown(status: int) -> None:
+    picked = tuple(line(row["rowNumber"], row["article"]["articleNumber"], row["orderedNumberOfItems"],
+                        picked=row["orderedNumberOfItems"]) for row in AS_AGREED)
+    fresh = binding(initial_status_set=False)  # before its initial status: the warehouse's own creation status
+    order = ongoing_as(status, "x", picked)
+    assert warehouse_flag(order, fresh if status == 200 else binding(initial_status_set=True), TABLE) is None
+
+
+@pytest.mark.parametrize("status", [450, 500, 800])
+def test_an_order_sent_with_nothing_picked_is_flagged_not_noted_as_a_short_pick(status: int) -> None:
+    actions = plan_warehouse_changes(ongoing_as(status, "Hämtad"), starweb(), binding(initial_status_set=True), TABLE,
+                                     picked_status=PICKED)
+    assert len(actions) == 1 and isinstance(actions[0], FlagWarehouseState)
+    assert f"status {status} (Hämtad), but no item of it was picked or packed" in actions[0].reason
+    assert actions[0].comment is not None and f"status {status} (Hämtad)" in actions[0].comment
+
+
+def test_an_order_sent_with_something_picked_is_only_a_short_pick() -> None:
+    actions = plan_warehouse_changes(ongoing(500, SHORT), starweb(PICKING), binding(state="picking"), TABLE,
+                                     picked_status=PICKED)
+    assert actions == [SHORT_NOTE]
+
+
+def test_nothing_picked_before_the_sent_range_is_a_short_pick_of_everything() -> None:
+    actions = plan_warehouse_changes(ongoing(400), starweb(PICKING), binding(state="picking"), TABLE,
+                                     picked_status=PICKED)
+    assert [type(a) for a in actions] == [NoteShortPick]
+
+
+# --- rows a warehouse keeps at 0 units -------------------------------------------------------------
+
+KEPT_AT_ZERO = (line("1", "POLE-CF-120", 2), line("2", "TENT-2P", 0))
+AGREED_WITH_ZERO: AgreedRows = (("1", "POLE-CF-120", 2, 1), ("2", "TENT-2P", 0, 2))
+
+
+def test_a_row_kept_at_zero_units_is_no_change_made_in_the_warehouse() -> None:
+    removed_in_shop = starweb(items=[order_item(1, quantity=2)])
+    agreed = binding(AGREED_WITH_ZERO)
+    assert not needs_attention(ongoing(210, KEPT_AT_ZERO), agreed, TABLE, picked_status=PICKED)
+    assert plan_warehouse_changes(ongoing(210, KEPT_AT_ZERO), removed_in_shop, agreed, TABLE,
+                                  picked_status=PICKED) == []
+    # The TPL changes the live row: copied, and the zero row is neither "changed on both sides" nor added.
+    tpl_changed = (line("1", "POLE-CF-120", 1), line("2", "TENT-2P", 0))
+    assert plan_warehouse_changes(ongoing(210, tpl_changed), removed_in_shop, agreed, TABLE,
+                                  picked_status=PICKED) == [CopyLineChanges(adjusted=[(1, 1.0)])]
+
+
+def test_an_edit_the_warehouse_did_not_take_is_pushed_again_only_when_its_retry_is_due() -> None:
+    not_taken = binding(refused_hash=EDITED_HASH)
+    assert plan_starweb_edit(EDITED, not_taken, 210, TABLE, mapped(EDITED)) == Unchanged(
+        "edit already flagged: the warehouse did not take it as sent")
+    assert plan_starweb_edit(EDITED, not_taken, 210, TABLE, mapped(EDITED), retry_due=True) == PushUpdate(
+        mapped(EDITED), EDITED_HASH)

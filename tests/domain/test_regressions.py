@@ -27,6 +27,7 @@ from ledger import bindings
 from ledger.bindings import LineSpec
 from ledger.db import Ledger
 from ledger.models import LineBinding, OrderBinding
+from tasks.order_changes import BoundOrders
 from tests.integrations.ongoing.payloads import order_json
 from tests.integrations.starweb.payloads import order as starweb_json
 from tests.integrations.starweb.payloads import order_item
@@ -75,10 +76,14 @@ KNOWN = {"POLE-CF-120", "TENT-2P", "SOCK-MER-38"}
 
 
 class RecordingWarehouse:
-    """Stands in for the Ongoing client: records every PUT /orders body."""
+    """Stands in for the Ongoing client: records every PUT /orders body and reads the last one back."""
 
     def __init__(self) -> None:
         self.puts: list[OrderWrite] = []
+
+    async def get_order(self, order_id: int) -> OngoingOrder:
+        return ongoing(210, [(line.row_number, line.article_number, float(line.number_of_items or 0), 0)
+                             for line in self.puts[-1].order_lines or []])
 
     async def __aenter__(self) -> RecordingWarehouse:
         return self
@@ -133,8 +138,8 @@ async def test_a_row_the_warehouse_numbered_keeps_its_number_through_successive_
     for poles, tents in ((3, 1), (3, 2)):  # two edits in Starweb while the order is open
         with ledger.session() as s:
             bound = {1042: bindings.find_order(s, "demo", 1042)}
-        await tasks.order_changes.push_starweb_edits.fn(DEMO, TABLE, [starweb(items(poles, tents))], bound,
-                                                        in_warehouse, KNOWN, False)
+        await tasks.order_changes.push_starweb_edits.fn(DEMO, TABLE, [starweb(items(poles, tents))],
+                                                        BoundOrders(bound, set(), []), in_warehouse, KNOWN, False)
     sent = [[(line.row_number, line.article_number) for line in put.order_lines or []] for put in warehouse.puts]
     assert sent[1] == [("1", "POLE-CF-120"), ("2", "TENT-2P"), ("3", "SOCK-MER-38")]
 

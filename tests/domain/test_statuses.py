@@ -41,6 +41,18 @@ def test_every_ongoing_number_falls_in_one_state(table: StatusTable, number: int
     assert table.work_started(number) is started
 
 
+@pytest.mark.parametrize(("number", "placed"), [(150, False), (200, False), (209, False), (210, True), (211, True),
+                                                (250, False), (300, True), (320, True), (500, True), (1000, True)])
+def test_below_picking_the_map_places_only_the_open_states_own_numbers(table: StatusTable, number: int,
+                                                                        placed: bool) -> None:
+    assert table.places(number) is placed
+
+
+def test_the_ongoing_side_of_the_map_is_described_for_messages(table: StatusTable) -> None:
+    assert table.describe_ongoing_map() == ("open_in_stock 210, open_backordered 211, picking 300, partially_sent 450, "
+                                            "sent 450, returned 800, cancelled 1000")
+
+
 def test_a_status_the_shop_does_not_have_is_refused() -> None:
     with pytest.raises(MappingError, match="no order status with idCode 'picking'"):
         StatusTable(load_merchants()["demo"].state_rules(), [s for s in SHOP if s.id_code != "picking"])

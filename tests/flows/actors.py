@@ -51,6 +51,11 @@ class Shop:
             item = next(i for i in (await shop.get_order(order_id)).items or [] if i.sku == sku)
             await shop.patch_order_item(order_id, item.item_id, OrderItemWrite(quantity=quantity))
 
+    async def remove_item(self, order_id: int, sku: str) -> None:
+        async with self.client() as shop:
+            item = next(i for i in (await shop.get_order(order_id)).items or [] if i.sku == sku)
+            await shop.delete_order_item(order_id, item.item_id)
+
     async def add_item(self, order_id: int, sku: str, quantity: int) -> None:
         async with self.client() as shop:
             await shop.create_order_item(order_id, OrderItemWrite(sku=sku, quantity=quantity))
@@ -87,6 +92,14 @@ class Warehouse:
     def lines(self, order_number: str) -> dict[str, float]:
         order = self.order(order_number) or {"orderLines": []}
         return {line["article"]["articleNumber"]: line["orderedNumberOfItems"] for line in order["orderLines"]}
+
+    def live_lines(self, order_number: str) -> dict[str, float]:
+        """The lines that hold units (a warehouse may keep a removed row at 0)."""
+        return {sku: units for sku, units in self.lines(order_number).items() if units > 0}
+
+    def behave(self, **switches: str) -> None:
+        """Switch the simulator's undocumented behaviours, e.g. ``omittedOrderLines="kept"``."""
+        self.admin.patch("/_sim/settings", json=switches).raise_for_status()
 
     def move(self, order_number: str, status: int) -> None:
         self.admin.post(f"/_sim/orders/{order_number}/status", json={"orderStatusNumber": status}).raise_for_status()

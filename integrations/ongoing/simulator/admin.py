@@ -1,5 +1,6 @@
 """The simulator's own admin surface under ``/_sim`` (not part of Ongoing): reset and seed the state,
-and play the warehouse staff — set stock, move, pick, ship and return orders, receive deliveries.
+switch the behaviours Ongoing does not document, and play the warehouse staff — set stock, move, pick,
+ship and return orders, receive deliveries.
 
 Bodies are JSON; answers are the affected object as the vendor API would show it, so a test can act
 and assert in one call. Errors use the same ``{"Message": …}`` shape as the vendor routes.
@@ -20,6 +21,7 @@ from integrations.ongoing.simulator.order_docs import set_status
 from integrations.ongoing.simulator.order_render import render_order
 from integrations.ongoing.simulator.purchase_order_docs import render_purchase_order
 from integrations.ongoing.simulator.reference import install_demo_articles, install_reference_data
+from integrations.ongoing.simulator.settings import RUNTIME_SWITCHES, OmittedLines, ZeroLines
 from integrations.ongoing.simulator.state import Doc, SimState
 
 
@@ -49,6 +51,18 @@ class ReceiptLineBody(_AdminBody):
 
 class ReceiveBody(_AdminBody):
     lines: list[ReceiptLineBody] | None = None
+
+
+class SettingsPatch(_AdminBody):
+    """The behaviours that may be switched on a running simulator (see ``settings.RUNTIME_SWITCHES``)."""
+
+    omitted_order_lines: OmittedLines | None = None
+    zero_quantity_lines: ZeroLines | None = None
+
+
+def _switches(state: SimState) -> dict[str, Any]:
+    return SettingsPatch.model_validate({name: getattr(state.settings, name) for name in RUNTIME_SWITCHES}
+                                        ).model_dump(by_alias=True)
 
 
 class SeedBody(_AdminBody):
@@ -116,7 +130,18 @@ def build_router(state: SimState) -> APIRouter:
     def reset() -> dict[str, Any]:
         with state.write(from_api=False):
             state.store.clear()
+            state.restore_settings()
         return {"reset": True}
+
+    @router.get("/settings")
+    def get_settings() -> dict[str, Any]:
+        return _switches(state)
+
+    @router.patch("/settings")
+    def switch_settings(body: SettingsPatch) -> dict[str, Any]:
+        with state.write(from_api=False):
+            state.switch_behaviour(**body.model_dump(exclude_none=True))
+        return _switches(state)
 
     @router.post("/seed")
     def seed(body: Annotated[SeedBody | None, Body()] = None) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Outbound orders: create/update by order number, the filtered and id-paged list, and cancel.
 
 ``PUT /orders`` upserts by ``orderNumber`` (201 created, 200 updated). Lines are matched by
-``rowNumber``: sent rows are added or updated and rows left out of an update are removed (Ongoing does
-not document this; the connector always sends every line). Once the warehouse has started work
-(status ≥ ``work_started_status``) updates and cancellation are refused.
+``rowNumber``: sent rows are added or updated. What happens to rows an update leaves out, and whether a
+row may be set to 0 units, Ongoing does not document; the settings ``omitted_order_lines`` and
+``zero_quantity_lines`` play each answer, so the connector has to read the order back. Once the
+warehouse has started work (status ≥ ``work_started_status``) updates and cancellation are refused.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def _apply(state: SimState, body: OrderBody, order: Doc) -> str:
     duplicate = next((row for row in rows if rows.count(row) > 1), None)
     if duplicate is not None:
         raise bad_request(f"The row number '{duplicate}' occurs more than once in order {body.order_number}.")
+    if state.settings.zero_quantity_lines == "refused":
+        zero = next((line.row_number for line in lines if line.number_of_items == 0), None)
+        if zero is not None:
+            raise bad_request(f"The number of items on row '{zero}' of order {body.order_number} must be "
+                              f"greater than 0.")
     articles = {}
     for line in lines:
         article = state.article_by_number(line.article_number)
@@ -66,14 +72,17 @@ def _apply(state: SimState, body: OrderBody, order: Doc) -> str:
     order["header"] = {**order["header"], **header_members(body)}
     order["consignee"] = body.consignee.stored()
     existing = {line["rowNumber"]: line for line in order["lines"]}
-    kept = []
+    written = []
     for line in lines:
         if line.row_number in existing:
             update_line(existing[line.row_number], line, articles[line.row_number])
-            kept.append(existing[line.row_number])
+            written.append(existing[line.row_number])
         else:
-            kept.append(new_line(state, line, articles[line.row_number]))
-    order["lines"] = kept
+            written.append(new_line(state, line, articles[line.row_number]))
+    if state.settings.omitted_order_lines == "kept":
+        sent = set(rows)
+        written = [line for line in order["lines"] if line["rowNumber"] not in sent] + written
+    order["lines"] = written
     touch(order)
     customer_number = body.consignee.customer_number
     if not customer_number:

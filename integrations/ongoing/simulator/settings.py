@@ -2,7 +2,9 @@
 
 One simulator serves one warehouse (the ``{warehouse}`` segment of Ongoing's API URL) and one goods
 owner, with one API user. The order-status thresholds and the status-text language mirror what a TPL
-configures in its own Ongoing installation.
+configures in its own Ongoing installation. Where Ongoing's behaviour is not documented, a setting plays
+each plausible behaviour; those (``RUNTIME_SWITCHES``) can also be switched on a running simulator
+through ``PATCH /_sim/settings``, and ``/_sim/reset`` sets them back to their start-up values.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OmittedLines = Literal["removed", "kept"]
+ZeroLines = Literal["accepted", "refused"]
 
 
 class OngoingSimSettings(BaseSettings):
@@ -43,7 +48,17 @@ class OngoingSimSettings(BaseSettings):
         default="removed", description="what an update of a purchase order does to rows it leaves out")
     over_delivery_status: Literal[400, 500] = Field(
         default=400, description="status of a purchase order received in full with some lines over the advice")
+    # Not documented by Ongoing (whether rows left out of a PUT /orders are deleted, whether a row may
+    # be set to 0 units): the simulator can play either answer.
+    omitted_order_lines: OmittedLines = Field(
+        default="removed", description="what PUT /orders does with rows an update leaves out: removed or kept")
+    zero_quantity_lines: ZeroLines = Field(
+        default="accepted", description="whether PUT /orders takes a row with numberOfItems 0: accepted or refused")
 
     def api_root(self, server_root_url: str) -> str:
         """The vendor base URL a client should use, e.g. ``http://127.0.0.1:8802/demo/api/v1``."""
         return f"{server_root_url.rstrip('/')}/{self.warehouse}/api/v1"
+
+
+# The settings a test or a demo may switch on a running simulator: the undocumented behaviours.
+RUNTIME_SWITCHES = ("omitted_order_lines", "zero_quantity_lines")

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Any
 
 from integrations.ongoing.simulator.errors import AUTH_DENIED, INTERNAL_ERROR, OngoingError
-from integrations.ongoing.simulator.settings import OngoingSimSettings
+from integrations.ongoing.simulator.settings import RUNTIME_SWITCHES, OngoingSimSettings
 from integrations.ongoing.simulator.statuses import (
     PURCHASE_ORDER_STATUSES,
     RETURN_ORDER_STATUSES,
@@ -56,6 +56,7 @@ class SimState:
     def __init__(self, store: DocumentStore, settings: OngoingSimSettings) -> None:
         self.store = store
         self.settings = settings
+        self._startup_settings = settings
         self._write_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -75,6 +76,17 @@ class SimState:
                 self.refresh_inventory()
         finally:
             lock.release()
+
+    def switch_behaviour(self, **values: Any) -> None:
+        """Change undocumented behaviours on the running simulator (``PATCH /_sim/settings``)."""
+        unknown = set(values) - set(RUNTIME_SWITCHES)
+        if unknown:
+            raise ValueError(f"not switchable at run time: {', '.join(sorted(unknown))}")
+        self.settings = self.settings.model_copy(update=values)
+
+    def restore_settings(self) -> None:
+        """Back to the settings the simulator was started with (``/_sim/reset``)."""
+        self.settings = self._startup_settings
 
     def check_goods_owner(self, goods_owner_id: int) -> None:
         """The API user only has access to its own goods owner; Ongoing's authorisation refuses others."""

@@ -50,6 +50,7 @@ def test_a_new_order_shows_nulls_for_what_it_does_not_have_yet(sim: OngoingSim) 
 
 
 def test_lines_are_matched_by_row_number_added_and_removed(sim: OngoingSim) -> None:
+    sim.admin.patch("/_sim/settings", json={"omittedOrderLines": "removed"}).raise_for_status()
     order_id = sim.put_order("FJ-1", [("THERMOS-1L", 1), ("TENT-FJ2", 1)]).json()["orderId"]
     first_ids = {line["rowNumber"]: line["id"] for line in sim.order(order_id)["orderLines"]}
     body = sim.order_body("FJ-1", [])
@@ -61,6 +62,45 @@ def test_lines_are_matched_by_row_number_added_and_removed(sim: OngoingSim) -> N
     assert lines["1"]["id"] == first_ids["1"] and lines["1"]["orderedNumberOfItems"] == 4
     assert lines["3"]["id"] not in first_ids.values()
     assert sim.inventory("TENT-FJ2")["numberOfBookedItems"] == 0
+
+
+def test_a_warehouse_that_keeps_omitted_rows_keeps_them_until_they_are_set_to_zero(sim: OngoingSim) -> None:
+    assert sim.admin.patch("/_sim/settings", json={"omittedOrderLines": "kept"}).json() == {
+        "omittedOrderLines": "kept", "zeroQuantityLines": "accepted"}
+    order_id = sim.put_order("FJ-1", [("THERMOS-1L", 1), ("TENT-FJ2", 1)]).json()["orderId"]
+    assert sim.put_order("FJ-1", [("THERMOS-1L", 2)]).status_code == 200
+    lines = {line["rowNumber"]: line["orderedNumberOfItems"] for line in sim.order(order_id)["orderLines"]}
+    assert lines == {"1": 2, "2": 1}, "row 2 was left out of the update but is still there"
+    assert sim.inventory("TENT-FJ2")["numberOfBookedItems"] == 1
+
+    body = sim.order_body("FJ-1", [("THERMOS-1L", 2), ("TENT-FJ2", 0)])
+    assert sim.api.put("/orders", json=body).status_code == 200
+    lines = {line["rowNumber"]: line["orderedNumberOfItems"] for line in sim.order(order_id)["orderLines"]}
+    assert lines == {"1": 2, "2": 0}
+    assert sim.inventory("TENT-FJ2")["numberOfBookedItems"] == 0
+
+
+def test_a_warehouse_that_refuses_zero_rows_says_which_row_and_writes_nothing(sim: OngoingSim) -> None:
+    sim.admin.patch("/_sim/settings", json={"zeroQuantityLines": "refused"}).raise_for_status()
+    order_id = sim.put_order("FJ-1", [("THERMOS-1L", 1), ("TENT-FJ2", 1)]).json()["orderId"]
+    refused = sim.api.put("/orders", json=sim.order_body("FJ-1", [("THERMOS-1L", 3), ("TENT-FJ2", 0)]))
+    assert refused.status_code == 400
+    assert refused.json()["Message"] == "The number of items on row '2' of order FJ-1 must be greater than 0."
+    lines = {line["rowNumber"]: line["orderedNumberOfItems"] for line in sim.order(order_id)["orderLines"]}
+    assert lines == {"1": 1, "2": 1}
+
+
+def test_switched_behaviours_are_checked_and_go_back_to_their_start_up_values_on_reset(sim: OngoingSim) -> None:
+    at_start = sim.admin.get("/_sim/settings").json()
+    assert at_start == {"omittedOrderLines": sim.settings.omitted_order_lines,
+                        "zeroQuantityLines": sim.settings.zero_quantity_lines}
+    refused = sim.admin.patch("/_sim/settings", json={"omittedOrderLines": "sometimes"})
+    assert refused.status_code == 400 and "omittedOrderLines" in refused.json()["Message"]
+    assert sim.admin.patch("/_sim/settings", json={"warehouse": "other"}).status_code == 400
+    sim.admin.patch("/_sim/settings", json={"omittedOrderLines": "kept", "zeroQuantityLines": "refused"}
+                    ).raise_for_status()
+    sim.reset()
+    assert sim.admin.get("/_sim/settings").json() == at_start
 
 
 def test_an_unknown_article_is_refused_naming_it_and_nothing_is_created(sim: OngoingSim) -> None:

@@ -40,10 +40,20 @@ def server():
     app = FastAPI()
     injector = FaultInjector()
     app.include_router(fault_router(injector))
+    things: list[str] = []
 
     @app.get("/api/thing")
     def thing() -> dict[str, bool]:
         return {"ok": True}
+
+    @app.post("/api/things")
+    def add_thing() -> dict[str, int]:
+        things.append("thing")
+        return {"count": len(things)}
+
+    @app.get("/api/things")
+    def count_things() -> dict[str, int]:
+        return {"count": len(things)}
 
     running = serve_in_thread(FaultMiddleware(app, injector, error_body={"default": {"Message": "injected"}}))
     yield running
@@ -79,3 +89,13 @@ def test_a_timeout_fault_outlasts_the_client(server) -> None:
         with pytest.raises(httpx.ReadTimeout):
             http.get("/api/thing")
         http.delete("/_sim/faults").raise_for_status()
+
+
+def test_a_lost_answer_drops_the_connection_after_the_write_landed(server) -> None:
+    with httpx.Client(base_url=server.root_url, timeout=5) as http:
+        before = http.get("/api/things").json()["count"]
+        http.post("/_sim/faults", json={"scripted": [{"fault": "lost_answer", "method": "POST"}]}).raise_for_status()
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.post("/api/things")
+        assert http.get("/api/things").json()["count"] == before + 1, "the write landed"
+        assert http.post("/api/things").json()["count"] == before + 2
