@@ -29,6 +29,8 @@ class OngoingSimSettings(BaseSettings):
     parallel_write_timeout_seconds: float = Field(default=30.0, ge=0)
     write_processing_seconds: float = Field(
         default=0.0, ge=0, description="simulated time each write holds the goods owner's write lock")
+    foreign_goods_owner_status: Literal[401, 403] = Field(
+        default=401, description="the answer to a goodsOwnerId this API user has no access to (not documented)")
 
     def api_root(self, server_root_url: str) -> str:
         """The vendor base URL a client should use, e.g. ``http://127.0.0.1:8802/demo/api/v1``."""
