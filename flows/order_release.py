@@ -7,13 +7,13 @@ timezone, by default 07:00 and 13:00 on weekdays) or on demand: a custom run in 
 checked against Starweb's releasable statuses and Ongoing's current status. Target: Ongoing
 ``PATCH …/orderStatus`` to the picking number, then Starweb ``statusId`` to picking (no customer email or
 payment processing unless the merchant's map says so). Idempotency: one release per merchant at a time
-(a Prefect concurrency limit), a claim per order in the ledger, and half-done releases completed first.
+(a lock in the ledger), a claim per order in the ledger, and half-done releases completed first; the lock
+and the claims belong to this flow run, so a killed or failed run's are taken over by the next at once.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import uuid4
 
 from prefect import flow
 
@@ -21,6 +21,7 @@ from domain.release import choose_releases
 from domain.statuses import resolve_status_refs
 from tasks.release import let_go_of_claims, merchant_release_lock, read_release_candidates, release_to_picking
 from tasks.reporting import RunReport, finish_run
+from tasks.run_holders import current_holder
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_order_statuses, fetch_status_table
 from tasks.warehouse_reads import fetch_warehouse_orders
@@ -32,8 +33,8 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
     """Release the merchant's approved orders to picking; returns counts per result."""
     merchant = load_merchant(merchant_id)
     report = RunReport("release-orders", merchant_id, dry_run)
-    token = uuid4().hex
-    async with merchant_release_lock(merchant_id):
+    token = current_holder()
+    async with merchant_release_lock(merchant_id, token):
         table, shop_statuses = await fetch_status_table(merchant)
         releasable = resolve_status_refs(merchant.release.releasable_starweb_statuses, shop_statuses,
                                          what="release.releasable_starweb_statuses")

@@ -7,18 +7,18 @@ Source: sent orders in Ongoing whose shipped units are not yet acknowledged
 Starweb email the customer with invoice or receipt — then ``reportedNumberOfItems`` in Ongoing, then the
 stock of the SKUs involved. Idempotency: a shipment key from the cumulative shipped quantities; the
 intent and the email decision are in the ledger before the status change; old orders (before go-live,
-not exported by the connector, already done in Starweb) are reported silently. A dry run previews all
-of it, including how many emails would be sent.
+not exported by the connector, already done in Starweb) are reported silently. A shipment is held by
+this flow run while it is reported; one held by a run that is over is taken over at once. A dry run
+previews all of it, including how many emails would be sent.
 """
 
 from __future__ import annotations
-
-from uuid import uuid4
 
 from prefect import flow
 
 from domain.shipments import detect_shipment
 from tasks.reporting import RunReport, finish_run
+from tasks.run_holders import current_holder
 from tasks.runtime import load_merchant
 from tasks.shipments import let_go_of_shipments, plan_shipment_jobs, report_shipments_to_starweb
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
@@ -31,7 +31,7 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
     """Report new shipments to Starweb; returns counts per result (and ``emails``)."""
     merchant = load_merchant(merchant_id)
     report = RunReport("report-shipments", merchant_id, dry_run)
-    token = uuid4().hex
+    token = current_holder()
     table, _ = await fetch_status_table(merchant)
 
     sent = await fetch_sent_orders_to_report(merchant, table.sent_from, table.cancelled_from)
