@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +43,8 @@ __all__ = ["CircuitBreaker", "RetryPolicy", "VendorHttp", "json_message", "reset
 log = logging.getLogger(__name__)
 
 MessageExtractor = Callable[[httpx.Response], str | None]
+# A client's chance to say more about an error than the status can (before the breaker records it).
+Explainer = Callable[[ConnectorError], Awaitable[ConnectorError]]
 
 # Methods the vendors treat as upserts or reads: safe to resend after an ambiguous failure.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -132,6 +134,7 @@ class VendorHttp:
 
     ``trips_breaker`` decides which non-2xx answers count as failed calls (by default ``vendor_failure``);
     transport failures and timeouts always count, a 2xx closes the breaker, other answers leave it be.
+    ``explain`` may replace an answer's error with a more specific one; the breaker keeps that as the cause.
     """
 
     def __init__(
@@ -147,6 +150,7 @@ class VendorHttp:
         breaker: CircuitBreaker | None = None,
         headers: Mapping[str, str] | None = None,
         trips_breaker: Callable[[int], bool] = vendor_failure,
+        explain: Explainer | None = None,
     ) -> None:
         self.vendor = vendor
         self.base_url = base_url.rstrip("/")
@@ -154,6 +158,7 @@ class VendorHttp:
         self.breaker = breaker or CircuitBreaker()
         self.timeout = timeout
         self._trips_breaker = trips_breaker
+        self._explain = explain
         self._message_of = message_of
         self._where = httpx.URL(self.base_url).netloc.decode() or self.base_url
         self._client = httpx.AsyncClient(
@@ -257,6 +262,8 @@ class VendorHttp:
             self.breaker.record_success()
             return response
         failure = error_for_response(response, vendor=self.vendor, endpoint=endpoint, message_of=self._message_of)
+        if self._explain is not None:
+            failure = await self._explain(failure)
         if refusal_trips_breaker or self._trips_breaker(response.status_code):
             self.breaker.record_failure(str(failure))
         raise failure

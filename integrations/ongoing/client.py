@@ -23,7 +23,7 @@ import httpx
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from integrations.breaker import BreakerStore
-from integrations.errors import AuthenticationFailed, GoodsOwnerNotAccessible
+from integrations.errors import AuthenticationFailed, ConnectorError, GoodsOwnerNotAccessible
 from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, shared_breaker
 from integrations.ongoing.models import (
     Article,
@@ -132,6 +132,7 @@ class OngoingClient:
             timeout=timeout,
             policy=policy,
             breaker=breaker,
+            explain=self._explain,
         )
 
     @property
@@ -366,19 +367,13 @@ class OngoingClient:
 
     async def _write(self, method: str, path: str, endpoint: str, body: Any = None) -> httpx.Response:
         async with goods_owner_write_lock(self.settings.base_url, self.goods_owner_id), self._write_slot():
-            return await self._request(method, path, endpoint, json=body)
+            return await self._http.request(method, path, endpoint=endpoint, json=body)
 
-    async def _request(self, method: str, path: str, endpoint: str, **kwargs: Any) -> httpx.Response:
-        try:
-            return await self._http.request(method, path, endpoint=endpoint, **kwargs)
-        except GoodsOwnerNotAccessible:
-            raise
-        except AuthenticationFailed as refused:
-            raise await self._explain(refused) from refused
-
-    async def _explain(self, refused: AuthenticationFailed) -> AuthenticationFailed:
+    async def _explain(self, refused: ConnectorError) -> ConnectorError:
         """Bad credentials, or a goods owner this API user cannot reach? Ongoing's answer to a request
         without a goods owner tells (asked once per client)."""
+        if not isinstance(refused, AuthenticationFailed):
+            return refused
         if self._refusal_explained is None:
             user, owner = self.settings.username, self.goods_owner_id
             details = {"vendor": VENDOR, "status": refused.status, "endpoint": refused.endpoint,
@@ -402,7 +397,7 @@ class OngoingClient:
         return parse_body(await self._write("PATCH", path, endpoint, body), model, endpoint)
 
     async def _get(self, path: str, endpoint: str, params: list[tuple[str, str]] | None = None) -> httpx.Response:
-        return await self._request("GET", path, endpoint, params=params)
+        return await self._http.request("GET", path, endpoint=endpoint, params=params)
 
     async def _get_list(self, path: str, model: type[Model], params: list[tuple[str, str]]) -> list[Model]:
         endpoint = f"GET {path}"

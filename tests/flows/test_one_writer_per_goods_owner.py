@@ -13,9 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
 from prefect.settings import PREFECT_API_URL
 
+from domain.config import load_merchant_by_id
 from swo.settings import PROJECT_ROOT
+from tasks import write_slots
+from tasks.write_slots import ensure_write_limits
 from tests.flows.actors import Shop, Warehouse
 from tests.flows.conftest import World
 
@@ -67,3 +72,14 @@ async def test_two_writing_flows_in_two_processes_never_write_to_ongoing_at_once
     assert writes["overlaps"] == 0 and writes["maxInFlight"] == 1
     assert all(warehouse.status(f"FJ-{order}") == 210 for order in orders)
     assert warehouse.article("POLE-CF-120") is not None
+
+
+async def test_each_merchants_write_limit_is_made_with_one_slot_and_put_back_to_one(world: World) -> None:
+    merchant = load_merchant_by_id("demo", world.merchants_dir)
+    (name,) = await ensure_write_limits([merchant])
+    assert name == f"ongoing-writes:{world.sims.ongoing.root_url.removeprefix('http://')}:demo:goods-owner-1"
+    async with get_client() as client:
+        await client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(limit=2))
+        write_slots._ensured.discard(name)  # as a new process would
+        await ensure_write_limits([merchant])
+        assert (await client.read_global_concurrency_limit_by_name(name)).limit == 1

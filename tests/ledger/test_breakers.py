@@ -12,7 +12,7 @@ import pytest
 
 from integrations.breaker import CircuitBreaker
 from integrations.errors import CircuitOpen
-from ledger import breakers
+from ledger import breakers, locks
 from ledger.db import Ledger
 from tasks.breaker_store import LedgerBreakerStore
 
@@ -110,3 +110,19 @@ def test_two_processes_share_one_breaker_through_the_ledger(tmp_path: Path) -> N
     assert not first.is_open
     first_process.dispose()
     second_process.dispose()
+
+
+def test_the_same_statements_run_on_postgresql(postgres_url: str) -> None:
+    book = Ledger(postgres_url)
+    assert [fail(book, "connection refused", NOW + timedelta(seconds=s))[0] for s in range(3)] == [1, 2, 3]
+    with book.session() as s:
+        assert breakers.claim_breaker_trial(s, KEY, pause=PAUSE, now=NOW + timedelta(seconds=2) + PAUSE)
+    with book.session() as s:
+        breakers.close_breaker(s, KEY)
+        assert locks.acquire_lock(s, "release:demo", "run-a", lease=PAUSE, now=NOW) is None
+        assert locks.acquire_lock(s, "release:demo", "run-b", lease=PAUSE, now=NOW) == "run-a"
+        assert locks.acquire_lock(s, "release:demo", "run-b", lease=PAUSE, now=NOW,
+                                  finished_holders=["run-a"]) is None
+    with book.session() as s:
+        assert breakers.read_breaker(s, KEY).consecutive_failures == 0
+    book.dispose()

@@ -81,7 +81,7 @@ async def test_a_goods_owner_the_user_cannot_reach_is_told_apart_from_bad_creden
 ) -> None:
     ongoing_api.get("/orders").mock(return_value=ongoing_error(status, DENIED))
     probe = ongoing_api.get("/orders/statuses").respond(json={"orderStatuses": []})
-    for _ in range(2):
+    for _ in range(4):
         with pytest.raises(GoodsOwnerNotAccessible) as caught:
             await ongoing.find_order_by_number("SW-1")
         message = str(caught.value)
@@ -89,6 +89,9 @@ async def test_a_goods_owner_the_user_cannot_reach_is_told_apart_from_bad_creden
         assert "credentials" not in message
         assert caught.value.status == status
     assert probe.call_count == 1, "the diagnosis is made once per client"
+    with pytest.raises(CircuitOpen) as paused:
+        await ongoing.find_order_by_number("SW-1")
+    assert "last cause: Ongoing accepts API user 'WSI-fjallbutiken' but refuses goods owner 159" in str(paused.value)
 
 
 async def test_404_is_not_found(ongoing: OngoingClient, ongoing_api: respx.MockRouter) -> None:
