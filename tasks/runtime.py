@@ -62,7 +62,7 @@ async def ongoing_client(merchant: MerchantConfig, **options: Any) -> OngoingCli
         password=await resolve_credential(merchant.ongoing.password, f"{merchant.merchant_id} Ongoing password"),
         goods_owner_id=merchant.ongoing.goods_owner_id,
     )
-    from tasks.write_slots import ensure_write_limit, merchant_write_limit_name, write_slot
+    from tasks.write_slots import ensure_write_limit, merchant_write_limit_name, write_slot  # it imports us
 
     if "write_slot" not in options:
         limit = merchant_write_limit_name(merchant)

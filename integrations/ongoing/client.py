@@ -122,7 +122,7 @@ class OngoingClient:
                                             failure_threshold=FAILURE_THRESHOLD, reset_after=PAUSE_SECONDS,
                                             store=breaker_store)
         self._write_slot: WriteSlot = write_slot or nullcontext
-        self._refusal_explained: AuthenticationFailed | None = None
+        self._refusal_explained: tuple[type[AuthenticationFailed], str] | None = None
         self._http = VendorHttp(
             VENDOR,
             settings.base_url,
@@ -376,22 +376,19 @@ class OngoingClient:
             return refused
         if self._refusal_explained is None:
             user, owner = self.settings.username, self.goods_owner_id
-            details = {"vendor": VENDOR, "status": refused.status, "endpoint": refused.endpoint,
-                       "vendor_message": refused.vendor_message}
             probe = await self._http.probe("GET", _CREDENTIALS_PROBE)
             if probe is not None and 200 <= probe < 300:
-                self._refusal_explained = GoodsOwnerNotAccessible(
+                self._refusal_explained = (GoodsOwnerNotAccessible, (
                     f"Ongoing accepts API user {user!r} but refuses goods owner {owner}: the goods owner id "
-                    "is wrong or not open to this API user (check ongoing.goods_owner_id)", **details)
+                    "is wrong or not open to this API user (check ongoing.goods_owner_id)"))
             elif probe in (401, 403):
-                self._refusal_explained = AuthenticationFailed(
-                    f"Ongoing refused the credentials of API user {user!r} (wrong user name or password)",
-                    **details)
+                self._refusal_explained = (AuthenticationFailed, (
+                    f"Ongoing refused the credentials of API user {user!r} (wrong user name or password)"))
             else:
-                return refused
-        explained = self._refusal_explained
-        return type(explained)(explained.message, vendor=VENDOR, status=refused.status, endpoint=refused.endpoint,
-                               vendor_message=refused.vendor_message)
+                return refused  # no answer to the probe: nothing more to say
+        kind, message = self._refusal_explained
+        return kind(message, vendor=VENDOR, status=refused.status, endpoint=refused.endpoint,
+                    vendor_message=refused.vendor_message)
 
     async def _patch(self, model: type[Model], path: str, endpoint: str, body: Any = None) -> Model:
         return parse_body(await self._write("PATCH", path, endpoint, body), model, endpoint)
