@@ -40,7 +40,7 @@ async def merchant_release_lock(merchant_id: str, holder: str) -> AsyncIterator[
         yield
 
 
-async def _claim(binding_id: int, token: str) -> bool:
+async def claim_order(binding_id: int, token: str) -> bool:
     """Take the order for this run, from a run that is over too; False while a live run holds it."""
     with ledger().session() as session:
         if release_ledger.claim_for_release(session, binding_id, token):
@@ -100,7 +100,7 @@ async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decis
             if dry_run:
                 batch.add(record, "would release", decision.reason, _columns(decision))
                 continue
-            if not await _claim(c.binding_id, token):
+            if not await claim_order(c.binding_id, token):
                 batch.add(record, "not released", "another release run holds this order", _columns(decision))
                 continue
             try:
