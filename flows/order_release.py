@@ -8,13 +8,13 @@ checked against Starweb's releasable statuses and Ongoing's current status; firs
 now covers are moved to "open, in stock" (oldest first, as at export). Target: Ongoing
 ``PATCH …/orderStatus`` to the picking number, then Starweb ``statusId`` to picking (no customer email or
 payment processing unless the merchant's map says so). Idempotency: one release per merchant at a time
-(a Prefect concurrency limit), a claim per order in the ledger, and half-done releases completed first.
+(a lock in the ledger), a claim per order in the ledger, and half-done releases completed first; the lock
+and the claims belong to this flow run, so a killed or failed run's are taken over by the next at once.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import uuid4
 
 from prefect import flow
 
@@ -25,6 +25,7 @@ from tasks.backorders import promote_covered_backorders
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.release import let_go_of_claims, merchant_release_lock, read_release_candidates, release_to_picking
 from tasks.reporting import RunReport, finish_run
+from tasks.run_holders import current_holder
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_order_statuses, fetch_status_table
 from tasks.warehouse_reads import fetch_warehouse_orders
@@ -37,8 +38,8 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
     merchant = load_merchant(merchant_id)
     await check_ongoing_mappings(merchant)
     report = RunReport("release-orders", merchant_id, dry_run)
-    token = uuid4().hex
-    async with merchant_release_lock(merchant_id):
+    token = current_holder()
+    async with merchant_release_lock(merchant_id, token):
         table, shop_statuses = await fetch_status_table(merchant)
         releasable = resolve_status_refs(merchant.release.releasable_starweb_statuses, shop_statuses,
                                          what="release.releasable_starweb_statuses")

@@ -9,13 +9,12 @@ stock of the SKUs involved. A shipment without a waybill waits up to ``shipments
 for it, so the email carries the tracking number; a waybill that appears after the report is written to
 Starweb on its own, without a second email. Idempotency: a shipment key from the cumulative shipped
 quantities; the intent and the email decision are in the ledger before the status change; old orders
-(before go-live, not exported by the connector, already done in Starweb) are reported silently. A dry
-run previews all of it, including how many emails would be sent (only status changes mail anyone).
+(before go-live, not exported by the connector, already done in Starweb) are reported silently. A
+shipment is held by this flow run while it is reported; one held by a run that is over is taken over at
+once. A dry run previews all of it, including how many emails would be sent (only status changes mail anyone).
 """
 
 from __future__ import annotations
-
-from uuid import uuid4
 
 from prefect import flow
 
@@ -23,6 +22,7 @@ from domain.shipments import detect_shipment
 from tasks.late_tracking import add_late_tracking, hold_untracked_shipments
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.reporting import RunReport, finish_run
+from tasks.run_holders import current_holder
 from tasks.runtime import load_merchant
 from tasks.shipments import let_go_of_shipments, plan_shipment_jobs, report_shipments_to_starweb
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
@@ -36,7 +36,7 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
     merchant = load_merchant(merchant_id)
     await check_ongoing_mappings(merchant)
     report = RunReport("report-shipments", merchant_id, dry_run)
-    token = uuid4().hex
+    token = current_holder()
     table, _ = await fetch_status_table(merchant)
 
     sent = await fetch_sent_orders_to_report(merchant, table.sent_from, table.cancelled_from)

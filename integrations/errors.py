@@ -67,7 +67,8 @@ class ConnectionLost(RetryableError):
 
 
 class CircuitOpen(RetryableError):
-    """Too many consecutive failures: calls are paused to protect the vendor and our access."""
+    """Too many consecutive failed calls: calls are paused to protect the vendor and our access. The
+    message says until when and the last real cause; ``retry_after`` holds the seconds left."""
 
 
 class PermanentError(ConnectorError):
@@ -76,6 +77,11 @@ class PermanentError(ConnectorError):
 
 class AuthenticationFailed(PermanentError):
     """Bad or refused credentials (Starweb ``invalid_client``, Ongoing 401)."""
+
+
+class GoodsOwnerNotAccessible(AuthenticationFailed):
+    """The Ongoing API user's credentials work, but the configured goods owner id is wrong or not
+    open to that user: a configuration problem, not a password problem."""
 
 
 class NotFound(PermanentError):

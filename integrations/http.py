@@ -2,9 +2,9 @@
 
 ``VendorHttp`` wraps an ``httpx.AsyncClient`` with: timeouts; retries with exponential backoff
 and jitter on 429/502/503/504, timeouts and dropped connections (``Retry-After`` honoured,
-other 4xx never retried); a circuit breaker that stops calling after N consecutive failures,
-so Ongoing's consecutive-failure lockout is never reached; and translation of every failure
-into the error tree of ``integrations.errors`` exactly once, at this edge.
+other 4xx never retried); a circuit breaker (``integrations.breaker``) that stops calling after N
+consecutive failed calls, so Ongoing's consecutive-failure lockout is never reached; and translation
+of every failure into the error tree of ``integrations.errors`` exactly once, at this edge.
 
 Usage::
 
@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from integrations.breaker import CircuitBreaker, reset_shared_breakers, shared_breaker
 from integrations.errors import (
     AuthenticationFailed,
     CircuitOpen,
@@ -38,9 +38,13 @@ from integrations.errors import (
     VendorUnavailable,
 )
 
+__all__ = ["CircuitBreaker", "RetryPolicy", "VendorHttp", "json_message", "reset_shared_breakers", "shared_breaker"]
+
 log = logging.getLogger(__name__)
 
 MessageExtractor = Callable[[httpx.Response], str | None]
+# A client's chance to say more about an error than the status can (before the breaker records it).
+Explainer = Callable[[ConnectorError], Awaitable[ConnectorError]]
 
 # Methods the vendors treat as upserts or reads: safe to resend after an ambiguous failure.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -62,61 +66,6 @@ class RetryPolicy:
     def no_wait(cls, max_attempts: int = 4) -> RetryPolicy:
         """A policy for tests: same decisions, no sleeping."""
         return cls(max_attempts=max_attempts, initial_delay=0.0, max_delay=0.0, jitter=0.0)
-
-
-@dataclass
-class CircuitBreaker:
-    """Opens after ``failure_threshold`` consecutive failed calls; lets one trial through after
-    ``reset_after`` seconds. Shared by every client talking to the same vendor account."""
-
-    failure_threshold: int = 4
-    reset_after: float = 60.0
-    clock: Callable[[], float] = time.monotonic
-    consecutive_failures: int = 0
-    opened_at: float | None = field(default=None)
-
-    def before_call(self, vendor: str, endpoint: str) -> None:
-        if self.opened_at is None:
-            return
-        waited = self.clock() - self.opened_at
-        if waited < self.reset_after:
-            raise CircuitOpen(
-                f"{self.consecutive_failures} consecutive failed calls; pausing calls to protect the account",
-                vendor=vendor,
-                endpoint=endpoint,
-                retry_after=self.reset_after - waited,
-            )
-        # Half-open: let this one call through; its outcome closes or re-opens the circuit.
-
-    def record_success(self) -> None:
-        self.consecutive_failures = 0
-        self.opened_at = None
-
-    def record_failure(self) -> None:
-        self.consecutive_failures += 1
-        if self.consecutive_failures >= self.failure_threshold:
-            self.opened_at = self.clock()
-
-    @property
-    def is_open(self) -> bool:
-        return self.opened_at is not None
-
-
-_breakers: dict[tuple[str, str, str], CircuitBreaker] = {}
-
-
-def shared_breaker(vendor: str, base_url: str, account: str, *, failure_threshold: int = 4,
-                   reset_after: float = 60.0) -> CircuitBreaker:
-    """The process-wide breaker for one vendor account (the vendor limits per account, not per client)."""
-    key = (vendor, base_url.rstrip("/"), account)
-    if key not in _breakers:
-        _breakers[key] = CircuitBreaker(failure_threshold=failure_threshold, reset_after=reset_after)
-    return _breakers[key]
-
-
-def reset_shared_breakers() -> None:
-    """Forget every shared breaker (tests and the simulators' reset use this)."""
-    _breakers.clear()
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -186,8 +135,19 @@ def error_for_response(response: httpx.Response, *, vendor: str, endpoint: str,
     return RefusedByVendor(f"{vendor} refused the request{said}", **details)
 
 
+def vendor_failure(status: int) -> bool:
+    """Whether an answer says the vendor (or our access to it) is failing, as opposed to refusing one
+    record: 5xx, 429 and refused credentials count towards the breaker; 400/404/409/422 never do."""
+    return status >= 500 or status in (401, 403, 429)
+
+
 class VendorHttp:
-    """Sends requests to one vendor base URL under the shared retry, breaker and error policy."""
+    """Sends requests to one vendor base URL under the shared retry, breaker and error policy.
+
+    ``trips_breaker`` decides which non-2xx answers count as failed calls (by default ``vendor_failure``);
+    transport failures and timeouts always count, a 2xx closes the breaker, other answers leave it be.
+    ``explain`` may replace an answer's error with a more specific one; the breaker keeps that as the cause.
+    """
 
     def __init__(
         self,
@@ -201,12 +161,18 @@ class VendorHttp:
         policy: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
         headers: Mapping[str, str] | None = None,
+        trips_breaker: Callable[[int], bool] = vendor_failure,
+        explain: Explainer | None = None,
     ) -> None:
         self.vendor = vendor
         self.base_url = base_url.rstrip("/")
         self.policy = policy or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
+        self.timeout = timeout
+        self._trips_breaker = trips_breaker
+        self._explain = explain
         self._message_of = message_of
+        self._where = httpx.URL(self.base_url).netloc.decode() or self.base_url
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             auth=auth,
@@ -228,9 +194,10 @@ class VendorHttp:
         json: Any = None,
         data: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
-        count_not_found_as_failure: bool = False,
+        refusal_trips_breaker: bool = False,
     ) -> httpx.Response:
-        """Send one logical call (retried as the policy allows); return the 2xx response or raise."""
+        """Send one logical call (retried as the policy allows); return the 2xx response or raise.
+        ``refusal_trips_breaker``: every non-2xx answer counts as a failed call (e.g. a refused login)."""
         method = method.upper()
         endpoint = endpoint or f"{method} {path}"
         idempotent = method in IDEMPOTENT_METHODS
@@ -267,12 +234,21 @@ class VendorHttp:
         async for attempt in retrying:
             with attempt:
                 return await self._send_once(method, path, endpoint, params=params, json=json, data=data,
-                                             auth=auth, count_not_found_as_failure=count_not_found_as_failure)
+                                             auth=auth, refusal_trips_breaker=refusal_trips_breaker)
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
+
+    async def probe(self, method: str, path: str, *, params: Any = None) -> int | None:
+        """Send one diagnostic request outside the retry and breaker policy: its HTTP status, or None
+        when no answer came. Used to explain a refusal, never to do business."""
+        try:
+            response = await self._client.request(method.upper(), path, params=params)
+        except httpx.HTTPError:
+            return None
+        return response.status_code
 
     async def _send_once(self, method: str, path: str, endpoint: str, *, params: Any, json: Any,
                          data: Mapping[str, str] | None, auth: httpx.Auth | None,
-                         count_not_found_as_failure: bool) -> httpx.Response:
+                         refusal_trips_breaker: bool) -> httpx.Response:
         self.breaker.before_call(self.vendor, endpoint)
         kwargs: dict[str, Any] = {"params": params, "json": json, "data": data}
         if auth is not None:
@@ -280,20 +256,26 @@ class VendorHttp:
         try:
             response = await self._client.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
-            self.breaker.record_failure()
-            error: RetryableError = VendorTimeout(f"{self.vendor} did not answer in time", vendor=self.vendor,
-                                                  endpoint=endpoint)
+            error: RetryableError = VendorTimeout(
+                f"{self.vendor} at {self._where} did not answer within {self.timeout:g} s ({type(exc).__name__})",
+                vendor=self.vendor, endpoint=endpoint)
             error.never_sent = isinstance(exc, httpx.ConnectTimeout)  # type: ignore[attr-defined]
+            self.breaker.record_failure(str(error))
             raise error from exc
         except httpx.TransportError as exc:
-            self.breaker.record_failure()
-            error = ConnectionLost(f"connection to {self.vendor} failed: {type(exc).__name__}",
-                                   vendor=self.vendor, endpoint=endpoint, vendor_message=str(exc) or None)
-            error.never_sent = isinstance(exc, httpx.ConnectError)  # type: ignore[attr-defined]
+            never_sent = isinstance(exc, httpx.ConnectError)
+            what = "could not connect to" if never_sent else "lost the connection to"
+            error = ConnectionLost(f"{what} {self.vendor} at {self._where}: {str(exc) or type(exc).__name__}",
+                                   vendor=self.vendor, endpoint=endpoint)
+            error.never_sent = never_sent  # type: ignore[attr-defined]
+            self.breaker.record_failure(str(error))
             raise error from exc
         if response.is_success:
             self.breaker.record_success()
             return response
-        if response.status_code != 404 or count_not_found_as_failure:
-            self.breaker.record_failure()
-        raise error_for_response(response, vendor=self.vendor, endpoint=endpoint, message_of=self._message_of)
+        failure = error_for_response(response, vendor=self.vendor, endpoint=endpoint, message_of=self._message_of)
+        if self._explain is not None:
+            failure = await self._explain(failure)
+        if refusal_trips_breaker or self._trips_breaker(response.status_code):
+            self.breaker.record_failure(str(failure))
+        raise failure

@@ -259,3 +259,28 @@ class ShipmentSighting(Base):
     order_number: Mapped[str] = mapped_column(String(50))
     shipment_key: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BreakerRecord(Base):
+    """The shared memory of one vendor account's circuit breaker: every run of every process counts its
+    failed calls here, so a down vendor is paused for all of them at once."""
+
+    __tablename__ = "circuit_breakers"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    open_until: Mapped[datetime | None]
+    last_cause: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RunLock(Base):
+    """A lock held by one flow run (``holder`` is its Prefect flow-run id). Taken over as soon as the
+    holder's run is over, or when the holder stops renewing it before ``expires_at``."""
+
+    __tablename__ = "run_locks"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(40))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

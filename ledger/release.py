@@ -1,13 +1,15 @@
 """Release claims: taking an order for a release so two runs at the same moment never release it twice.
 
-A claim is a token written with a conditional UPDATE, so only one run can hold it; a claim older than
-the stale limit (a crashed run) can be taken over. A run lets go of its claims when it ends, but the
-time of the claim stays until both systems show the order in picking: that is how the next run finds a
-release left half done.
+A claim is the holder's Prefect flow-run id written with a conditional UPDATE, so only one run can hold
+it. It is taken over at once when the caller has found the holder's run to be over (``finished_holders``:
+crashed, failed, cancelled or completed), and, as a fallback when no one can tell, once it is older than
+the stale limit. A run lets go of its claims when it ends, but the time of the claim stays until both
+systems show the order in picking: that is how the next run finds a release left half done.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -19,18 +21,26 @@ from ledger.types import utcnow
 STALE_AFTER = timedelta(minutes=15)
 
 
-def claim_for_release(session: Session, binding_id: int, token: str, *, now: datetime | None = None) -> bool:
-    """Take the order for this run; False when another live run holds it."""
+def claim_for_release(session: Session, binding_id: int, token: str, *, now: datetime | None = None,
+                      finished_holders: Collection[str] = ()) -> bool:
+    """Take the order for this run (``token``: its flow-run id); False when another run holds it that
+    is not among ``finished_holders`` and has held it for less than the stale limit."""
     now = now or utcnow()
     result = session.execute(
         update(OrderBinding)
         .where(OrderBinding.id == binding_id, OrderBinding.released_at.is_(None),
                or_(OrderBinding.release_claim.is_(None), OrderBinding.release_claim == token,
+                   OrderBinding.release_claim.in_(list(finished_holders)),
                    OrderBinding.release_claimed_at < now - STALE_AFTER))
         .values(release_claim=token, release_claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def release_claim_holder(session: Session, binding_id: int) -> str | None:
+    """Who holds the order's release claim now (a flow-run id), if anyone."""
+    return session.scalar(select(OrderBinding.release_claim).where(OrderBinding.id == binding_id))
 
 
 def let_go(session: Session, token: str) -> None:

@@ -1,13 +1,15 @@
 """The shipment log: the intent to report a shipment, recorded before the Starweb status change that
 emails the customer, and its progress (intent → status_changed → acknowledged).
 
-The (merchant, order number, shipment key) unique key means a shipment is taken by exactly one run; a
-run that died holding it (``claimed_by`` older than the stale limit) can be taken over, and the state
-says which step to resume from.
+The (merchant, order number, shipment key) unique key means a shipment is taken by exactly one run
+(``claimed_by``: its Prefect flow-run id). A shipment held by a run the caller has found to be over
+(``finished_holders``) is taken over at once, and, as a fallback when no one can tell, once the claim is
+older than the stale limit; the state says which step to resume from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,13 +47,16 @@ def record_intent(session: Session, merchant_id: str, *, starweb_order_id: int, 
     return shipment
 
 
-def take(session: Session, shipment_id: int, run_token: str, *, now: datetime | None = None) -> bool:
-    """Take an unfinished shipment for this run, unless a live run holds it."""
+def take(session: Session, shipment_id: int, run_token: str, *, now: datetime | None = None,
+         finished_holders: Collection[str] = ()) -> bool:
+    """Take an unfinished shipment for this run, unless another run holds it that is not among
+    ``finished_holders`` and has held it for less than the stale limit."""
     now = now or utcnow()
     result = session.execute(
         update(Shipment)
         .where(Shipment.id == shipment_id, Shipment.state != ACKNOWLEDGED,
                or_(Shipment.claimed_by.is_(None), Shipment.claimed_by == run_token,
+                   Shipment.claimed_by.in_(list(finished_holders)),
                    Shipment.intent_at < now - STALE_AFTER))
         .values(claimed_by=run_token, intent_at=now)
         .execution_options(synchronize_session=False))

@@ -19,6 +19,7 @@ from ledger import backorders as backorder_ledger
 from tasks.recording import Batch, DryRun
 from tasks.release import merchant_release_lock
 from tasks.reporting import Outcome
+from tasks.run_holders import current_holder
 from tasks.runtime import ledger, ongoing_client
 from tasks.shop_reads import fetch_status_table
 from tasks.warehouse_reads import fetch_articles, fetch_warehouse_orders
@@ -85,6 +86,6 @@ async def promote_backorders_under_release_lock(merchant: MerchantConfig,
         if not backorder_ledger.backordered_orders(session, merchant.merchant_id):
             return [], []
     table, _ = await fetch_status_table(merchant)
-    async with merchant_release_lock(merchant.merchant_id):
+    async with merchant_release_lock(merchant.merchant_id, current_holder()):
         outcomes, unexpected, _promoted = await promote_covered_backorders(merchant, table, dry_run)
     return outcomes, unexpected

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from uuid import uuid4
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -48,8 +47,10 @@ from ledger.models import OrderBinding
 from tasks.order_comments import comment_once
 from tasks.order_export import lines_of
 from tasks.recording import Batch, DryRun
+from tasks.release import claim_order
 from tasks.reporting import Outcome
-from tasks.runtime import current_flow_run_id, ledger, ongoing_client, starweb_client
+from tasks.run_holders import current_holder
+from tasks.runtime import ledger, ongoing_client, starweb_client
 
 CHANGE_KIND = "order-change"
 
@@ -134,7 +135,7 @@ async def push_starweb_edits(merchant: MerchantConfig, table: StatusTable, order
                              known_skus: Collection[str], dry_run: bool) -> tuple[list[Outcome], list[str]]:
     """Judge every bound order against the warehouse and carry out the decision."""
     batch = Batch(merchant, dry_run)
-    token = current_flow_run_id() or uuid4().hex
+    token = current_holder()
     try:
         async with await ongoing_client(merchant) as warehouse, await starweb_client(merchant) as shop:
             run = _Run(batch, table, warehouse, shop, token)
@@ -273,12 +274,10 @@ def _lines_read_back(read_back: OngoingOrder, sent: OrderWrite, binding: OrderBi
 async def _cancel(run: _Run, order: _Order) -> None:
     """Cancel in Ongoing under the release's claim, so a release running now cannot move it to picking."""
     batch, number = run.batch, order.number
-    if not batch.dry_run and order.binding.released_at is None:
-        with ledger().session() as session:
-            claimed = release_ledger.claim_for_release(session, order.binding.id, run.token)
-        if not claimed:
-            raise ReleaseInProgress(f"cancelled in Starweb while a release run is moving order {number} to "
-                                    f"picking; the cancellation is tried again in a few minutes")
+    if (not batch.dry_run and order.binding.released_at is None
+            and not await claim_order(order.binding.id, run.token)):
+        raise ReleaseInProgress(f"cancelled in Starweb while a release run is moving order {number} to "
+                                f"picking; the cancellation is tried again in a few minutes")
     ongoing_id = order.ongoing.order_info.order_id
     await batch.write("ongoing", "DELETE /orders/{orderId}", number, lambda: run.warehouse.cancel_order(ongoing_id))
     with ledger().session() as session:
@@ -298,9 +297,7 @@ async def _carry_out_hand_set_status(run: _Run, order: _Order) -> bool:
             if batch.dry_run:
                 batch.add(record, "would move to picking", "set to picking in Starweb by hand")
                 return True
-            with ledger().session() as session:
-                claimed = release_ledger.claim_for_release(session, order.binding.id, run.token)
-            if not claimed:
+            if not await claim_order(order.binding.id, run.token):
                 batch.add(record, "skipped", "set to picking in Starweb by hand; a release run holds the order "
                                              "and moves it")
                 return True

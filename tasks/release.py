@@ -4,6 +4,8 @@ chosen order to picking in Ongoing first, then in Starweb.
 Ongoing goes first because it is the side that can refuse (goods already allocated, order cancelled);
 Starweb's change can always be completed later. Each step is recorded at once, so a crash or a vendor
 fault between the two writes leaves a half-done release that the next run completes, never a split.
+The lock and the claims are held by the run's flow-run id: a run that was killed, failed or cancelled
+holds nothing once Prefect shows it over, so the next run takes its lock and orders at once.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from contextlib import asynccontextmanager
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.orchestration import get_client
-from prefect.concurrency.asyncio import concurrency
 
 from domain.config import MerchantConfig
 from domain.order_sync import ChangeRefused
@@ -26,6 +26,7 @@ from ledger import release as release_ledger
 from ledger.models import OrderBinding
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
+from tasks.run_holders import finished_runs, run_lock
 from tasks.runtime import ledger, ongoing_client, starweb_client
 
 RELEASE_KIND = "release"
@@ -33,13 +34,24 @@ BLOCKING_KINDS = ("order-change", "order-status", RELEASE_KIND)
 
 
 @asynccontextmanager
-async def merchant_release_lock(merchant_id: str) -> AsyncIterator[None]:
-    """One release at a time per merchant, across processes: a Prefect global concurrency limit of 1."""
-    name = f"release-{merchant_id}"
-    async with get_client() as client:
-        await client.upsert_global_concurrency_limit_by_name(name, limit=1)
-    async with concurrency(name, occupy=1, strict=True):
+async def merchant_release_lock(merchant_id: str, holder: str) -> AsyncIterator[None]:
+    """One release at a time per merchant, across processes: a ledger lock held by this run (``holder``,
+    its flow-run id), taken over at once from a run that is over."""
+    async with run_lock(f"release:{merchant_id}", holder, what=f"the release lock of merchant {merchant_id}"):
         yield
+
+
+async def claim_order(binding_id: int, token: str) -> bool:
+    """Take the order for this run, from a run that is over too; False while a live run holds it."""
+    with ledger().session() as session:
+        if release_ledger.claim_for_release(session, binding_id, token):
+            return True
+        holder = release_ledger.release_claim_holder(session, binding_id)
+    finished = await finished_runs([holder] if holder else [])
+    if not finished:
+        return False
+    with ledger().session() as session:
+        return release_ledger.claim_for_release(session, binding_id, token, finished_holders=finished)
 
 
 def _candidate(binding: OrderBinding, started: bool) -> ReleaseCandidate:
@@ -89,10 +101,9 @@ async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decis
             if dry_run:
                 batch.add(record, "would release", decision.reason, _columns(decision))
                 continue
-            with ledger().session() as session:
-                if not release_ledger.claim_for_release(session, c.binding_id, token):
-                    batch.add(record, "not released", "another release run holds this order", _columns(decision))
-                    continue
+            if not await claim_order(c.binding_id, token):
+                batch.add(record, "not released", "another release run holds this order", _columns(decision))
+                continue
             try:
                 if not decision.warehouse_done and c.ongoing_order_id is not None:
                     ongoing_id = c.ongoing_order_id

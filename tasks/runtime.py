@@ -1,8 +1,10 @@
 """What every task needs: the merchant's config, its credentials, vendor clients and the ledger.
 
 Credentials are resolved here and only here, from the environment variable or Prefect Secret block
-the merchant file names; they never reach logs or artifacts. The retry condition for Prefect tasks
-lives here too: a task is retried only when the error says the same call may succeed later.
+the merchant file names; they never reach logs or artifacts. Vendor clients are wired to what must hold
+across runs: their circuit breakers keep state in the ledger, Ongoing writes take the goods owner's
+Prefect concurrency slot, and Starweb clients share the process's token. The retry condition for
+Prefect tasks lives here too: a task is retried only when the error says the same call may succeed soon.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from prefect.blocks.system import Secret
 from prefect.runtime import flow_run
 
 from domain.config import ConfigError, CredentialRef, MerchantConfig, load_merchant_by_id
-from integrations.errors import ConnectorError
+from integrations.errors import CircuitOpen, ConnectorError
 from integrations.ongoing.client import OngoingClient, OngoingSettings
 from integrations.starweb.client import StarwebClient, StarwebSettings
 from ledger.db import Ledger
 from swo.settings import get_settings
+from tasks.breaker_store import LedgerBreakerStore
 
 
 def load_merchant(merchant_id: str) -> MerchantConfig:
@@ -48,6 +51,7 @@ async def starweb_client(merchant: MerchantConfig, **options: Any) -> StarwebCli
         client_secret=await resolve_credential(merchant.starweb.client_secret,
                                                f"{merchant.merchant_id} Starweb client secret"),
     )
+    options.setdefault("breaker_store", breaker_store())
     return StarwebClient(settings, **options)
 
 
@@ -58,6 +62,13 @@ async def ongoing_client(merchant: MerchantConfig, **options: Any) -> OngoingCli
         password=await resolve_credential(merchant.ongoing.password, f"{merchant.merchant_id} Ongoing password"),
         goods_owner_id=merchant.ongoing.goods_owner_id,
     )
+    from tasks.write_slots import ensure_write_limit, merchant_write_limit_name, write_slot  # it imports us
+
+    if "write_slot" not in options:
+        limit = merchant_write_limit_name(merchant)
+        await ensure_write_limit(limit)
+        options["write_slot"] = write_slot(limit)
+    options.setdefault("breaker_store", breaker_store())
     return OngoingClient(settings, **options)
 
 
@@ -71,17 +82,28 @@ def ledger() -> Ledger:
     return _ledger_for(get_settings().resolved_ledger_url)
 
 
+def breaker_store() -> LedgerBreakerStore:
+    """Where the vendor clients' circuit breakers keep their state: the ledger, shared by every run."""
+    return LedgerBreakerStore(ledger)
+
+
 def current_flow_run_id() -> str | None:
     run_id = flow_run.id
     return str(run_id) if run_id else None
 
 
+def _failure_of(state: Any) -> BaseException | None:
+    """The exception a failed state holds. Prefect's engines hand the condition ``Failed(data=exc)``;
+    ``state.result()`` would return a coroutine in the async engine instead of raising it."""
+    data = getattr(state, "data", None)
+    if isinstance(data, BaseException):
+        return data
+    held = getattr(data, "result", None)  # a result record around the exception
+    return held if isinstance(held, BaseException) else None
+
+
 def retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Prefect ``retry_condition_fn``: retry a task only if it failed with a retryable vendor error."""
-    try:
-        state.result()
-    except ConnectorError as exc:
-        return exc.retryable
-    except Exception:
-        return False
-    return False
+    """Prefect ``retry_condition_fn``: retry a task only if it failed with a retryable vendor error. An
+    open circuit is not retried: its pause outlasts the task's retry delays."""
+    error = _failure_of(state)
+    return isinstance(error, ConnectorError) and error.retryable and not isinstance(error, CircuitOpen)

@@ -5,12 +5,13 @@ the ledger before anything is written; (2) Starweb's items are cut to what shipp
 cancels remainders; (3) the Starweb status change with tracking number (the email, when allowed) —
 unless a re-read shows an earlier attempt already made it; (4) the shipped units are acknowledged in
 Ongoing (``reportedNumberOfItems``) so the shipment is not offered again. A crash between any two steps
-resumes at the next one; a concurrent run finds the shipment taken and leaves it alone.
+resumes at the next one; a concurrent run finds the shipment taken and leaves it alone, unless Prefect
+shows the run holding it is over (killed, failed, cancelled): then it takes the shipment over at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from prefect import task
@@ -36,6 +37,7 @@ from ledger.models import OrderBinding
 from ledger.types import utcnow
 from tasks.recording import Batch
 from tasks.reporting import Outcome
+from tasks.run_holders import finished_runs
 from tasks.runtime import ledger, ongoing_client, starweb_client
 
 SHIPMENT_KIND = "shipment"
@@ -104,18 +106,23 @@ async def report_shipments_to_starweb(merchant: MerchantConfig, table: StatusTab
     return results
 
 
-def _take_or_record(batch: Batch, job: ShipmentJob, update: StarwebUpdate,
-                    run_token: str) -> tuple[int, str, bool, bool, int] | None:
-    """(shipment id, state, send email, resumed, target status) of the shipment taken by this run; None if
-    another run holds it. ``resumed``: an earlier attempt recorded the intent, so its status change may have
-    landed; the email decision and target status made at intent time stand."""
+@dataclass(frozen=True)
+class _HeldElsewhere:
+    holder: str | None  # the flow run holding the shipment (None: it was recorded by a run at our side)
+
+
+def _take_or_record(batch: Batch, job: ShipmentJob, update: StarwebUpdate, run_token: str,
+                    finished: Collection[str] = ()) -> tuple[int, str, bool, bool, int] | _HeldElsewhere:
+    """(shipment id, state, send email, resumed, target status) of the shipment taken by this run, or who else
+    holds it. ``resumed``: an earlier attempt recorded the intent, so its status change may have landed; the
+    email decision and target status made at intent time stand."""
     s = job.shipment
     try:
         with ledger().session() as session:
             existing = shipment_log.find(session, batch.merchant_id, s.order_number, s.key)
             if existing is not None:
-                if not shipment_log.take(session, existing.id, run_token):
-                    return None
+                if not shipment_log.take(session, existing.id, run_token, finished_holders=finished):
+                    return _HeldElsewhere(existing.claimed_by)
                 return existing.id, existing.state, existing.send_email, True, existing.target_status_id
             created = shipment_log.record_intent(
                 session, batch.merchant_id, starweb_order_id=job.starweb_order_id, order_number=s.order_number,
@@ -126,14 +133,18 @@ def _take_or_record(batch: Batch, job: ShipmentJob, update: StarwebUpdate,
                 run_token=run_token)
             return created.id, created.state, created.send_email, False, created.target_status_id
     except IntegrityError:
-        return None
+        return _HeldElsewhere(None)
 
 
 async def _report_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClient, job: ShipmentJob,
                       update: StarwebUpdate, run_token: str) -> bool | None:
     """Carry one shipment through its remaining steps; whether the customer was emailed (None: not ours)."""
     taken = _take_or_record(batch, job, update, run_token)
-    if taken is None:
+    if isinstance(taken, _HeldElsewhere) and taken.holder:
+        finished = await finished_runs([taken.holder])
+        if finished:
+            taken = _take_or_record(batch, job, update, run_token, finished)
+    if isinstance(taken, _HeldElsewhere):
         return None
     shipment_id, state, send_email, resumed, target_status_id = taken
     # A resumed shipment keeps the status chosen at intent time: the order may already show it.

@@ -3,8 +3,10 @@
 Every call goes through ``VendorHttp`` (retries, Retry-After, circuit breaker, error translation),
 with HTTP Basic auth. Ongoing processes writes for a goods owner one at a time and times out
 parallel ones, so every write takes a lock shared by all clients for that goods owner in the
-running event loop; reads run freely. Each 2xx body is validated into a model at this edge
-(``wire``), and collections are walked with Ongoing's id cursors (``pagination``).
+running event loop (the fast path), then the caller's ``write_slot`` (the connector plugs in one
+shared by every process); reads run freely. Each 2xx body is validated into a model at this edge
+(``wire``), and collections are walked with Ongoing's id cursors (``pagination``). A refused login is
+explained: a second, goods-owner-free request tells bad credentials from a wrong goods owner id.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any, Self
 from weakref import WeakKeyDictionary
@@ -19,6 +22,8 @@ from weakref import WeakKeyDictionary
 import httpx
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
+from integrations.breaker import BreakerStore
+from integrations.errors import AuthenticationFailed, ConnectorError, GoodsOwnerNotAccessible
 from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, server_date, shared_breaker
 from integrations.ongoing.models import (
     Article,
@@ -63,6 +68,15 @@ from integrations.ongoing.wire import (
 
 log = logging.getLogger(__name__)
 
+# Ongoing locks an API user out after about 5 failed calls in 10 minutes: open the breaker at 3 and pause
+# for the whole window, so one failed trial call is all a down Ongoing sees in the next 10 minutes.
+FAILURE_THRESHOLD = 3
+PAUSE_SECONDS = 600.0
+# A goods-owner-free request (the status table takes no goodsOwnerId) tells whose refusal it was.
+_CREDENTIALS_PROBE = "/orders/statuses"
+
+WriteSlot = Callable[[], AbstractAsyncContextManager[Any]]
+
 
 class OngoingSettings(BaseModel):
     """Where the warehouse's API lives and the API user's credentials for one goods owner."""
@@ -100,10 +114,15 @@ class OngoingClient:
         timeout: float = 30.0,
         policy: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
+        breaker_store: BreakerStore | None = None,
+        write_slot: WriteSlot | None = None,
     ) -> None:
         self.settings = settings
-        # Ongoing locks an API user out after ~5 consecutive failures; open the circuit before that.
-        breaker = breaker or shared_breaker(VENDOR, settings.base_url, settings.username, failure_threshold=4)
+        breaker = breaker or shared_breaker(VENDOR, settings.base_url, settings.username,
+                                            failure_threshold=FAILURE_THRESHOLD, reset_after=PAUSE_SECONDS,
+                                            store=breaker_store)
+        self._write_slot: WriteSlot = write_slot or nullcontext
+        self._refusal_explained: tuple[type[AuthenticationFailed], str] | None = None
         self._http = VendorHttp(
             VENDOR,
             settings.base_url,
@@ -113,6 +132,7 @@ class OngoingClient:
             timeout=timeout,
             policy=policy,
             breaker=breaker,
+            explain=self._explain,
         )
 
     @property
@@ -361,8 +381,29 @@ class OngoingClient:
         return {**write.to_wire(), "goodsOwnerId": self.goods_owner_id}
 
     async def _write(self, method: str, path: str, endpoint: str, body: Any = None) -> httpx.Response:
-        async with goods_owner_write_lock(self.settings.base_url, self.goods_owner_id):
+        async with goods_owner_write_lock(self.settings.base_url, self.goods_owner_id), self._write_slot():
             return await self._http.request(method, path, endpoint=endpoint, json=body)
+
+    async def _explain(self, refused: ConnectorError) -> ConnectorError:
+        """Bad credentials, or a goods owner this API user cannot reach? Ongoing's answer to a request
+        without a goods owner tells (asked once per client)."""
+        if not isinstance(refused, AuthenticationFailed):
+            return refused
+        if self._refusal_explained is None:
+            user, owner = self.settings.username, self.goods_owner_id
+            probe = await self._http.probe("GET", _CREDENTIALS_PROBE)
+            if probe is not None and 200 <= probe < 300:
+                self._refusal_explained = (GoodsOwnerNotAccessible, (
+                    f"Ongoing accepts API user {user!r} but refuses goods owner {owner}: the goods owner id "
+                    "is wrong or not open to this API user (check ongoing.goods_owner_id)"))
+            elif probe in (401, 403):
+                self._refusal_explained = (AuthenticationFailed, (
+                    f"Ongoing refused the credentials of API user {user!r} (wrong user name or password)"))
+            else:
+                return refused  # no answer to the probe: nothing more to say
+        kind, message = self._refusal_explained
+        return kind(message, vendor=VENDOR, status=refused.status, endpoint=refused.endpoint,
+                    vendor_message=refused.vendor_message)
 
     async def _patch(self, model: type[Model], path: str, endpoint: str, body: Any = None) -> Model:
         return parse_body(await self._write("PATCH", path, endpoint, body), model, endpoint)

@@ -16,9 +16,10 @@ from typing import Any, Literal, TypedDict, TypeVar, Unpack
 import httpx
 from pydantic import BaseModel, SecretStr
 
+from integrations.breaker import BreakerStore
 from integrations.errors import AuthenticationFailed, RefusedByVendor
 from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, json_message, server_date, shared_breaker
-from integrations.starweb.auth import AccessToken, StarwebTokenAuth, request_token
+from integrations.starweb.auth import AccessToken, SharedToken, StarwebTokenAuth, process_token, request_token
 from integrations.starweb.models import (
     Address,
     AddressType,
@@ -89,17 +90,32 @@ def _without_none(params: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in params.items() if value is not None}
 
 
+def starweb_failure(status: int) -> bool:
+    """Answers that count towards the breaker: 5xx, 429 and a refused token. Starweb's 403 refuses one
+    change (a standard or in-use status), not our access."""
+    return status >= 500 or status in (401, 429)
+
+
 class StarwebClient:
-    """Async client for one Starweb shop; use as ``async with StarwebClient(settings) as shop:``."""
+    """Async client for one Starweb shop; use as ``async with StarwebClient(settings) as shop:``.
+
+    Clients of the same shop and API client share the process's token (``process_token``) unless a
+    ``token`` or a test ``clock`` is given; they share breaker state through ``breaker_store``.
+    """
 
     def __init__(self, settings: StarwebSettings, *, transport: httpx.AsyncBaseTransport | None = None,
                  timeout: float = 30.0, policy: RetryPolicy | None = None, breaker: CircuitBreaker | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 breaker_store: BreakerStore | None = None, token: SharedToken | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         self.settings = settings
-        breaker = breaker or shared_breaker(VENDOR, settings.base_url, settings.client_id, failure_threshold=8)
-        self.auth = StarwebTokenAuth(self._fetch_token, clock=clock)
+        breaker = breaker or shared_breaker(VENDOR, settings.base_url, settings.client_id, failure_threshold=8,
+                                            store=breaker_store)
+        if token is None and clock is None:
+            token = process_token(settings.base_url, settings.client_id, settings.client_secret)
+        self.auth = StarwebTokenAuth(self._fetch_token, token=token, clock=clock or time.monotonic)
         self._http = VendorHttp(VENDOR, settings.base_url, message_of=starweb_message, auth=self.auth,
-                                transport=transport, timeout=timeout, policy=policy, breaker=breaker)
+                                transport=transport, timeout=timeout, policy=policy, breaker=breaker,
+                                trips_breaker=starweb_failure)
 
     async def __aenter__(self) -> StarwebClient:
         return self

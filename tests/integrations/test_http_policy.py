@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from integrations.breaker import MemoryBreakerStore
 from integrations.errors import (
     AuthenticationFailed,
     CircuitOpen,
@@ -135,10 +136,10 @@ class FakeClock:
 async def test_breaker_opens_after_consecutive_failures_and_stops_calling() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=3, reset_after=60, clock=clock)
-    handler, seen = scripted(*[fail(400)] * 3, OK)
+    handler, seen = scripted(*[fail(500)] * 3, OK)
     client = vendor_http(handler, breaker=breaker)
     for _ in range(3):
-        with pytest.raises(RefusedByVendor):
+        with pytest.raises(VendorUnavailable):
             await client.request("PUT", "/orders", json={})
     with pytest.raises(CircuitOpen) as caught:
         await client.request("GET", "/orders")
@@ -154,13 +155,13 @@ async def test_breaker_opens_after_consecutive_failures_and_stops_calling() -> N
 async def test_breaker_reopens_when_the_trial_call_fails() -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(failure_threshold=2, reset_after=10, clock=clock)
-    handler, seen = scripted(fail(400), fail(400), fail(400))
+    handler, seen = scripted(fail(500), fail(500), fail(500))
     client = vendor_http(handler, breaker=breaker)
     for _ in range(2):
-        with pytest.raises(RefusedByVendor):
+        with pytest.raises(VendorUnavailable):
             await client.request("PUT", "/orders", json={})
     clock.now += 11
-    with pytest.raises(RefusedByVendor):
+    with pytest.raises(VendorUnavailable):
         await client.request("PUT", "/orders", json={})
     with pytest.raises(CircuitOpen):
         await client.request("PUT", "/orders", json={})
@@ -177,15 +178,78 @@ async def test_transport_retries_count_towards_the_breaker() -> None:
 
 async def test_a_success_resets_the_failure_count() -> None:
     breaker = CircuitBreaker(failure_threshold=2, reset_after=60)
-    handler, _ = scripted(fail(400), OK, fail(400), OK)
+    handler, _ = scripted(fail(500), OK, fail(500), OK)
     client = vendor_http(handler, breaker=breaker)
-    for expected in (RefusedByVendor, None, RefusedByVendor, None):
+    for expected in (VendorUnavailable, None, VendorUnavailable, None):
         if expected:
             with pytest.raises(expected):
                 await client.request("PUT", "/orders", json={})
         else:
             await client.request("GET", "/orders")
     assert not breaker.is_open
+
+
+@pytest.mark.parametrize("status", [400, 404, 409, 422])
+async def test_a_refusal_of_one_record_never_counts_towards_the_breaker(status: int) -> None:
+    breaker = CircuitBreaker(failure_threshold=2, reset_after=60)
+    handler, seen = scripted(*[fail(status, "Order is locked")] * 5, OK)
+    client = vendor_http(handler, breaker=breaker)
+    for _ in range(5):
+        with pytest.raises((RefusedByVendor, NotFound)):
+            await client.request("PUT", "/orders/9", json={})
+    assert breaker.consecutive_failures == 0 and not breaker.is_open
+    assert (await client.request("GET", "/orders")).status_code == 200
+    assert len(seen) == 6
+
+
+@pytest.mark.parametrize("outcome", [fail(401), fail(403), fail(429, headers={"Retry-After": "3600"}), fail(500),
+                                     httpx.ConnectError("[Errno 111] Connection refused"), httpx.ReadTimeout("slow")])
+async def test_vendor_failures_and_refused_credentials_count_towards_the_breaker(
+        outcome: httpx.Response | Exception) -> None:
+    breaker = CircuitBreaker(failure_threshold=2, reset_after=60)
+    handler, seen = scripted(outcome, outcome, OK)
+    client = vendor_http(handler, breaker=breaker, attempts=1)
+    for _ in range(2):
+        with pytest.raises(Exception) as caught:
+            await client.request("POST", "/orders/1/comments", json={})
+        assert not isinstance(caught.value, CircuitOpen)
+    with pytest.raises(CircuitOpen):
+        await client.request("GET", "/orders")
+    assert len(seen) == 2
+
+
+async def test_the_paused_message_says_until_when_and_the_last_real_cause() -> None:
+    clock = FakeClock()
+    clock.now = datetime(2026, 12, 2, 7, 0, tzinfo=UTC).timestamp()
+    breaker = CircuitBreaker(failure_threshold=3, reset_after=600, clock=clock)
+    handler, _ = scripted(*[httpx.ConnectError("[Errno 111] Connection refused")] * 4)
+    with pytest.raises(CircuitOpen) as caught:
+        await vendor_http(handler, breaker=breaker).request("GET", "/orders")
+    message = str(caught.value)
+    assert message.startswith("Ongoing unavailable: calls paused until 2026-12-02 07:10:00 UTC after 3 consecutive "
+                              "failed calls; last cause: could not connect to ongoing at api.test: "
+                              "[Errno 111] Connection refused")
+    assert "consecutive failed calls" in message and caught.value.retry_after == pytest.approx(600)
+
+
+async def test_breakers_sharing_a_store_share_the_count_and_let_one_trial_through() -> None:
+    clock = FakeClock()
+    store = MemoryBreakerStore()
+    first, second = (CircuitBreaker(failure_threshold=2, reset_after=60, key="ongoing|a", store=store, clock=clock)
+                     for _ in range(2))
+    first.record_failure("could not connect")
+    second.record_failure("could not connect")
+    assert first.is_open and second.is_open
+    with pytest.raises(CircuitOpen, match="could not connect"):
+        first.before_call("ongoing", "GET /orders")
+
+    clock.now += 61
+    second.before_call("ongoing", "GET /orders")  # the one trial call
+    with pytest.raises(CircuitOpen):
+        first.before_call("ongoing", "GET /orders")
+    second.record_success()
+    assert not first.is_open and first.consecutive_failures == 0
+    first.before_call("ongoing", "GET /orders")
 
 
 async def test_not_found_does_not_trip_the_breaker() -> None:

@@ -23,9 +23,9 @@ def exported(book: Ledger, order_id: int = 1042, merchant: str = "demo") -> int:
         return binding.id
 
 
-def claim(book: Ledger, binding_id: int, token: str, now: datetime = NOW) -> bool:
+def claim(book: Ledger, binding_id: int, token: str, now: datetime = NOW, finished: tuple[str, ...] = ()) -> bool:
     with book.session() as s:
-        return claims.claim_for_release(s, binding_id, token, now=now)
+        return claims.claim_for_release(s, binding_id, token, now=now, finished_holders=finished)
 
 
 def stored(book: Ledger, binding_id: int) -> OrderBinding:
@@ -54,6 +54,16 @@ def test_a_claim_of_a_crashed_run_is_taken_over_once_stale(ledger: Ledger) -> No
     assert claim(ledger, order, RUN_A)
     assert not claim(ledger, order, RUN_B, NOW + timedelta(minutes=15))
     assert claim(ledger, order, RUN_B, NOW + timedelta(minutes=15, seconds=1))
+    assert stored(ledger, order).release_claim == RUN_B
+
+
+def test_a_claim_of_a_run_that_is_over_is_taken_over_at_once(ledger: Ledger) -> None:
+    order = exported(ledger)
+    assert claim(ledger, order, RUN_A)
+    with ledger.session() as s:
+        assert claims.release_claim_holder(s, order) == RUN_A
+    assert not claim(ledger, order, RUN_B, NOW + timedelta(seconds=1), finished=("c" * 32,))
+    assert claim(ledger, order, RUN_B, NOW + timedelta(seconds=1), finished=(RUN_A,))
     assert stored(ledger, order).release_claim == RUN_B
 
 

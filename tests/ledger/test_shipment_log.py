@@ -33,9 +33,10 @@ def stored(book: Ledger, shipment_id: int) -> Shipment:
         return shipment
 
 
-def take(book: Ledger, shipment_id: int, token: str, now: datetime | None = None) -> bool:
+def take(book: Ledger, shipment_id: int, token: str, now: datetime | None = None,
+         finished: tuple[str, ...] = ()) -> bool:
     with book.session() as s:
-        return log.take(s, shipment_id, token, now=now)
+        return log.take(s, shipment_id, token, now=now, finished_holders=finished)
 
 
 def test_an_intent_records_the_email_decision_taken_by_its_run(ledger: Ledger) -> None:
@@ -70,6 +71,13 @@ def test_a_shipment_held_by_a_live_run_is_refused_to_another_until_stale(ledger:
     later = utcnow() + timedelta(minutes=16)
     assert take(ledger, shipment, RUN_B, later)
     assert (stored(ledger, shipment).claimed_by, stored(ledger, shipment).intent_at) == (RUN_B, later)
+
+
+def test_a_shipment_held_by_a_run_that_is_over_is_taken_over_at_once(ledger: Ledger) -> None:
+    shipment = intend(ledger, token=RUN_A)
+    assert not take(ledger, shipment, RUN_B, finished=("c" * 32,)), "only the holder's end frees it"
+    assert take(ledger, shipment, RUN_B, finished=(RUN_A,))
+    assert stored(ledger, shipment).claimed_by == RUN_B
 
 
 def test_a_shipment_let_go_of_is_free_for_the_next_run(ledger: Ledger) -> None:

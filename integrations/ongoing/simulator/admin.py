@@ -1,6 +1,7 @@
 """The simulator's own admin surface under ``/_sim`` (not part of Ongoing): reset and seed the state,
-switch the behaviours Ongoing does not document, and play the warehouse staff — set stock, move, pick,
-ship and return orders, receive deliveries.
+switch the behaviours Ongoing does not document, play the warehouse staff — set stock, move, pick, ship
+and return orders, receive deliveries — and show how the integration's API writes arrived
+(``/_sim/writes``: overlapping writes per goods owner).
 
 Bodies are JSON; answers are the affected object as the vendor API would show it, so a test can act
 and assert in one call. Errors use the same ``{"Message": …}`` shape as the vendor routes.
@@ -131,6 +132,7 @@ def build_router(state: SimState) -> APIRouter:
         with state.write(from_api=False):
             state.store.clear()
             state.restore_settings()
+        state.forget_write_activity()
         return {"reset": True}
 
     @router.get("/settings")
@@ -142,6 +144,15 @@ def build_router(state: SimState) -> APIRouter:
         with state.write(from_api=False):
             state.switch_behaviour(**body.model_dump(exclude_none=True))
         return _switches(state)
+
+    @router.get("/writes")
+    def writes() -> dict[str, Any]:
+        return {"goodsOwners": {str(owner): a.as_json() for owner, a in state.write_activity().items()}}
+
+    @router.delete("/writes")
+    def forget_writes() -> dict[str, Any]:
+        state.forget_write_activity()
+        return writes()
 
     @router.post("/seed")
     def seed(body: Annotated[SeedBody | None, Body()] = None) -> dict[str, Any]:

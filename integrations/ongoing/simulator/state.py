@@ -3,7 +3,9 @@
 Every change, from the vendor API or from the ``/_sim`` warehouse actions, runs inside ``write()``: one
 writer at a time per goods owner (Ongoing processes writes sequentially and times out the ones that wait
 too long), all in one store transaction, and stock figures are recomputed before it commits so that
-``stockInfoChanged`` moves exactly when an article's numbers do.
+``stockInfoChanged`` moves exactly when an article's numbers do. API writes are also counted per goods
+owner, with every one that arrived while another was still in flight (``write_activity``): an integration
+that serialises its writes, as Ongoing asks, shows no overlaps.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from integrations.ongoing.simulator.errors import AUTH_DENIED, INTERNAL_ERROR, OngoingError
@@ -52,6 +54,21 @@ _FIRST_IDS = {
 }
 
 
+@dataclass
+class WriteActivity:
+    """API writes of one goods owner: how many, how many arrived while another was in flight, and the
+    most that were in flight at once."""
+
+    writes: int = 0
+    overlaps: int = 0
+    max_in_flight: int = 0
+    in_flight: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return {"writes": self.writes, "overlaps": self.overlaps, "maxInFlight": self.max_in_flight,
+                "inFlight": self.in_flight}
+
+
 class SimState:
     def __init__(self, store: DocumentStore, settings: OngoingSimSettings) -> None:
         self.store = store
@@ -59,23 +76,50 @@ class SimState:
         self._startup_settings = settings
         self._write_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._activity: dict[int, WriteActivity] = {}
 
     @contextmanager
     def write(self, *, from_api: bool = True) -> Iterator[None]:
         """One change to the warehouse; API writes wait at most ``parallel_write_timeout_seconds``."""
+        owner = self.settings.goods_owner_id
         with self._locks_guard:
-            lock = self._write_locks.setdefault(self.settings.goods_owner_id, threading.Lock())
-        timeout = self.settings.parallel_write_timeout_seconds if from_api else -1
-        if not lock.acquire(timeout=timeout):
-            raise OngoingError(500, INTERNAL_ERROR)
+            lock = self._write_locks.setdefault(owner, threading.Lock())
+        if from_api:
+            self._write_arrived(owner)
         try:
-            if from_api and self.settings.write_processing_seconds:
-                time.sleep(self.settings.write_processing_seconds)
-            with self.store.transaction():
-                yield
-                self.refresh_inventory()
+            timeout = self.settings.parallel_write_timeout_seconds if from_api else -1
+            if not lock.acquire(timeout=timeout):
+                raise OngoingError(500, INTERNAL_ERROR)
+            try:
+                if from_api and self.settings.write_processing_seconds:
+                    time.sleep(self.settings.write_processing_seconds)
+                with self.store.transaction():
+                    yield
+                    self.refresh_inventory()
+            finally:
+                lock.release()
         finally:
-            lock.release()
+            if from_api:
+                with self._locks_guard:
+                    self._activity[owner].in_flight -= 1
+
+    def _write_arrived(self, owner: int) -> None:
+        with self._locks_guard:
+            activity = self._activity.setdefault(owner, WriteActivity())
+            activity.writes += 1
+            activity.in_flight += 1
+            activity.overlaps += activity.in_flight > 1
+            activity.max_in_flight = max(activity.max_in_flight, activity.in_flight)
+
+    def write_activity(self) -> dict[int, WriteActivity]:
+        with self._locks_guard:
+            return {owner: WriteActivity(**asdict(a)) for owner, a in self._activity.items()}
+
+    def forget_write_activity(self) -> None:
+        """Start counting afresh (writes in flight stay counted as in flight)."""
+        with self._locks_guard:
+            self._activity = {owner: WriteActivity(in_flight=a.in_flight, max_in_flight=a.in_flight)
+                              for owner, a in self._activity.items()}
 
     def switch_behaviour(self, **values: Any) -> None:
         """Change undocumented behaviours on the running simulator (``PATCH /_sim/settings``)."""
@@ -89,9 +133,10 @@ class SimState:
         self.settings = self._startup_settings
 
     def check_goods_owner(self, goods_owner_id: int) -> None:
-        """The API user only has access to its own goods owner; Ongoing's authorisation refuses others."""
+        """The API user only has access to its own goods owner; Ongoing's authorisation refuses others,
+        with the status the settings choose (Ongoing's real answer is not documented)."""
         if goods_owner_id != self.settings.goods_owner_id:
-            raise OngoingError(401, AUTH_DENIED)
+            raise OngoingError(self.settings.foreign_goods_owner_status, AUTH_DENIED)
 
     @property
     def goods_owner(self) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The simulator's own admin surface under ``/_sim`` (not part of Starweb; never faulted).
 
 Reset to an empty shop, seed the demo shop, read what the shop "sent" (customer e-mails and
-payment processing on status changes), expire tokens, and move the simulator's clock.
+payment processing on status changes), count and expire tokens, and move the simulator's clock.
 Documented in docs/simulators-starweb.md.
 """
 
@@ -55,6 +55,13 @@ def admin_router(state: SimState) -> APIRouter:
     def payments(order_id: Annotated[int | None, Query(alias="orderId")] = None) -> dict[str, Any]:
         recorded = [p for p in state.store.all(PAYMENT) if order_id is None or p["orderId"] == order_id]
         return {"data": recorded}
+
+    @router.get("/tokens")
+    def tokens() -> dict[str, int]:
+        """How many tokens were issued (they survive a reset), and how many are still valid."""
+        issued = state.store.all(TOKEN)
+        now = state.clock.now().timestamp()
+        return {"issued": len(issued), "valid": sum(1 for t in issued if t["expiresAt"] > now)}
 
     @router.post("/tokens/expire")
     def expire_tokens() -> dict[str, int]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date
 
 import httpx
 import respx
 
+from integrations.http import RetryPolicy
 from integrations.ongoing.client import OngoingClient, OngoingSettings
 from integrations.ongoing.models import ConsigneeWrite, OrderLineWrite, OrderWrite
 from tests.integrations.ongoing.payloads import order_json
@@ -96,3 +98,27 @@ async def test_reads_run_in_parallel(ongoing: OngoingClient, ongoing_api: respx.
 
     assert [o.order_id for o in found] == [50000 + n for n in range(5)]
     assert in_flight.most == 5
+
+
+async def test_every_write_and_no_read_holds_the_callers_write_slot(
+    ongoing_settings: OngoingSettings, ongoing_api: respx.MockRouter
+) -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def slot() -> AsyncIterator[None]:
+        events.append("slot taken")
+        yield
+        events.append("slot freed")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        events.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
+        return stored(request) if request.method == "PUT" else httpx.Response(200, json=order_json(50001, "SW-1"))
+
+    ongoing_api.put("/orders").mock(side_effect=answer)
+    ongoing_api.get("/orders/50001").mock(side_effect=answer)
+    async with OngoingClient(ongoing_settings, policy=RetryPolicy.no_wait(), write_slot=slot) as client:
+        await client.put_order(order("SW-1"))
+        await client.get_order(50001)
+
+    assert events == ["slot taken", "PUT orders", "slot freed", "GET 50001"]

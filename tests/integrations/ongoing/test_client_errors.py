@@ -12,6 +12,7 @@ from integrations.errors import (
     AuthenticationFailed,
     CircuitOpen,
     ConnectionLost,
+    GoodsOwnerNotAccessible,
     NotFound,
     RateLimited,
     RefusedByVendor,
@@ -57,14 +58,40 @@ async def test_400_validation_details_from_model_state_are_kept(
     assert caught.value.vendor_message == "The request is invalid. Order status 999 does not exist."
 
 
+DENIED = "Authorization has been denied for this request."
+
+
 async def test_401_is_an_authentication_failure_and_not_retried(
     ongoing: OngoingClient, ongoing_api: respx.MockRouter
 ) -> None:
-    route = ongoing_api.get("/orders/1").mock(
-        return_value=ongoing_error(401, "Authorization has been denied for this request."))
-    with pytest.raises(AuthenticationFailed, match="denied"):
+    route = ongoing_api.get("/orders/1").mock(return_value=ongoing_error(401, DENIED))
+    probe = ongoing_api.get("/orders/statuses").mock(return_value=ongoing_error(401, DENIED))
+    with pytest.raises(AuthenticationFailed) as caught:
         await ongoing.get_order(1)
     assert route.call_count == 1
+    assert not isinstance(caught.value, GoodsOwnerNotAccessible)
+    assert "refused the credentials of API user 'WSI-fjallbutiken'" in str(caught.value)
+    assert caught.value.vendor_message == DENIED
+    assert probe.call_count == 1
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_a_goods_owner_the_user_cannot_reach_is_told_apart_from_bad_credentials(
+    ongoing: OngoingClient, ongoing_api: respx.MockRouter, status: int
+) -> None:
+    ongoing_api.get("/orders").mock(return_value=ongoing_error(status, DENIED))
+    probe = ongoing_api.get("/orders/statuses").respond(json={"orderStatuses": []})
+    for _ in range(4):
+        with pytest.raises(GoodsOwnerNotAccessible) as caught:
+            await ongoing.find_order_by_number("SW-1")
+        message = str(caught.value)
+        assert "refuses goods owner 159" in message and "wrong or not open to this API user" in message
+        assert "credentials" not in message
+        assert caught.value.status == status
+    assert probe.call_count == 1, "the diagnosis is made once per client"
+    with pytest.raises(CircuitOpen) as paused:
+        await ongoing.find_order_by_number("SW-1")
+    assert "last cause: Ongoing accepts API user 'WSI-fjallbutiken' but refuses goods owner 159" in str(paused.value)
 
 
 async def test_404_is_not_found(ongoing: OngoingClient, ongoing_api: respx.MockRouter) -> None:
@@ -172,15 +199,16 @@ async def test_breaker_opens_after_four_consecutive_failures_and_recovers(
 ) -> None:
     now = [1000.0]
     breaker = CircuitBreaker(failure_threshold=4, reset_after=60.0, clock=lambda: now[0])
-    client = make_ongoing_client(breaker=breaker)
-    route = ongoing_api.get("/orders/50163").mock(return_value=ongoing_error(400, "Invalid request."))
+    client = make_ongoing_client(breaker=breaker, attempts=1)
+    route = ongoing_api.get("/orders/50163").mock(return_value=ongoing_error(500, "An error has occurred."))
 
     for _ in range(4):
-        with pytest.raises(RefusedByVendor):
+        with pytest.raises(VendorUnavailable):
             await client.get_order(50163)
-    with pytest.raises(CircuitOpen):
+    with pytest.raises(CircuitOpen) as caught:
         await client.get_order(50163)
     assert route.call_count == 4  # the open circuit made no request
+    assert "last cause: ongoing failed with a server error: An error has occurred." in str(caught.value)
 
     now[0] += 61
     route.mock(return_value=httpx.Response(200, json=order_json(50163, "SW-100234")))
@@ -188,15 +216,37 @@ async def test_breaker_opens_after_four_consecutive_failures_and_recovers(
     assert not breaker.is_open and breaker.consecutive_failures == 0
 
 
-async def test_clients_of_one_api_user_share_a_breaker_by_default(ongoing_settings: OngoingSettings) -> None:
+async def test_a_business_refusal_never_counts_towards_the_breaker(
+    make_ongoing_client: Callable[..., OngoingClient], ongoing_api: respx.MockRouter
+) -> None:
+    breaker = CircuitBreaker(failure_threshold=2, reset_after=600.0)
+    client = make_ongoing_client(breaker=breaker)
+    refused = ongoing_api.put("/articles").mock(return_value=ongoing_error(
+        400, "The field ArticleName must be a string with a maximum length of 100."))
+    for _ in range(5):
+        with pytest.raises(RefusedByVendor):
+            await client.put_article(ArticleWrite(article_number="SOCK-MER-38"))
+    assert refused.call_count == 5
+    assert not breaker.is_open and breaker.consecutive_failures == 0
+
+
+async def test_clients_of_one_api_user_share_a_breaker_by_default(
+    ongoing_settings: OngoingSettings, ongoing_api: respx.MockRouter
+) -> None:
     reset_shared_breakers()
     try:
-        first = OngoingClient(ongoing_settings, policy=RetryPolicy.no_wait())
-        second = OngoingClient(ongoing_settings, policy=RetryPolicy.no_wait())
+        first = OngoingClient(ongoing_settings, policy=RetryPolicy.no_wait(max_attempts=1))
+        second = OngoingClient(ongoing_settings, policy=RetryPolicy.no_wait(max_attempts=1))
         other_user = OngoingClient(ongoing_settings.model_copy(update={"username": "WSI-other"}))
-        assert first.breaker is second.breaker
-        assert first.breaker.failure_threshold == 4
-        assert other_user.breaker is not first.breaker
+        assert (first.breaker.failure_threshold, first.breaker.reset_after) == (3, 600.0)
+        ongoing_api.get("/orders/1").mock(return_value=ongoing_error(503, "Service unavailable"))
+        for _ in range(3):
+            with pytest.raises(VendorUnavailable):
+                await first.get_order(1)
+        assert second.breaker.is_open, "the second client sees the failures of the first"
+        with pytest.raises(CircuitOpen, match="Ongoing unavailable: calls paused until"):
+            await second.get_order(1)
+        assert not other_user.breaker.is_open
         for client in (first, second, other_user):
             await client.aclose()
     finally:

@@ -104,6 +104,35 @@ def test_overlapping_writes_are_processed_one_after_another_while_reads_go_throu
         assert len(simulator.api.get("/orders", params={"goodsOwnerId": simulator.goods_owner_id}).json()) == 3
 
 
+def test_overlapping_api_writes_are_counted_per_goods_owner(start_ongoing_sim) -> None:
+    settings = OngoingSimSettings(write_processing_seconds=0.2)
+    with start_ongoing_sim(settings) as simulator:
+        simulator.reset()
+        simulator.warehouse("articles/TENT-FJ2/stock", {"delta": 1})  # warehouse staff: not an API write
+        one_by_one = [simulator.put_order(f"FJ-{n}", [("TENT-FJ2", 1)]) for n in (1, 2)]
+        assert [r.status_code for r in one_by_one] == [201, 201]
+        assert simulator.admin.get("/_sim/writes").json() == {
+            "goodsOwners": {"1": {"writes": 2, "overlaps": 0, "maxInFlight": 1, "inFlight": 0}}}
+
+        _put_orders_concurrently(simulator, 3)
+        parallel = simulator.admin.get("/_sim/writes").json()["goodsOwners"]["1"]
+        assert (parallel["writes"], parallel["overlaps"], parallel["inFlight"]) == (5, 2, 0)
+        assert parallel["maxInFlight"] == 3
+
+        assert simulator.admin.delete("/_sim/writes").json()["goodsOwners"]["1"]["writes"] == 0
+        simulator.admin.post("/_sim/reset").raise_for_status()
+        assert simulator.admin.get("/_sim/writes").json()["goodsOwners"]["1"]["overlaps"] == 0
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_the_answer_to_another_goods_owner_is_a_setting(start_ongoing_sim, status: int) -> None:
+    with start_ongoing_sim(OngoingSimSettings(foreign_goods_owner_status=status)) as simulator:
+        simulator.reset()
+        read = simulator.api.get("/articles", params={"goodsOwnerId": 99})
+        assert (read.status_code, read.json()) == (status, DENIED)
+        assert simulator.api.get("/orders/statuses").status_code == 200, "requests without a goods owner pass"
+
+
 def test_a_write_that_waits_too_long_for_its_turn_fails_like_ongoings_timeout(start_ongoing_sim) -> None:
     settings = OngoingSimSettings(write_processing_seconds=0.6, parallel_write_timeout_seconds=0.2)
     with start_ongoing_sim(settings) as simulator:

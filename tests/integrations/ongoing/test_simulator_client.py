@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from integrations.errors import AuthenticationFailed, RefusedByVendor
+from integrations.errors import AuthenticationFailed, GoodsOwnerNotAccessible, RefusedByVendor
 from integrations.http import CircuitBreaker, RetryPolicy
 from integrations.ongoing.client import OngoingClient, OngoingSettings
 from integrations.ongoing.models import (
@@ -124,8 +124,20 @@ async def test_the_client_sees_ongoings_refusals_as_the_right_errors(sim: Ongoin
         with pytest.raises(RefusedByVendor, match="NO-SUCH-SKU"):
             await client.put_order(order_write("FJ-2", ("NO-SUCH-SKU", 1)))
     async with client_for(sim, password="wrong") as intruder:
-        with pytest.raises(AuthenticationFailed):
+        with pytest.raises(AuthenticationFailed, match="refused the credentials of API user 'demo-api'") as caught:
             await intruder.list_order_statuses()
+        assert not isinstance(caught.value, GoodsOwnerNotAccessible)
+
+
+async def test_a_wrong_goods_owner_id_is_reported_as_such_not_as_bad_credentials(sim: OngoingSim) -> None:
+    settings = OngoingSettings(base_url=sim.api_url, username=sim.settings.username,
+                               password=sim.settings.password.get_secret_value(), goods_owner_id=160)
+    async with OngoingClient(settings, policy=RetryPolicy.no_wait(), breaker=CircuitBreaker()) as client:
+        with pytest.raises(GoodsOwnerNotAccessible, match="Ongoing accepts API user 'demo-api' but refuses "
+                                                          "goods owner 160"):
+            await client.find_order_by_number("FJ-1")
+        with pytest.raises(GoodsOwnerNotAccessible):
+            await client.put_article(ArticleWrite(article_number="TENT-FJ2"))
 
 
 async def test_reporting_and_purchase_orders_through_the_client(sim: OngoingSim) -> None:

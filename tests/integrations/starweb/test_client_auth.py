@@ -9,11 +9,13 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import respx
+from pydantic import SecretStr
 
 from integrations.errors import AuthenticationFailed, UnexpectedResponse
+from integrations.starweb.auth import SharedToken, process_token
 from integrations.starweb.client import StarwebClient
 from tests.integrations.starweb import payloads
-from tests.integrations.starweb.conftest import CLIENT_ID, CLIENT_SECRET, FakeClock
+from tests.integrations.starweb.conftest import CLIENT_ID, CLIENT_SECRET, FakeClock, make_client
 
 INVALID_TOKEN = httpx.Response(401, json=payloads.error("invalid_token", "The access token has expired"))
 
@@ -161,3 +163,50 @@ async def test_neither_the_secret_nor_the_token_reaches_logs_or_errors(
     seen = caplog.text + str(caught.value) + repr(client.settings)
     for secret in (CLIENT_SECRET, "tok-secret-1", "tok-secret-2"):
         assert secret not in seen
+
+
+async def test_clients_of_one_api_client_share_the_process_token(starweb: respx.MockRouter) -> None:
+    shop = starweb.get("/shop").respond(json=payloads.item(payloads.shop()))
+
+    for _ in range(3):  # as the tasks of one flow run do: each opens its own client
+        async with make_client(starweb) as each:
+            await each.get_shop()
+    async with make_client(starweb) as first, make_client(starweb) as second:
+        await asyncio.gather(first.get_shop(), second.get_shop())
+
+    assert starweb.routes["token"].call_count == 1
+    assert {bearer(shop, i) for i in range(5)} == {"Bearer tok-1"}
+
+
+async def test_a_shared_token_is_renewed_ahead_of_expiry_and_once_on_invalid_token_for_every_client(
+        starweb: respx.MockRouter, clock: FakeClock) -> None:
+    starweb.routes["token"].side_effect = [httpx.Response(200, json=payloads.token(f"tok-{n}", 3600))
+                                           for n in (1, 2, 3)]
+    answers = {"Bearer tok-1": [payloads.item(payloads.shop())] * 2,
+               "Bearer tok-3": [payloads.item(payloads.shop())] * 2}
+
+    bearers: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        bearers.append(request.headers["Authorization"])  # now: a resent request is the same object
+        found = answers.get(bearers[-1])
+        return httpx.Response(200, json=found.pop(0)) if found else INVALID_TOKEN
+
+    starweb.get("/shop").mock(side_effect=answer)
+    token = SharedToken(clock=clock)
+    async with make_client(starweb, token=token) as first, make_client(starweb, token=token) as second:
+        await first.get_shop()
+        await second.get_shop()
+        assert starweb.routes["token"].call_count == 1
+        clock.advance(3600 - 59)  # inside the renewal margin: the next call fetches tok-2 first
+        await second.get_shop()  # tok-2 is refused as invalid: renewed once (tok-3) and resent
+        await first.get_shop()
+
+    assert starweb.routes["token"].call_count == 3
+    assert bearers == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2", "Bearer tok-3", "Bearer tok-3"]
+
+
+def test_a_changed_secret_gets_a_token_of_its_own() -> None:
+    same = process_token("https://shop.test/api/v2/", CLIENT_ID, SecretStr(CLIENT_SECRET))
+    assert same is process_token("https://shop.test/api/v2", CLIENT_ID, SecretStr(CLIENT_SECRET))
+    assert same is not process_token("https://shop.test/api/v2", CLIENT_ID, SecretStr("rotated"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.integrations.starweb.sim_fixtures import (  # noqa: F401
+    fetch_token,
     place_order,
     shop_fixture,
     sim_admin_fixture,
@@ -46,6 +47,17 @@ def test_reset_empties_the_shop_but_keeps_tokens(shop, sim_admin) -> None:
     assert shop.get("/orders").json()["data"] == []
     assert shop.get("/products").json()["meta"]["pagination"]["total"] == 0
     assert shop.get("/order-statuses").json() == {"data": []}
+
+
+def test_issued_tokens_are_counted_and_expiring_them_leaves_none_valid(starweb_sim, sim_admin) -> None:
+    before = sim_admin.get("/tokens").json()
+    fetch_token(f"{starweb_sim.root_url}/api/v2")
+    fetch_token(f"{starweb_sim.root_url}/api/v2")
+    after = sim_admin.get("/tokens").json()
+    assert after["issued"] == before["issued"] + 2
+    assert after["valid"] == before["valid"] + 2
+    sim_admin.post("/tokens/expire").raise_for_status()
+    assert sim_admin.get("/tokens").json() == {"issued": after["issued"], "valid": 0}
 
 
 def test_the_read_only_registers_come_from_the_demo_data(shop) -> None:
