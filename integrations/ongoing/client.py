@@ -265,6 +265,7 @@ class OngoingClient:
         purchase_order_numbers: Sequence[str] | None = None,
         status_changed_time_from: datetime | None = None,
         only_with_lines_to_report: bool | None = None,
+        last_receive_time_from: datetime | None = None,
         page_size: int = 200,
     ) -> AsyncIterator[PurchaseOrder]:
         """Every matching purchase order, in ascending purchaseOrderId order."""
@@ -272,6 +273,7 @@ class OngoingClient:
             purchaseOrderNumbers=purchase_order_numbers,
             purchaseOrderStatusChangedTimeFrom=status_changed_time_from,
             onlyPurchaseOrdersWithOrderLinesToReport=only_with_lines_to_report,
+            lastReceiveTimeFrom=last_receive_time_from,
         )
         async for purchase_order in self._paged("/purchaseOrders", PurchaseOrder, filters, PURCHASE_ORDER_CURSOR,
                                                 page_size, lambda p: p.purchase_order_id):

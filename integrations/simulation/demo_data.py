@@ -60,6 +60,8 @@ DEMO_ORDER_STATUSES: tuple[tuple[int, str | None, str, bool], ...] = (
     (6, None, "Behandlad", False),
     (7, None, "Returnerad", False),
     (8, None, "Väntar på betalning", False),
+    (9, None, "Ej uthämtad", True),
+    (10, None, "Delvis returnerad", True),
 )
 
 # Starweb shipping methods: (shippingMethodId, Swedish name, externalId)

@@ -29,6 +29,8 @@ class OngoingSimSettings(BaseSettings):
     parallel_write_timeout_seconds: float = Field(default=30.0, ge=0)
     write_processing_seconds: float = Field(
         default=0.0, ge=0, description="simulated time each write holds the goods owner's write lock")
+    return_order_arrivals_on_sales_order: bool = Field(
+        default=True, description="goods received against a return order also count on the sales order's lines")
 
     def api_root(self, server_root_url: str) -> str:
         """The vendor base URL a client should use, e.g. ``http://127.0.0.1:8802/demo/api/v1``."""
