@@ -111,10 +111,12 @@ def check_config() -> None:
 def _register_operations() -> None:
     from swo.orders_cli import hold, release
     from swo.quarantine_cli import quarantine_app
+    from swo.returns_cli import returns_app
 
     app.command()(release)
     app.command()(hold)
     app.add_typer(quarantine_app, name="quarantine")
+    app.add_typer(returns_app, name="returns")
 
 
 _register_operations()
