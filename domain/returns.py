@@ -20,6 +20,7 @@ from typing import Literal
 
 from domain.config import ReturnSettings
 from domain.hashing import payload_hash
+from domain.shipments import shipped_quantities
 from integrations.ongoing.models import Order as OngoingOrder
 from integrations.ongoing.models import PurchaseOrder, ReturnOrder
 
@@ -223,6 +224,7 @@ def _with_acknowledgements(found: list[DetectedReturn], acknowledgements: Sequen
 class OrderReturns:
     returns: list[DetectedReturn]
     problem: str | None = None  # figures that do not add up: the order needs a person
+    waiting: str | None = None  # not yet: the shipment must reach Starweb before its return does
 
 
 def returns_of_order(order: OngoingOrder, return_orders: Sequence[ReturnOrder], registered: Registered,
@@ -268,7 +270,17 @@ def returns_of_order(order: OngoingOrder, return_orders: Sequence[ReturnOrder], 
                             order_number=order.order_number, goods_owner_order_id=order.order_info.goods_owner_order_id,
                             returned_at=newest)
     _with_acknowledgements(found, acknowledgements)
+    if found and _shipment_unreported(order):
+        # Registered first, the return's status would be overwritten by the shipment report's "sent".
+        return OrderReturns([], waiting=f"order {order.order_number}: its shipment has not been reported to "
+                                        "Starweb yet; the return follows once it has")
     return OrderReturns(found)
+
+
+def _shipment_unreported(order: OngoingOrder) -> bool:
+    shipped = shipped_quantities(order)
+    return any(shipped.get(line.row_number or str(line.id), 0.0) > float(line.reported_number_of_items or 0)
+               for line in order.order_lines)
 
 
 def _returns_of_return_order(order: OngoingOrder, return_order: ReturnOrder, registered: Registered,

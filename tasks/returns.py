@@ -43,7 +43,7 @@ from domain.returns import (
     returns_of_order,
 )
 from domain.shipments import starweb_order_id_of
-from integrations.errors import MappingError
+from integrations.errors import MappingError, RetryableError
 from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import Order as OngoingOrder
 from integrations.starweb.client import StarwebClient
@@ -96,9 +96,10 @@ def detect_new_returns(merchant: MerchantConfig, found: WarehouseReturns, discar
     for order in found.orders.values():
         result = returns_of_order(order, found.return_orders.get(order.order_id, []), registered, discarding,
                                   merchant.returns)
-        if result.problem is not None:
-            batch.quarantine(RETURN_CHECK_KIND, order.order_number, f"order {order.order_number}",
-                             MappingError(result.problem), payload={"orderId": order.order_id})
+        if result.problem is not None or result.waiting is not None:
+            error = MappingError(result.problem) if result.problem else RetryableError(result.waiting or "")
+            batch.quarantine(RETURN_CHECK_KIND, order.order_number, f"order {order.order_number}", error,
+                             payload={"orderId": order.order_id})
             continue
         if order.order_number in retried:
             batch.resolve(RETURN_CHECK_KIND, order.order_number, "return figures add up")

@@ -40,9 +40,10 @@ def item(units: float, cause: str | None, *, returned: bool = True, at: str = "2
 
 
 def line(line_id: int, sku: str, shipped: float, returned: float = 0, reported: float | None = None,
-         items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+         items: list[dict[str, Any]] | None = None, shipment_reported: bool = True) -> dict[str, Any]:
     return {"id": line_id, "rowNumber": str(line_id % 100), "article": {"articleNumber": sku},
             "orderedNumberOfItems": shipped, "pickedNumberOfItems": shipped, "packedNumberOfItems": shipped,
+            "reportedNumberOfItems": shipped if shipment_reported else None,
             "returnedNumberOfItems": returned, "reportedReturnedNumberOfItems": reported,
             "pickedArticleItems": items or []}
 
@@ -122,6 +123,13 @@ def test_only_units_beyond_the_ledger_are_new_and_the_same_state_gives_the_same_
     assert summary(second) == [("sales-order", "regret", [("SOCK-MER-38", "WRONGSIZE", 2, 2)])]
     assert second[0].key != first[0].key
     assert second[0].acknowledgements == (Acknowledgement("order-line", 50001, 48001, 3),)
+
+
+def test_a_return_waits_until_its_orders_shipment_has_reached_starweb() -> None:
+    early = order(line(48001, "SOCK-MER-38", 1, returned=1, items=[item(1, "REGRET")], shipment_reported=False))
+    found = returns_of_order(early, [], NOTHING, DISCARDING, SETTINGS)
+    assert found.returns == [] and found.problem is None
+    assert found.waiting is not None and "shipment has not been reported" in found.waiting
 
 
 def test_a_parcel_back_on_its_own_waybill_is_not_collected_unless_the_tpl_gave_another_cause() -> None:

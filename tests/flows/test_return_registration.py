@@ -211,6 +211,7 @@ async def test_an_announced_return_is_registered_when_the_goods_arrive(
     order_id = await shop.place_order([("SOCK-MER-42", 3)])
     await export_orders("demo")
     ship(world, order_id)
+    await report_shipments("demo")
 
     runner = CliRunner()  # the command runs its flow with asyncio.run, so not on this test's event loop
     announced = await asyncio.to_thread(runner.invoke, app, ["returns", "announce", "demo", str(order_id),
@@ -253,6 +254,7 @@ async def test_return_order_arrivals_missing_from_the_order_hold_it_for_a_person
     order_id = await shop.place_order([("SOCK-MER-42", 1)])
     await export_orders("demo")
     ship(world, order_id)
+    await report_shipments("demo")
     await announce_return("demo", order_id, {"SOCK-MER-42": 1}, cause="REGRET")
     sim(world, f"/returnOrders/FJ-{order_id}-R1/receive")
 
@@ -268,6 +270,7 @@ async def test_a_run_that_dies_after_commenting_never_comments_twice(
     order_id = await shop.place_order([("SOCK-MER-38", 1)])
     await export_orders("demo")
     ship(world, order_id)
+    await report_shipments("demo")
     sim(world, f"/orders/FJ-{order_id}/return", {"cause": "REGRET"})
 
     # The process dies right after Starweb took the comment and the status, before the ledger knew.
