@@ -17,23 +17,23 @@ from uuid import uuid4
 
 from prefect import flow
 
-from domain.return_registration import ReturnStatuses, match_returns
+from domain.return_registration import ReturnStatuses
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor
 from tasks.reporting import RunReport, finish_run
 from tasks.return_reads import STREAMS, fetch_return_causes, fetch_warehouse_returns, read_return_windows
 from tasks.returns import (
-    candidate_orders,
     detect_new_returns,
     let_go_of_returns,
+    match_to_starweb_orders,
     publish_return_worklist,
     record_returns,
     register_recorded_returns,
+    warehouse_orders_behind,
 )
 from tasks.runtime import load_merchant
-from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
+from tasks.shop_reads import fetch_status_table
 from tasks.stock import sync_stock_for_skus
-from tasks.warehouse_reads import fetch_warehouse_orders
 
 
 @flow(name="register-returns", flow_run_name="register-returns-{merchant_id}")
@@ -47,17 +47,13 @@ async def register_returns(merchant_id: str, dry_run: bool = False) -> dict[str,
 
     windows = read_return_windows(merchant)
     found = await fetch_warehouse_returns(merchant, windows)
-    detection = detect_new_returns(merchant, found, await fetch_return_causes(merchant), windows.orders_to_retry,
-                                   dry_run)
-    candidates = candidate_orders(merchant, detection.returns)
-    starweb_orders, _gone = await fetch_orders_by_id(merchant, sorted(set().union(*candidates.values())))
-    matches = match_returns(detection.returns, candidates, {o.order_id: o for o in starweb_orders})
-    inbound_orders = [merchant.order_number(m.starweb_order_id) for m in matches.values() if m.starweb_order_id]
-    warehouse_orders = found.order_by_number() | await fetch_warehouse_orders(
-        merchant, sorted(set(inbound_orders) - found.order_by_number().keys()))
-    report.extend(detection.outcomes + record_returns(
-        merchant, statuses, detection.returns, matches, {o.order_id: o for o in starweb_orders}, warehouse_orders,
-        token, dry_run))
+    causes = await fetch_return_causes(merchant)
+    detection = detect_new_returns(merchant, found, causes, windows.orders_to_retry, dry_run)
+    starweb_orders, matches = await match_to_starweb_orders(merchant, detection.returns)
+    warehouse_orders = await warehouse_orders_behind(merchant, found, matches)
+    recorded = record_returns(merchant, statuses, detection.returns, matches, starweb_orders, warehouse_orders,
+                              token, dry_run)
+    report.extend(detection.outcomes + recorded)
     try:
         results = await register_recorded_returns(merchant, token, dry_run)
     finally:

@@ -28,6 +28,7 @@ from domain.return_registration import (
     WorklistState,
     comment_marker,
     comment_text,
+    match_returns,
     money,
     plan_registration,
 )
@@ -56,6 +57,8 @@ from tasks.recording import Batch
 from tasks.reporting import Outcome
 from tasks.return_reads import RETURN_CHECK_KIND, WarehouseReturns
 from tasks.runtime import ledger, ongoing_client, starweb_client
+from tasks.shop_reads import fetch_orders_by_id
+from tasks.warehouse_reads import fetch_warehouse_orders
 
 RETURN_KIND = "return"  # a recorded return whose registration failed (key: the return's ledger id)
 SOURCE_WORDS = {ReturnSource.SALES_ORDER: "order", ReturnSource.RETURN_ORDER: "return order",
@@ -126,6 +129,24 @@ def candidate_orders(merchant: MerchantConfig, detected: Sequence[DetectedReturn
                                                                     d.goods_owner_order_id)
         found[d.key] = {order_id} if order_id is not None else set()
     return found
+
+
+async def match_to_starweb_orders(merchant: MerchantConfig, detected: Sequence[DetectedReturn]
+                                  ) -> tuple[dict[int, StarwebOrder], dict[str, Match]]:
+    """The Starweb orders the returns may belong to (read once each), and each return's match."""
+    candidates = candidate_orders(merchant, detected)
+    found, _gone = await fetch_orders_by_id(merchant, sorted(set().union(*candidates.values())))
+    orders = {order.order_id: order for order in found}
+    return orders, match_returns(detected, candidates, orders)
+
+
+async def warehouse_orders_behind(merchant: MerchantConfig, found: WarehouseReturns,
+                                  matches: Mapping[str, Match]) -> dict[str, OngoingOrder]:
+    """Ongoing's view of every matched order (what shipped decides full or partial); a return inbound's
+    order is read here, the others came with their returns."""
+    known = found.order_by_number()
+    wanted = {merchant.order_number(m.starweb_order_id) for m in matches.values() if m.starweb_order_id}
+    return known | await fetch_warehouse_orders(merchant, sorted(wanted - known.keys()))
 
 
 def _line_json(line: ReturnedLine, amount: Decimal | None) -> dict[str, object]:
