@@ -82,7 +82,7 @@ class Detection:
 
 @task(name="detect-new-returns", cache_policy=NO_CACHE)
 def detect_new_returns(merchant: MerchantConfig, found: WarehouseReturns, discarding: Mapping[str, bool],
-                       retried: Sequence[str], dry_run: bool) -> Detection:
+                       dry_run: bool) -> Detection:
     """The units each document shows beyond what the ledger registered; an order whose figures do not add
     up is held for a person with the reason, and the rest goes on."""
     batch = Batch(merchant, dry_run)
@@ -92,6 +92,7 @@ def detect_new_returns(merchant: MerchantConfig, found: WarehouseReturns, discar
     documents += [(ReturnSource.PURCHASE_ORDER.value, p.purchase_order_id) for p in found.inbounds]
     with ledger().session() as session:
         rows = return_log.registered_lines(session, merchant.merchant_id, documents)
+        held = {e.key for e in quarantine.open_entries(session, merchant.merchant_id, RETURN_CHECK_KIND)}
     registered = Registered.of(
         RegisteredLine(ReturnSource(source), document_id, str(line["line_ref"]), line.get("cause"),
                        float(line["units"]), float(line["restocked"])) for source, document_id, line in rows)
@@ -104,7 +105,7 @@ def detect_new_returns(merchant: MerchantConfig, found: WarehouseReturns, discar
             batch.quarantine(RETURN_CHECK_KIND, order.order_number, f"order {order.order_number}", error,
                              payload={"orderId": order.order_id})
             continue
-        if order.order_number in retried:
+        if order.order_number in held:
             batch.resolve(RETURN_CHECK_KIND, order.order_number, "return figures add up")
         detected += result.returns
     for inbound in found.inbounds:
