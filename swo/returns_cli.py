@@ -34,6 +34,7 @@ def announce(
     line: Annotated[list[str], typer.Option("--line", help="SKU=QUANTITY; repeat for several lines")],
     cause: Annotated[str | None, typer.Option(help="the goods owner's return-cause code, e.g. REGRET")] = None,
     comment: Annotated[str | None, typer.Option(help="a note for the warehouse")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="check and show the return order; send nothing")] = False,
 ) -> None:
     """Tell the warehouse a customer is sending goods back: a return order in Ongoing."""
     from flows.return_announcement import announce_return
@@ -41,10 +42,14 @@ def announce(
 
     wanted = _parse_lines(line)
     try:
-        number = asyncio.run(announce_return(merchant_id, order_id, wanted, cause=cause, comment=comment))
+        number = asyncio.run(announce_return(merchant_id, order_id, wanted, cause=cause, comment=comment,
+                                             dry_run=dry_run))
     except ConnectorError as exc:
         typer.echo(f"Not announced: {exc}", err=True)
         raise typer.Exit(1) from exc
+    if dry_run:
+        typer.echo(f"Order {order_id}: return order {number} would be announced (dry run: nothing sent).")
+        return
     typer.echo(f"Order {order_id}: return order {number} announced to the warehouse.")
 
 

@@ -16,7 +16,7 @@ from domain.config import MerchantConfig
 from domain.return_announcement import plan_announcement
 from integrations.errors import MappingError
 from ledger import bindings
-from tasks.recording import Batch
+from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, ongoing_client
 
@@ -30,9 +30,10 @@ class AnnouncementResult:
 
 @task(name="announce-return-order", cache_policy=NO_CACHE)
 async def announce_return_order(merchant: MerchantConfig, starweb_order_id: int, wanted: Mapping[str, int],
-                                cause: str | None, comment: str | None) -> tuple[AnnouncementResult, list[Outcome]]:
+                                cause: str | None, comment: str | None,
+                                dry_run: bool) -> tuple[AnnouncementResult, list[Outcome]]:
     """Send the warehouse a return order for these SKUs of one order (or find it already announced)."""
-    batch = Batch(merchant, dry_run=False)
+    batch = Batch(merchant, dry_run)
     with ledger().session() as session:
         binding = bindings.find_order(session, merchant.merchant_id, starweb_order_id)
     number = binding.order_number if binding else merchant.order_number(starweb_order_id)
@@ -50,8 +51,12 @@ async def announce_return_order(merchant: MerchantConfig, starweb_order_id: int,
             batch.add(record, "skipped", f"already announced as return order {plan.number}")
             return AnnouncementResult(plan.number, None, created=False), batch.outcomes
         write = plan.write
-        answer = await batch.write("ongoing", "PUT /returnOrders", plan.number,
-                                   lambda: warehouse.put_return_order(write),
-                                   detail={"orderId": order.order_id, "lines": dict(wanted), "cause": cause})
+        try:
+            answer = await batch.write("ongoing", "PUT /returnOrders", plan.number,
+                                       lambda: warehouse.put_return_order(write),
+                                       detail={"orderId": order.order_id, "lines": dict(wanted), "cause": cause})
+        except DryRun:
+            batch.add(record, "would announce", f"return order {plan.number}")
+            return AnnouncementResult(plan.number, None, created=False), batch.outcomes
     batch.add(record, "announced", f"return order {plan.number}")
     return AnnouncementResult(plan.number, answer.return_order_id, created=True), batch.outcomes

@@ -214,6 +214,9 @@ async def test_an_announced_return_is_registered_when_the_goods_arrive(
     await report_shipments("demo")
 
     runner = CliRunner()  # the command runs its flow with asyncio.run, so not on this test's event loop
+    preview = await asyncio.to_thread(runner.invoke, app, ["returns", "announce", "demo", str(order_id), "--line",
+                                                           "SOCK-MER-42=2", "--cause", "REGRET", "--dry-run"])
+    assert preview.exit_code == 0 and f"FJ-{order_id}-R1 would be announced" in preview.output
     announced = await asyncio.to_thread(runner.invoke, app, ["returns", "announce", "demo", str(order_id),
                                                              "--line", "SOCK-MER-42=2", "--cause", "REGRET"])
     assert announced.exit_code == 0, announced.output
