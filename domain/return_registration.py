@@ -40,9 +40,6 @@ class WorklistState(StrEnum):
         return self.value.replace("_", " ")
 
 
-OPEN_STATES = (WorklistState.AWAITING_REFUND, WorklistState.CONTACT_CUSTOMER, WorklistState.UNMATCHED)
-
-
 def worklist_state(kind: ReturnKind) -> WorklistState:
     return WorklistState.AWAITING_REFUND if kind is ReturnKind.REGRET else WorklistState.CONTACT_CUSTOMER
 
