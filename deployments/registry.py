@@ -142,6 +142,8 @@ PROCESSES: tuple[Process, ...] = (
             "Report shipments to Starweb (status, tracking, one customer email per shipment)", Polling("shipments")),
     Process("sync-stock", "flows/stock_sync.py:sync_stock",
             "Set Starweb stock to the warehouse's sellable stock less the buffer", Polling("stock")),
+    Process("register-returns", "flows/return_registration.py:register_returns",
+            "Register warehouse returns in Starweb and keep the refund worklist", Polling("returns")),
     Process("report-statistics", "flows/statistics.py:report_statistics",
             "Publish yesterday's connector statistics", DailyAt(time(6, 0))),
     Process("push-purchase-orders", "flows/purchase_orders.py:push_purchase_orders",

@@ -246,6 +246,51 @@ class InboundSettings(_Strict):
         return self.initial_purchase_order_number.format(date=f"{day:%Y%m%d}")
 
 
+class ReturnSettings(_Strict):
+    """How returns the warehouse registers reach Starweb. Return-cause codes are the goods owner's own
+    (``GET /returnOrders/returnCauses``); a cause in none of the lists counts as a regret return."""
+
+    regret_causes: list[str] = Field(default_factory=list)
+    not_collected_causes: list[str] = Field(default_factory=list)  # parcel returned to sender
+    complaint_causes: list[str] = Field(default_factory=list)
+    # Starweb statuses (idCode or id). Full: everything shipped came back (unset: the status map's
+    # `returned`); partial: unset leaves the status alone; not collected: unset is handled as any return.
+    full_return_status: str | int | None = None
+    partial_return_status: str | int | None = None
+    not_collected_status: str | int | None = None
+    notify_customer: bool = False
+    refund_shipping: bool = False
+    # Finds the Starweb order id in a return inbound's number, reference or comment: group 1 is the id;
+    # {prefix} stands for the merchant's order-number prefix.
+    purchase_order_reference: str = "{prefix}([0-9]+)"
+    # Does the warehouse count goods received against a return order on the sales order's lines too?
+    return_orders_on_sales_order: bool = True
+    overlap_minutes: Annotated[int, Field(ge=0)] = 10
+    first_run_lookback_days: Annotated[int, Field(ge=0)] = 30
+
+    @model_validator(mode="after")
+    def _causes_and_pattern(self) -> ReturnSettings:
+        lists = {"regret_causes": self.regret_causes, "not_collected_causes": self.not_collected_causes,
+                 "complaint_causes": self.complaint_causes}
+        seen: dict[str, str] = {}
+        for name, codes in lists.items():
+            for code in codes:
+                if code in seen and seen[code] != name:
+                    raise ValueError(f"return cause {code!r} is in both {seen[code]} and {name}")
+                seen[code] = name
+        try:
+            pattern = re.compile(self.purchase_order_reference.replace("{prefix}", ""))
+        except re.error as exc:
+            raise ValueError(f"purchase_order_reference is not a valid regular expression: {exc}") from exc
+        if pattern.groups < 1:
+            raise ValueError("purchase_order_reference needs a group around the order id, e.g. 'FJ-([0-9]+)'")
+        return self
+
+    def reference_pattern(self, prefix: str) -> re.Pattern[str]:
+        """The compiled order-reference pattern with the merchant's prefix filled in."""
+        return re.compile(self.purchase_order_reference.replace("{prefix}", re.escape(prefix)))
+
+
 class PollingMinutes(_Strict):
     """How often each process runs, in minutes."""
 
@@ -256,6 +301,7 @@ class PollingMinutes(_Strict):
     shipments: Annotated[int, Field(gt=0)] = 5
     stock: Annotated[int, Field(gt=0)] = 10
     receipts: Annotated[int, Field(gt=0)] = 15
+    returns: Annotated[int, Field(gt=0)] = 15
 
 
 class MerchantConfig(_Strict):
@@ -277,6 +323,7 @@ class MerchantConfig(_Strict):
     stock: StockSettings = Field(default_factory=StockSettings)
     products: ProductSettings = Field(default_factory=ProductSettings)
     inbound: InboundSettings = Field(default_factory=InboundSettings)
+    returns: ReturnSettings = Field(default_factory=ReturnSettings)
     polling_minutes: PollingMinutes = Field(default_factory=PollingMinutes)
 
     @field_validator("timezone")

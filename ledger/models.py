@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
@@ -97,6 +98,43 @@ class Shipment(Base):
     status_changed_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     shipped_at: Mapped[datetime | None]
+
+
+class ReturnRecord(Base):
+    """One return registered from the warehouse, and its row on the refund worklist. The row is written
+    before anything reaches Starweb (with the decisions: status, email, amount), so a rerun resumes it."""
+
+    __tablename__ = "returns"
+    __table_args__ = (UniqueConstraint("merchant_id", "return_key", name="uq_return_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40), index=True)
+    return_key: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(20))  # sales-order, return-order, purchase-order
+    document_id: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(100))
+    order_number: Mapped[str | None] = mapped_column(String(50))
+    starweb_order_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    acknowledgements: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    comments: Mapped[list[str]] = mapped_column(JSON)
+    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    shipping_refund: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    fully_returned: Mapped[bool] = mapped_column(Boolean, default=False)
+    target_status_id: Mapped[int | None] = mapped_column(Integer)
+    send_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    progress: Mapped[str] = mapped_column(String(20))  # recorded → starweb_done → acknowledged; held
+    worklist_state: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    starweb_done_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
 
 
 class ArticleBinding(Base):

@@ -121,11 +121,13 @@ def _register_operations() -> None:
     from swo.inbound_cli import inbound
     from swo.orders_cli import hold, release
     from swo.quarantine_cli import quarantine_app
+    from swo.returns_cli import returns_app
 
     app.command()(release)
     app.command()(hold)
     app.command()(inbound)
     app.add_typer(quarantine_app, name="quarantine")
+    app.add_typer(returns_app, name="returns")
 
 
 _register_operations()

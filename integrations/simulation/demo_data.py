@@ -63,6 +63,8 @@ DEMO_ORDER_STATUSES: tuple[tuple[int, str | None, str, bool], ...] = (
     # A second "partially sent" status: Starweb mails on a status change only, so a further partial
     # shipment alternates between 5 and 9 to reach the customer.
     (9, None, "Delvis skickad, fler paket", True),
+    (10, None, "Ej uthämtad", True),
+    (11, None, "Delvis returnerad", True),
 )
 
 # Starweb shipping methods: (shippingMethodId, Swedish name, externalId)

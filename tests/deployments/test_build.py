@@ -65,14 +65,15 @@ POLLING = {p.flow_name for p in PROCESSES if isinstance(p.schedule, Polling)}
 
 def test_polling_intervals_come_from_the_merchants_polling_minutes() -> None:
     config = merchant(polling_minutes={"products": 45, "export_orders": 1, "order_changes": 7, "order_statuses": 9,
-                                       "shipments": 4, "stock": 11, "receipts": 20})
+                                       "shipments": 4, "stock": 11, "receipts": 20,
+                                       "returns": 13})
 
     intervals = {s.flow_name: [x.interval_seconds for x in s.schedules] for s in build_deployments([config])
                  if s.flow_name in POLLING}
 
     assert intervals == {"sync-products": [2700], "export-orders": [60], "sync-order-changes": [420],
                          "sync-order-statuses": [540], "report-shipments": [240], "sync-stock": [660],
-                         "track-receipts": [1200]}
+                         "track-receipts": [1200], "register-returns": [780]}
     assert "every minute" in build_deployments([config])[1].description
 
 

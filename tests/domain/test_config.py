@@ -57,6 +57,13 @@ def test_rows_left_out_of_the_status_map_keep_their_defaults(tmp_path: Path) -> 
          "statuses.picking.alternate_starweb: only partially_sent may have an alternate Starweb status"),
         (("tracking_grace_minutes: 30", "tracking_grace_minutes: -5"),
          "shipments.tracking_grace_minutes: Input should be greater than or equal to 0"),
+        (("complaint_causes: [COMPLAINT]", "complaint_causes: [COMPLAINT, REGRET]"),
+         "returns: Value error, return cause 'REGRET' is in both regret_causes and complaint_causes"),
+        (('purchase_order_reference: "{prefix}([0-9]+)"', 'purchase_order_reference: "{prefix}[0-9]+"'),
+         "purchase_order_reference needs a group around the order id"),
+        (('purchase_order_reference: "{prefix}([0-9]+)"', 'purchase_order_reference: "([0-9]+"'),
+         "purchase_order_reference is not a valid regular expression"),
+        (("  returns: 15", "  returns: 0"), "polling_minutes.returns: Input should be greater than 0"),
     ],
 )
 def test_invalid_files_name_the_file_the_field_and_the_problem(tmp_path: Path, change: tuple[str, str],
@@ -69,6 +76,16 @@ def test_invalid_files_name_the_file_the_field_and_the_problem(tmp_path: Path, c
     message = str(caught.value)
     assert str(path) in message
     assert expected in message
+
+
+def test_a_file_without_a_returns_section_keeps_working_with_quiet_defaults(tmp_path: Path) -> None:
+    text = DEMO.split("\n# Returns the warehouse registers.")[0] + "\n"
+    returns = load_merchant(write(tmp_path, text)).returns
+    assert (returns.regret_causes, returns.not_collected_causes, returns.complaint_causes) == ([], [], [])
+    assert (returns.full_return_status, returns.partial_return_status, returns.notify_customer,
+            returns.refund_shipping) == (None, None, False, False)
+    assert returns.reference_pattern("FJ-").findall("RET-9 för FJ-1042") == ["1042"]
+    assert load_merchants()["demo"].returns.complaint_causes == ["COMPLAINT"]
 
 
 def test_file_name_and_merchant_id_must_agree(tmp_path: Path) -> None:

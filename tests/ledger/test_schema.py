@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from ledger.db import Ledger
 from ledger.models import AuditEntry, LineBinding, OrderBinding
 
-TABLES = {"order_bindings", "line_bindings", "article_bindings", "cursors", "quarantine", "audit_log",
+TABLES = {"order_bindings", "line_bindings", "article_bindings", "cursors", "quarantine", "audit_log", "returns",
           "unbooked_orders", "shipment_sightings",
           "purchase_order_bindings", "purchase_order_line_bindings",
           "circuit_breakers", "run_locks", "alembic_version"}

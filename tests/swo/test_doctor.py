@@ -86,7 +86,8 @@ def test_a_broken_mapping_on_either_side_fails_with_what_the_system_offers(merch
     assert problems(result.output) == [
         "statuses.picking.starweb: the shop has no order status with idCode 'packing'; it offers created (#1 "
         "Mottagen), picking (#2 Plockning), completed (#3 Skickad), canceled (#4 Makulerad), #5 Delvis skickad, "
-        "#6 Behandlad, #7 Returnerad, #8 Väntar på betalning, #9 Delvis skickad, fler paket",
+        "#6 Behandlad, #7 Returnerad, #8 Väntar på betalning, #9 Delvis skickad, fler paket, #10 Ej uthämtad, "
+        "#11 Delvis returnerad",
         "statuses.picking.ongoing: Ongoing has no order status 310; it offers 150 Fel, 200 Öppen, 210 Öppen-OK, "
         "211 Öppen-Restad, 300 Plockning, 320 Allokerad, 400 Plockad, 450 Skickad, 500 Hämtad, 800 Returnerad, "
         "1000 Makulerad",

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from integrations.ongoing.simulator import admin, articles, order_patches, orders, purchase_orders, reference, returns
+from integrations.ongoing.simulator import (
+    admin,
+    articles,
+    order_patches,
+    orders,
+    purchase_orders,
+    reference,
+    return_arrivals,
+    returns,
+)
 from integrations.ongoing.simulator.auth import vendor_access
 from integrations.ongoing.simulator.errors import INTERNAL_ERROR, install_error_handlers
 from integrations.ongoing.simulator.settings import OngoingSimSettings
@@ -40,6 +49,7 @@ def create_app(*, store: DocumentStore | None = None, settings: OngoingSimSettin
         vendor.include_router(module.build_router(state))
     app.include_router(vendor)
     app.include_router(admin.build_router(state))
+    app.include_router(return_arrivals.build_router(state))
 
     injector = FaultInjector()
     app.include_router(fault_router(injector))

@@ -56,6 +56,8 @@ class OngoingSimSettings(BaseSettings):
         default="accepted", description="whether PUT /orders takes a row with numberOfItems 0: accepted or refused")
     foreign_goods_owner_status: Literal[401, 403] = Field(
         default=401, description="the answer to a goodsOwnerId this API user has no access to (not documented)")
+    return_order_arrivals_on_sales_order: bool = Field(
+        default=True, description="goods received against a return order also count on the sales order's lines")
 
     def api_root(self, server_root_url: str) -> str:
         """The vendor base URL a client should use, e.g. ``http://127.0.0.1:8802/demo/api/v1``."""

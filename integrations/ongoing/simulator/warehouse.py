@@ -159,7 +159,8 @@ def register_return(state: SimState, order: Doc, *, lines: Sequence[LineQuantity
             if article is not None:
                 article["physical"] += quantity
                 state.save_article(article)
-        _fill_return_orders(state, order, line, quantity, now, cause, removes)
+        if state.settings.return_order_arrivals_on_sales_order:  # one count of the goods, both ways
+            _fill_return_orders(state, order, line, quantity, now, cause, removes)
         returned_any = True
     if not returned_any:
         raise bad_request(f"Nothing was shipped on order {order['orderNumber']} that could be returned.")

@@ -125,4 +125,4 @@ def test_the_status_list_is_whole_and_unpaged(shop) -> None:
     body = shop.get("/order-statuses").json()
     assert "meta" not in body
     assert [s["idCode"] for s in body["data"][:4]] == ["created", "picking", "completed", "canceled"]
-    assert len(body["data"]) == 9
+    assert len(body["data"]) == 11
