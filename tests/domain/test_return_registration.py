@@ -33,7 +33,7 @@ DEMO = load_merchants()["demo"]
 SHOP = [ShopStatus(sid, code) for sid, code, *_ in DEMO_ORDER_STATUSES]
 TABLE = StatusTable(DEMO.state_rules(), SHOP)
 STATUSES = ReturnStatuses.resolve(DEMO.returns, TABLE, SHOP)
-RETURNED, NOT_COLLECTED, PARTLY_RETURNED = 7, 9, 10
+RETURNED, NOT_COLLECTED, PARTLY_RETURNED = 7, 10, 11
 
 
 def starweb(order_id: int = 1042, *items: dict[str, Any], shipping: float = 49) -> StarwebOrder:
