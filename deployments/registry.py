@@ -133,4 +133,7 @@ PROCESSES: tuple[Process, ...] = (
             "Set Starweb stock to the warehouse's sellable stock less the buffer", Polling("stock")),
     Process("report-statistics", "flows/statistics.py:report_statistics",
             "Publish yesterday's connector statistics", DailyAt(time(6, 0))),
+    Process("reconcile", "flows/reconcile.py:reconcile",
+            "Compare Starweb and Ongoing (orders, statuses, shipments, stock) and report every difference",
+            DailyAt(time(5, 30))),
 )

@@ -120,9 +120,11 @@ def doctor(merchant_id: str) -> None:
 def _register_operations() -> None:
     from swo.orders_cli import hold, release
     from swo.quarantine_cli import quarantine_app
+    from swo.reconcile_cli import reconcile
 
     app.command()(release)
     app.command()(hold)
+    app.command()(reconcile)
     app.add_typer(quarantine_app, name="quarantine")
 
 
