@@ -42,8 +42,8 @@ def watching_progress(listener: ProgressListener) -> Iterator[None]:
 
 class LongRun:
     """One long run's progress artifact. Stages split 0-100 %; a stage runs from the previous stage's end
-    to its own ``until``. Updates are published when the whole percent changes, so a run of any size
-    makes at most about a hundred API calls for it."""
+    to its own ``until``. Updates are published when a stage starts and when the whole percent changes,
+    so a run of any size makes at most about a hundred API calls for it."""
 
     def __init__(self, key: str, title: str) -> None:
         self.key, self.title = key, title
@@ -59,7 +59,7 @@ class LongRun:
 
     async def stage(self, name: str, *, until: float) -> None:
         """Start the next stage (the previous one is done) that ends at ``until`` percent."""
-        await self._move(self._stage_end, name)
+        await self._move(self._stage_end, name, force=True)
         self._stage_start, self._stage_end, self._stage = self.percent, max(until, self.percent), name
 
     async def advance(self, done: int, total: int) -> None:
