@@ -118,6 +118,7 @@ def doctor(merchant_id: str) -> None:
 
 
 def _register_operations() -> None:
+    from swo.automations_cli import automations_app
     from swo.orders_cli import hold, release
     from swo.quarantine_cli import quarantine_app
     from swo.reconcile_cli import reconcile
@@ -126,6 +127,7 @@ def _register_operations() -> None:
     app.command()(hold)
     app.command()(reconcile)
     app.add_typer(quarantine_app, name="quarantine")
+    app.add_typer(automations_app, name="automations")
 
 
 _register_operations()
