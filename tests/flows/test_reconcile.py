@@ -95,12 +95,12 @@ def test_a_clean_day_is_one_line_and_each_planted_difference_is_listed(world: Wo
     assert lines[1] == "Quarantine: 1 open record(s), 0 a day ago (growing)."
     listed = lines[2:-1]
     assert len(listed) == 5, lines
-    assert listed[0].startswith(f"- in Starweb, not in Ongoing: order {stranded}. Starweb: status 1 (open ")
+    assert listed[0].startswith(f"- in Starweb, not in Ongoing: order {stranded}. Starweb: status 1 (open). ")
     assert f"Ongoing: no order FJ-{stranded}. quarantined since " in listed[0]
     assert "shipping method" in listed[0]
     assert listed[1].startswith("- in Ongoing, not in Starweb: order FJ-99999. Starweb: no order 99999. "
                                 "Ongoing: status 200 (open).")
-    assert listed[2].startswith(f"- status against the map: order {picked}. Starweb: status 1 (open ")
+    assert listed[2].startswith(f"- status against the map: order {picked}. Starweb: status 1 (open). ")
     assert "Ongoing: status 300 (picking)." in listed[2]
     assert listed[3].startswith(f"- shipment not reported: order {shipped}. ")
     assert "Ongoing: status 450 (sent)." in listed[3]
