@@ -81,10 +81,12 @@ def test_the_texts_render_from_the_events_the_connector_emits() -> None:
 
     deviation = event("swo.purchase-order.deviation", {
         "merchant_id": "demo", "purchase_order_number": "PO-7001", "status": "deviation",
-        "deviations": [{"row": "1", "sku": "THERMOS-1L", "advised": 12, "received": 10, "difference": -2}]})
+        "deviations": [{"row": "1", "sku": "THERMOS-1L", "advised": 12.0, "received": 10.0, "difference": -2.0},
+                       {"row": "2", "sku": "SOCK-MER-42", "advised": 5.0, "received": 7.5, "difference": 2.5}]})
     assert rendered("swo: purchase-order deviation", {"event": deviation}) == (
         "Purchase order PO-7001 of demo received with deviations",
-        "Purchase order PO-7001 of demo was received with deviations: SKU THERMOS-1L advised 12, received 10.")
+        "Purchase order PO-7001 of demo was received with deviations: SKU THERMOS-1L advised 12, received 10; "
+        "SKU SOCK-MER-42 advised 5, received 7.5.")
 
     failed_run = {"name": "export-orders-demo", "tags": ["merchant:demo", "process:export-orders"],
                   "state": {"name": "Failed", "message": "Flow run encountered an exception: RuntimeError"}}
