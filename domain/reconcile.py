@@ -123,9 +123,11 @@ def belongs_in_ongoing(order: StarwebOrder, table: StatusTable, exportable_statu
 def absent_from_ongoing(orders: Iterable[StarwebOrder], in_warehouse: Collection[str], *,
                         order_number: Callable[[int], str], table: StatusTable,
                         exportable_status_ids: Collection[int], window: Window) -> list[StarwebOrder]:
-    """Starweb orders created in the window that belong in Ongoing but have no order there, by id."""
+    """Starweb orders created in the window that belong in Ongoing but have no order there, by id. An order
+    changed within the settle time (e.g. just paid) may not have met an export run yet, and is left out."""
     return sorted((o for o in orders
                    if o.created_at is not None and window.start <= o.created_at <= window.end
+                   and (o.modified_at is None or o.modified_at <= window.settled_before)
                    and order_number(o.order_id) not in in_warehouse
                    and belongs_in_ongoing(o, table, exportable_status_ids)), key=lambda o: o.order_id)
 

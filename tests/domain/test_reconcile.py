@@ -78,6 +78,7 @@ def test_orders_that_belong_in_the_warehouse_and_are_not_there() -> None:
         shop(1006, isComplete=False),  # checkout not finished
         shop(1007, created=NOW - timedelta(days=8)),  # before the window
         shop(1008, created=NOW - timedelta(minutes=5)),  # too recent: the export may not have run yet
+        shop(1009, modified=NOW - timedelta(minutes=5)),  # paid moments ago: likewise
     ]
     absent = absent_from_ongoing(orders, {"FJ-1001"}, order_number=DEMO.order_number, table=TABLE,
                                  exportable_status_ids={CREATED}, window=WINDOW)
