@@ -153,4 +153,7 @@ PROCESSES: tuple[Process, ...] = (
     Process("track-receipts", "flows/receipts.py:track_receipts",
             "Report purchase-order receipts and their deviations, and sync the received stock to Starweb",
             Polling("receipts")),
+    Process("reconcile", "flows/reconcile.py:reconcile",
+            "Compare Starweb and Ongoing (orders, statuses, shipments, stock) and report every difference",
+            DailyAt(time(5, 30))),
 )

@@ -23,6 +23,7 @@ from ledger.purchase_orders import INITIAL
 from ledger.types import utcnow
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.products import ensure_articles
+from tasks.progress import long_run, progress_stage
 from tasks.purchase_orders import claim_initial_inbound, read_initial_inbound, send_purchase_orders
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
@@ -44,20 +45,24 @@ async def initial_inbound(merchant_id: str, dry_run: bool = False) -> dict[str, 
                             "purchase-order list.")
         return {**await finish_run(report, []), "purchase_order": earlier.purchase_order_number}
 
-    catalogue = await fetch_products_changed_since(merchant, None)
-    articles = await ensure_articles(merchant, catalogue, skus_in_shop(catalogue), dry_run)
-    report.extend(articles.outcomes)
-    today = utcnow().astimezone(merchant.zone).date()
-    number = claim_initial_inbound(merchant_id, earlier.purchase_order_number if earlier
-                                   else merchant.inbound.initial_number(today), dry_run)
-    order = initial_inbound_order(number, merchant.inbound.initial_supplier, today, shop_stock(catalogue),
-                                  leave_out=articles.unavailable)
-    unexpected = articles.unexpected
-    if order.lines:
-        outcomes, more = await send_purchase_orders(merchant, [order], origin=INITIAL, source=SOURCE, blocked={},
-                                                    dry_run=dry_run)
-        report.extend(outcomes)
-        unexpected = unexpected + more
+    async with long_run("initial-inbound", merchant_id, "Initial inbound"):
+        await progress_stage("reading the Starweb catalogue", until=30)
+        catalogue = await fetch_products_changed_since(merchant, None)
+        await progress_stage("creating articles in Ongoing", until=90)
+        articles = await ensure_articles(merchant, catalogue, skus_in_shop(catalogue), dry_run)
+        report.extend(articles.outcomes)
+        today = utcnow().astimezone(merchant.zone).date()
+        number = claim_initial_inbound(merchant_id, earlier.purchase_order_number if earlier
+                                       else merchant.inbound.initial_number(today), dry_run)
+        order = initial_inbound_order(number, merchant.inbound.initial_supplier, today, shop_stock(catalogue),
+                                      leave_out=articles.unavailable)
+        unexpected = articles.unexpected
+        await progress_stage("sending the purchase order", until=100)
+        if order.lines:
+            outcomes, more = await send_purchase_orders(merchant, [order], origin=INITIAL, source=SOURCE,
+                                                        blocked={}, dry_run=dry_run)
+            report.extend(outcomes)
+            unexpected = unexpected + more
     summary = {"articles": len(skus_in_shop(catalogue)), "lines": len(order.lines), "units": order.units}
     report.notes += _notes(number, summary, articles.unavailable, dry_run)
     return {**await finish_run(report, unexpected), **summary, "purchase_order": number}

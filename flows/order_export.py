@@ -5,7 +5,8 @@ Source: Starweb orders in an exportable status (by default new and paid) modifie
 plus quarantined orders due for another try. Target: Ongoing ``PUT /orders``, then the initial status
 "open, in stock" or "open, backordered" from the warehouse's sellable stock.
 Idempotency: the Ongoing order number (prefix + Starweb orderId) is the upsert key, and the ledger
-binding makes an exported order skip every later run.
+binding makes an exported order skip every later run. The first run (the merchant's first activation)
+shows its progress as the ``export-orders-<merchant>-progress`` artifact.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from domain.order_export import plan_exports, select_for_export
 from domain.order_mapping import order_lines
 from domain.statuses import resolve_status_refs
 from ledger.types import utcnow
-from tasks.cursors import advance_cursor, read_window_start
+from tasks.cursors import advance_cursor, read_cursor_time, read_window_start
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.order_export import complete_initial_statuses, push_new_orders, read_export_state
+from tasks.progress import long_run, progress_stage
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
@@ -42,15 +44,19 @@ async def export_orders(merchant_id: str, dry_run: bool = False) -> dict[str, in
     exportable = resolve_status_refs(merchant.orders.exportable_starweb_statuses, shop_statuses,
                                      what="orders.exportable_starweb_statuses")
 
-    recent = await fetch_orders_modified_since(merchant, since)
-    bound, held, due = read_export_state(merchant_id, [o.order_id for o in recent])
-    retried, _gone = await fetch_orders_by_id(merchant, [i for i in due if i not in {o.order_id for o in recent}])
-    orders = select_for_export([*recent, *retried], exportable_status_ids=exportable, bound_order_ids=bound,
-                               held_order_ids=held - set(due))
+    first_run = read_cursor_time(merchant_id, STREAM) is None
+    async with long_run("export-orders", merchant_id, "First activation (first export)", when=first_run):
+        await progress_stage("reading Starweb's orders", until=20)
+        recent = await fetch_orders_modified_since(merchant, since)
+        bound, held, due = read_export_state(merchant_id, [o.order_id for o in recent])
+        retried, _gone = await fetch_orders_by_id(merchant, [i for i in due if i not in {o.order_id for o in recent}])
+        orders = select_for_export([*recent, *retried], exportable_status_ids=exportable, bound_order_ids=bound,
+                                   held_order_ids=held - set(due))
 
-    articles = await fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)})
-    plans = plan_exports(orders, merchant, sellable=sellable(articles), known_skus=articles.keys())
-    outcomes, unexpected = await push_new_orders(merchant, plans, table, dry_run)
+        articles = await fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)})
+        plans = plan_exports(orders, merchant, sellable=sellable(articles), known_skus=articles.keys())
+        await progress_stage("creating orders in Ongoing", until=100)
+        outcomes, unexpected = await push_new_orders(merchant, plans, table, dry_run)
     report.extend(outcomes)
     more, more_unexpected = await complete_initial_statuses(merchant, table, dry_run)
     report.extend(more)

@@ -2,7 +2,8 @@
 
 Trigger: every half hour or so per merchant (deployment ``sync-products/<merchant>``) or on demand.
 Source: Starweb products updated since the cursor (all of them on the first run), each with all its
-variants; once a day the whole catalogue, to find SKUs that were removed. Target: Ongoing
+variants; once a day the whole catalogue, to find SKUs that were removed. The first run (the first product
+push) shows its progress as the ``sync-products-<merchant>-progress`` artifact. Target: Ongoing
 ``PUT /articles`` (articleNumber = SKU, name, EAN, manufacturer SKU, weight); removed SKUs go on a
 worklist artifact and, if configured, are sent with ``isActive: false`` (Ongoing cannot delete).
 Idempotency: the article number is the upsert key; a payload identical to the last push is skipped.
@@ -19,6 +20,7 @@ from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_cursor_time
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.products import push_articles, read_article_bindings, retire_removed_articles
+from tasks.progress import long_run, progress_stage
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_products_changed_since
@@ -40,10 +42,13 @@ async def sync_products(merchant_id: str, dry_run: bool = False) -> dict[str, in
                                    merchant.products.removal_check_hours)
 
     since = None if full_check or cursor is None else cursor - OVERLAP
-    products = await fetch_products_changed_since(merchant, since)
-    known = read_article_bindings(merchant_id)
-    plan = plan_article_pushes(products, {sku: b.pushed_hash for sku, b in known.items()})
-    outcomes, unexpected = await push_articles(merchant, plan, dry_run)
+    async with long_run("sync-products", merchant_id, "First product push", when=cursor is None):
+        await progress_stage("reading the Starweb catalogue", until=20)
+        products = await fetch_products_changed_since(merchant, since)
+        known = read_article_bindings(merchant_id)
+        plan = plan_article_pushes(products, {sku: b.pushed_hash for sku, b in known.items()})
+        await progress_stage("sending articles to Ongoing", until=100)
+        outcomes, unexpected = await push_articles(merchant, plan, dry_run)
     report.extend(outcomes)
 
     if full_check:

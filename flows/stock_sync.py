@@ -7,7 +7,8 @@ Ongoing articles whose stock changed since the cursor, and every article in a fu
 filter). Target: Starweb ``stockQuantity`` = sellable − units held by Starweb orders the warehouse does not
 book yet (not exported: new, quarantined or held back) − ``stock.safety_buffer``, never below zero, written
 only where Starweb shows something else; SKUs on one side only go on the ``stock-worklist-<merchant>``
-artifact, and Starweb figures its own orders cannot explain on ``stock-master-conflicts-<merchant>``.
+artifact, and Starweb figures its own orders cannot explain on ``stock-master-conflicts-<merchant>``. A
+full resync shows its progress as the ``sync-stock-<merchant>-progress`` artifact.
 Backorders the warehouse's stock now covers are moved to "open, in stock" (``tasks.backorders``).
 Idempotency: the write sets an absolute figure, and a SKU already showing its target is not written.
 """
@@ -21,6 +22,7 @@ from ledger.types import utcnow
 from tasks.backorders import promote_backorders_under_release_lock
 from tasks.cursors import advance_cursor, read_cursor_time
 from tasks.mapping_checks import check_ongoing_mappings
+from tasks.progress import long_run, progress_stage
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.stock import (
@@ -54,17 +56,22 @@ async def sync_stock(merchant_id: str, dry_run: bool = False, skus: list[str] | 
     scope = choose_scope(started, read_cursor_time(merchant_id, STREAM), read_cursor_time(merchant_id, FULL_STREAM),
                          full_resync_hours=merchant.stock.full_resync_hours, forced=full)
     report.notes.append(f"{'Full resync' if scope.full else 'Changed SKUs only'}: {scope.reason}")
-    articles = await fetch_warehouse_stock(merchant, scope.changed_since)
-    if scope.full:
-        shop = await fetch_shop_catalogue_stock(merchant)
-    else:
-        retries = set(read_stock_retries(merchant_id)) - articles.keys()
-        if retries:
-            articles |= await fetch_articles(merchant, retries)
-        syncable = [level.sku for level in warehouse_levels(articles) if level.syncable]
-        shop = await fetch_shop_stock(merchant, syncable, read_variant_index(merchant_id))
+    async with long_run("sync-stock", merchant_id, "Full stock resync", when=scope.full):
+        await progress_stage("reading the warehouse's stock", until=20)
+        articles = await fetch_warehouse_stock(merchant, scope.changed_since)
+        await progress_stage("reading Starweb's stock", until=50)
+        if scope.full:
+            shop = await fetch_shop_catalogue_stock(merchant)
+        else:
+            retries = set(read_stock_retries(merchant_id)) - articles.keys()
+            if retries:
+                articles |= await fetch_articles(merchant, retries)
+            syncable = [level.sku for level in warehouse_levels(articles) if level.syncable]
+            shop = await fetch_shop_stock(merchant, syncable, read_variant_index(merchant_id))
 
-    result = await reconcile_stock(merchant, articles, shop, dry_run, complete=scope.full, warehouse_read_at=started)
+        await progress_stage("writing Starweb's stock", until=100)
+        result = await reconcile_stock(merchant, articles, shop, dry_run, complete=scope.full,
+                                       warehouse_read_at=started)
     report.extend(result.outcomes)
     moved, moved_unexpected = await promote_backorders_under_release_lock(merchant, dry_run)
     report.extend(moved)

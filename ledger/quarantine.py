@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from integrations.errors import ConnectorError
@@ -84,6 +84,18 @@ def open_entries(session: Session, merchant_id: str, kind: str | None = None) ->
     if kind is not None:
         query = query.where(QuarantineEntry.kind == kind)
     return list(session.scalars(query.order_by(QuarantineEntry.id)))
+
+
+def open_counts(session: Session, merchant_id: str, *, at: datetime | None = None) -> dict[str, int]:
+    """Open entries per kind now, or as they stood at ``at`` (first seen by then, not yet resolved then).
+    An entry that was resolved and failed again counts from its new first sighting only."""
+    query = select(QuarantineEntry.kind, func.count()).where(QuarantineEntry.merchant_id == merchant_id)
+    if at is None:
+        query = query.where(QuarantineEntry.resolved_at.is_(None))
+    else:
+        query = query.where(QuarantineEntry.first_seen_at <= at,
+                            QuarantineEntry.resolved_at.is_(None) | (QuarantineEntry.resolved_at > at))
+    return {kind: int(n) for kind, n in session.execute(query.group_by(QuarantineEntry.kind))}
 
 
 def due_for_retry(session: Session, merchant_id: str, kind: str, *,

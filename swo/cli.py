@@ -118,16 +118,20 @@ def doctor(merchant_id: str) -> None:
 
 
 def _register_operations() -> None:
+    from swo.automations_cli import automations_app
     from swo.inbound_cli import inbound
     from swo.orders_cli import hold, release
     from swo.quarantine_cli import quarantine_app
+    from swo.reconcile_cli import reconcile
     from swo.returns_cli import returns_app
 
     app.command()(release)
     app.command()(hold)
     app.command()(inbound)
+    app.command()(reconcile)
     app.add_typer(quarantine_app, name="quarantine")
     app.add_typer(returns_app, name="returns")
+    app.add_typer(automations_app, name="automations")
 
 
 _register_operations()

@@ -10,6 +10,7 @@ import typer
 
 from domain.config import ConfigError
 from domain.purchase_order_file import PurchaseOrderFileError
+from swo.progress_bar import progress_bar
 
 
 def inbound(
@@ -25,7 +26,8 @@ def inbound(
     if initial == (file is not None):
         raise typer.BadParameter("give a purchase-order FILE, or --initial (not both)")
     try:
-        result = asyncio.run(_run(merchant_id, file, initial=initial, dry_run=dry_run))
+        with progress_bar():
+            result = asyncio.run(_run(merchant_id, file, initial=initial, dry_run=dry_run))
     except (PurchaseOrderFileError, ConfigError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc

@@ -20,6 +20,7 @@ from integrations.errors import ConnectorError
 from integrations.ongoing.models import OrderWrite
 from ledger import bindings, quarantine
 from ledger.bindings import LineSpec
+from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, ongoing_client
@@ -55,7 +56,8 @@ async def push_new_orders(merchant: MerchantConfig, plans: Sequence[ExportPlan |
     """Create each planned order in Ongoing and give it its initial status; quarantine the refused."""
     batch = Batch(merchant, dry_run)
     async with await ongoing_client(merchant) as warehouse:
-        for plan in plans:
+        for done, plan in enumerate(plans):
+            await report_progress(done, len(plans))
             record = f"order {plan.order.order_id}"
             key = str(plan.order.order_id)
             if isinstance(plan, ExportRefusal):

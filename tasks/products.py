@@ -20,6 +20,7 @@ from domain.product_sync import ArticlePlan, plan_article_pushes, restrict_plan
 from integrations.starweb.models import Product, Variant
 from ledger import bindings
 from ledger.models import ArticleBinding
+from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, ongoing_client
@@ -48,7 +49,8 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
     if not plan.pushes:
         return batch.outcomes, batch.unexpected
     async with await ongoing_client(merchant) as warehouse:
-        for push in plan.pushes:
+        for done, push in enumerate(plan.pushes):
+            await report_progress(done, len(plan.pushes))
             record = f"SKU {push.item.sku}"
             try:
                 answer = await batch.write("ongoing", "PUT /articles", push.item.sku,

@@ -40,6 +40,7 @@ from ledger import quarantine
 from ledger import stock as stock_ledger
 from ledger.stock import VariantPlace
 from ledger.types import utcnow
+from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, ongoing_client, starweb_client
@@ -228,7 +229,8 @@ async def write_shop_stock(merchant: MerchantConfig, plan: StockPlan, shop: Shop
     if not plan.writes:
         return batch.outcomes, batch.unexpected
     async with await starweb_client(merchant) as starweb:
-        for row in plan.writes:
+        for done, row in enumerate(plan.writes):
+            await report_progress(done, len(plan.writes))
             record, sent_at = f"SKU {row.sku}", utcnow()
             try:
                 await batch.write("starweb", STOCK_WRITE, row.sku,

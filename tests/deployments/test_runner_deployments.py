@@ -47,8 +47,9 @@ def test_every_registry_row_names_a_flow_of_that_name_taking_merchant_id_and_dry
         assert flow.name == process.flow_name
         parameters = list(flow.parameters.properties)
         assert parameters[0] == "merchant_id"
-        # Every process that writes to a vendor can preview its writes; the statistics only read the ledger.
-        assert "dry_run" in parameters or process.flow_name == "report-statistics"
+        # Every process that writes to a vendor can preview its writes; the statistics only read the ledger
+        # and the reconcile only reads both vendors.
+        assert "dry_run" in parameters or process.flow_name in ("report-statistics", "reconcile")
 
 
 def test_specs_become_served_deployments_with_schedule_limit_tags_and_parameters(throwaway_package: str) -> None:

@@ -56,3 +56,19 @@ def test_time_cursors_only_move_forward(ledger: Ledger) -> None:
         assert read_time_cursor(s, "m2", "starweb-orders") is None
         with pytest.raises(ValueError):
             advance_time_cursor(s, "m1", "x", datetime(2026, 1, 1))
+
+
+def test_open_counts_now_and_as_they_stood_a_day_earlier(ledger: Ledger) -> None:
+    day_ago = NOW - timedelta(days=1)
+    with ledger.session() as s:
+        quarantine.quarantine_record(s, "m1", "order", "1", MappingError("no address"), now=NOW - timedelta(days=3))
+        quarantine.quarantine_record(s, "m1", "order", "2", MappingError("no address"), now=NOW - timedelta(days=2))
+        quarantine.resolve(s, "m1", "order", "2", "fixed", now=NOW - timedelta(hours=2))
+        quarantine.quarantine_record(s, "m1", "stock", "SKU-1", VendorUnavailable("busy"), now=NOW - timedelta(hours=5))
+        quarantine.quarantine_record(s, "m1", "product", "SKU-2", MappingError("long"), now=NOW - timedelta(hours=1))
+        quarantine.quarantine_record(s, "m2", "order", "9", MappingError("no address"), now=NOW - timedelta(days=2))
+
+        assert quarantine.open_counts(s, "m1") == {"order": 1, "stock": 1, "product": 1}
+        assert quarantine.open_counts(s, "m1", at=day_ago) == {"order": 2}, "order 2 was still open then"
+        assert quarantine.open_counts(s, "m1", at=NOW - timedelta(days=4)) == {}
+        assert quarantine.open_counts(s, "m2") == {"order": 1}

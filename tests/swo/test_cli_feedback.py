@@ -47,7 +47,7 @@ def one_line_error(result: object, expected: str) -> None:
 @pytest.mark.parametrize(
     "command",
     [["release", "nosuch"], ["release", "nosuch", "--order", "1042"], ["doctor", "nosuch"], ["hold", "nosuch", "1042"],
-     ["quarantine", "list", "nosuch"], ["quarantine", "resolve", "nosuch", "order", "1042"]],
+     ["quarantine", "list", "nosuch"], ["quarantine", "resolve", "nosuch", "order", "1042"], ["reconcile", "nosuch"]],
 )
 def test_an_unknown_merchant_is_named_with_the_known_ones(merchants: Path, command: list[str]) -> None:
     result = runner.invoke(app, command)

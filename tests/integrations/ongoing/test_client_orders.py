@@ -148,6 +148,18 @@ async def test_iter_orders_sends_status_time_and_report_filters(
     assert "shippedTimeFrom" not in params and "lastReturnedFrom" not in params
 
 
+async def test_iter_orders_filters_by_creation_time(ongoing: OngoingClient, ongoing_api: respx.MockRouter) -> None:
+    route = ongoing_api.get("/orders").respond(200, json=[])
+
+    found = [o async for o in ongoing.iter_orders(order_created_time_from=datetime(2026, 11, 23, 5, 30, tzinfo=UTC),
+                                                  order_created_time_to=datetime(2026, 11, 30, 5, 0, tzinfo=UTC))]
+
+    assert found == []
+    params = route.calls.last.request.url.params
+    assert params["orderCreatedTimeFrom"] == "2026-11-23T05:30:00.000+00:00"
+    assert params["orderCreatedTimeTo"] == "2026-11-30T05:00:00.000+00:00"
+
+
 async def test_iter_orders_walks_three_pages_with_order_id_cursor(
     ongoing: OngoingClient, ongoing_api: respx.MockRouter
 ) -> None:
