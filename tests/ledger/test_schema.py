@@ -11,7 +11,7 @@ from ledger.db import Ledger
 from ledger.models import AuditEntry, LineBinding, OrderBinding
 
 TABLES = {"order_bindings", "line_bindings", "article_bindings", "cursors", "quarantine", "audit_log",
-          "alembic_version"}
+          "export_claims", "alembic_version"}
 
 
 def exercise(book: Ledger) -> None:
