@@ -3,7 +3,9 @@
 Random faults are drawn per request from a seeded generator at the configured rates (429 with
 Retry-After, 500, a hang longer than the client's timeout, a dropped connection) plus added
 latency. Scripted faults hit the next matching requests exactly, for tests that need a failure
-at one precise step. Only vendor paths are affected; the ``/_sim`` admin surface never is.
+at one precise step; a scripted ``lost`` fault lets the request do its work and then drops the
+answer, as when a vendor's reply is lost after the write landed. Only vendor paths are affected;
+the ``/_sim`` admin surface never is.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-FaultKind = Literal["429", "500", "502", "503", "timeout", "drop"]
+FaultKind = Literal["429", "500", "502", "503", "timeout", "drop", "lost"]
 
 
 class ScriptedFault(BaseModel):
@@ -121,14 +123,25 @@ class FaultMiddleware:
             await asyncio.sleep(config.timeout_seconds)
             await self._send_error(send, 504, {})
         elif fault == "drop":
-            # Promise a body, send half of it, then break off: the client sees a dropped connection.
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")]})
-            await send({"type": "http.response.body", "body": b'{"data": ', "more_body": True})
-            raise ConnectionAbortedError("simulated dropped connection")
+            await self._break_off(send)
+        elif fault == "lost":
+            # The request is carried out in full; only its answer never reaches the client.
+            async def swallow(message: Message) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+            await self._break_off(send)
         else:
             headers = {"Retry-After": f"{config.retry_after_seconds:g}"} if fault == "429" else {}
             await self._send_error(send, int(fault), headers)
+
+    @staticmethod
+    async def _break_off(send: Send) -> None:
+        # Promise a body, send half of it, then break off: the client sees a dropped connection.
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")]})
+        await send({"type": "http.response.body", "body": b'{"data": ', "more_body": True})
+        raise ConnectionAbortedError("simulated dropped connection")
 
     async def _send_error(self, send: Send, status: int, headers: dict[str, str]) -> None:
         body = json.dumps(self.error_body.get(str(status), self.error_body.get("default", {}))).encode()

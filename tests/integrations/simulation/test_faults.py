@@ -45,6 +45,17 @@ def server():
     def thing() -> dict[str, bool]:
         return {"ok": True}
 
+    writes: list[int] = []
+
+    @app.post("/api/things")
+    def write_thing() -> dict[str, int]:
+        writes.append(len(writes) + 1)
+        return {"written": len(writes)}
+
+    @app.get("/api/things")
+    def count_things() -> dict[str, int]:
+        return {"written": len(writes)}
+
     running = serve_in_thread(FaultMiddleware(app, injector, error_body={"default": {"Message": "injected"}}))
     yield running
     running.stop()
@@ -71,6 +82,16 @@ def test_a_dropped_connection_is_seen_by_the_client_as_a_protocol_error(server) 
         with pytest.raises(httpx.RemoteProtocolError):
             http.get("/api/thing")
         assert http.get("/api/thing").status_code == 200
+
+
+def test_a_lost_answer_lets_the_write_land_and_drops_only_the_reply(server) -> None:
+    with httpx.Client(base_url=server.root_url, timeout=5) as http:
+        before = http.get("/api/things").json()["written"]
+        http.post("/_sim/faults", json={"scripted": [{"fault": "lost", "method": "POST"}]}).raise_for_status()
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.post("/api/things")
+        assert http.get("/api/things").json()["written"] == before + 1, "the write landed"
+        assert http.post("/api/things").json() == {"written": before + 2}
 
 
 def test_a_timeout_fault_outlasts_the_client(server) -> None:
