@@ -7,8 +7,9 @@ Source: sent orders in Ongoing whose shipped units are not yet acknowledged
 Starweb email the customer with invoice or receipt — then ``reportedNumberOfItems`` in Ongoing, then the
 stock of the SKUs involved. Idempotency: a shipment key from the cumulative shipped quantities; the
 intent and the email decision are in the ledger before the status change; old orders (before go-live,
-not exported by the connector, already done in Starweb) are reported silently. A dry run previews all
-of it, including how many emails would be sent.
+not exported by the connector, already done in Starweb) are reported silently; after a lost ledger the
+connector's own orders are known by number and age and emailed as usual. A dry run previews all of it,
+including how many emails would be sent.
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ from uuid import uuid4
 from prefect import flow
 
 from domain.shipments import detect_shipment
+from tasks.ledger_check import check_ledger_continuity
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
-from tasks.shipments import let_go_of_shipments, plan_shipment_jobs, report_shipments_to_starweb
+from tasks.shipments import (
+    close_settled_shipments,
+    let_go_of_shipments,
+    plan_shipment_jobs,
+    report_shipments_to_starweb,
+)
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
 from tasks.stock import sync_stock_for_skus
 from tasks.warehouse_reads import fetch_sent_orders_to_report
@@ -32,12 +39,15 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
     merchant = load_merchant(merchant_id)
     report = RunReport("report-shipments", merchant_id, dry_run)
     token = uuid4().hex
+    if warning := await check_ledger_continuity(merchant):
+        report.warnings.append(warning)
     table, _ = await fetch_status_table(merchant)
 
     sent = await fetch_sent_orders_to_report(merchant, table.sent_from, table.cancelled_from)
     shipments = [s for s in (detect_shipment(order, table) for order in sent) if s is not None]
     jobs, unknown = plan_shipment_jobs(merchant, shipments,
                                        {o.order_info.order_number: o.order_info.goods_owner_order_id for o in sent})
+    report.extend(close_settled_shipments(merchant_id, jobs, dry_run))
     starweb_orders, _gone = await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))
     try:
         results = await report_shipments_to_starweb(merchant, table, jobs, {o.order_id: o for o in starweb_orders},
@@ -52,5 +62,4 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
         stock_outcomes, stock_unexpected = await sync_stock_for_skus(merchant, sorted(results.skus), dry_run)
         report.extend(stock_outcomes)
         results.unexpected += stock_unexpected
-    counts = await finish_run(report, results.unexpected)
-    return {**counts, "emails": results.emails}
+    return await finish_run(report, results.unexpected, extra={"emails": results.emails})
