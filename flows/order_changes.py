@@ -17,7 +17,7 @@ from prefect import flow
 from domain.order_mapping import order_lines
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
-from tasks.order_changes import push_starweb_edits, read_bound_orders
+from tasks.order_changes import close_settled_changes, push_starweb_edits, read_bound_orders
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
@@ -38,7 +38,8 @@ async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[st
 
     recent = await fetch_orders_modified_since(merchant, since)
     bound, due_elsewhere = read_bound_orders(merchant_id, [o.order_id for o in recent])
-    retried, _gone = await fetch_orders_by_id(merchant, due_elsewhere)
+    retried, gone = await fetch_orders_by_id(merchant, due_elsewhere)
+    report.extend(close_settled_changes(merchant_id, gone, dry_run))
     orders = [o for o in [*recent, *retried] if o.order_id in bound]
     in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in bound.values()])
     articles = await fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)})

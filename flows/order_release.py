@@ -19,7 +19,13 @@ from prefect import flow
 
 from domain.release import choose_releases
 from domain.statuses import resolve_status_refs
-from tasks.release import let_go_of_claims, merchant_release_lock, read_release_candidates, release_to_picking
+from tasks.release import (
+    close_settled_releases,
+    let_go_of_claims,
+    merchant_release_lock,
+    read_release_candidates,
+    release_to_picking,
+)
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_order_statuses, fetch_status_table
@@ -37,6 +43,7 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
         table, shop_statuses = await fetch_status_table(merchant)
         releasable = resolve_status_refs(merchant.release.releasable_starweb_statuses, shop_statuses,
                                          what="release.releasable_starweb_statuses")
+        report.extend(close_settled_releases(merchant_id, dry_run))
         candidates, held = read_release_candidates(merchant_id)
         shop_status = await fetch_order_statuses(merchant, sorted(releasable))
         in_warehouse = await fetch_warehouse_orders(merchant, [c.order_number for c in candidates])

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.order_statuses import bring_back_warehouse_changes, orders_needing_attention, read_unfinished_orders
+from tasks.order_statuses import (
+    apply_status_quarantine,
+    bring_back_warehouse_changes,
+    orders_needing_attention,
+    read_unfinished_orders,
+)
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
@@ -28,7 +33,9 @@ async def sync_order_statuses(merchant_id: str, dry_run: bool = False) -> dict[s
 
     unfinished = read_unfinished_orders(merchant_id)
     in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in unfinished])
-    pairs = orders_needing_attention(merchant, table, unfinished, in_warehouse)
+    pairs, settled = apply_status_quarantine(merchant_id, orders_needing_attention(merchant, table, unfinished,
+                                                                                   in_warehouse), dry_run)
+    report.extend(settled)
     starweb_orders, _gone = await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs])
 
     outcomes, unexpected = await bring_back_warehouse_changes(

@@ -5,6 +5,7 @@ Source: Starweb products updated since the cursor (all of them on the first run)
 variants; once a day the whole catalogue, to find SKUs that were removed. Target: Ongoing
 ``PUT /articles`` (articleNumber = SKU, name, EAN, manufacturer SKU, weight); removed SKUs go on a
 worklist artifact and, if configured, are sent with ``isActive: false`` (Ongoing cannot delete).
+Products quarantined earlier are read again by id when due, and failed deactivations sent again.
 Idempotency: the article number is the upsert key; a payload identical to the last push is skipped.
 """
 
@@ -17,10 +18,16 @@ from prefect import flow
 from domain.product_sync import plan_article_pushes, removal_check_due, removed_skus, skus_in_shop
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_cursor_time
-from tasks.products import push_articles, read_article_bindings, retire_removed_articles
+from tasks.products import (
+    close_settled_products,
+    push_articles,
+    read_article_bindings,
+    read_product_retries,
+    retire_removed_articles,
+)
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
-from tasks.shop_reads import fetch_products_changed_since
+from tasks.shop_reads import fetch_products_by_id, fetch_products_changed_since
 
 STREAM = "starweb-products"
 REMOVAL_STREAM = "starweb-products-removal-check"
@@ -39,10 +46,16 @@ async def sync_products(merchant_id: str, dry_run: bool = False) -> dict[str, in
 
     since = None if full_check or cursor is None else cursor - OVERLAP
     products = await fetch_products_changed_since(merchant, since)
+    retries = read_product_retries(merchant_id)
+    again, vanished = await fetch_products_by_id(merchant, retries.products_to_read(p.product_id for p, _ in products))
+    report.extend(close_settled_products(merchant_id, retries, vanished, dry_run))
     known = read_article_bindings(merchant_id)
-    plan = plan_article_pushes(products, {sku: b.pushed_hash for sku, b in known.items()})
-    outcomes, unexpected = await push_articles(merchant, plan, dry_run)
+    plan = plan_article_pushes([*products, *again], {sku: b.pushed_hash for sku, b in known.items()})
+    outcomes, unexpected = await push_articles(merchant, plan, dry_run, retries.open_skus)
     report.extend(outcomes)
+    retired, retired_unexpected = await retire_removed_articles(merchant, retries.due_retirements, dry_run, retry=True)
+    report.extend(retired)
+    unexpected += retired_unexpected
 
     if full_check:
         active = [sku for sku, b in known.items() if b.is_active and b.removed_in_starweb_at is None]

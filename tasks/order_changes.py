@@ -29,7 +29,7 @@ from domain.order_sync import (
     with_agreed_row_numbers,
 )
 from domain.statuses import OrderState, StatusTable
-from integrations.errors import MappingError
+from integrations.errors import ConnectorError, MappingError, RefusedByVendor
 from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import Order as OngoingOrder
 from integrations.ongoing.models import OrderWrite
@@ -116,6 +116,8 @@ async def _carry_out(batch: Batch, table: StatusTable, plan: object, order: Star
             batch.add(record, "skipped", reason)
             if reason == "no change since the last push":
                 batch.resolve(CHANGE_KIND, key, "in sync again")
+            else:  # still held for the same reason (e.g. a refusal already flagged): try again later
+                batch.postpone(CHANGE_KIND, key)
         case CannotMap(error=error):
             batch.quarantine(CHANGE_KIND, key, record, error, payload={"orderId": order.order_id})
         case PushUpdate(payload=payload, payload_hash=new_hash):
@@ -131,7 +133,7 @@ async def _carry_out(batch: Batch, table: StatusTable, plan: object, order: Star
             batch.add(record, "updated", f"{number}: lines now {len(payload.order_lines or [])}")
         case CancelInOngoing():
             await batch.write("ongoing", "DELETE /orders/{orderId}", number,
-                              lambda: warehouse.cancel_order(ongoing.order_info.order_id))
+                              lambda: cancel_confirmed(warehouse, table, ongoing.order_info.order_id))
             with ledger().session() as session:
                 bindings.mark_cancelled(bindings.reload(session, binding),
                                         ongoing_status=table.ongoing_number(OrderState.CANCELLED))
@@ -141,6 +143,7 @@ async def _carry_out(batch: Batch, table: StatusTable, plan: object, order: Star
             if not batch.dry_run:
                 with ledger().session() as session:
                     bindings.mark_cancelled(bindings.reload(session, binding), ongoing_status=status)
+            batch.resolve(CHANGE_KIND, key, "cancelled on both sides")
             batch.add(record, "skipped", "already cancelled on both sides")
         case RefuseUpdate(payload_hash=new_hash, reason=reason):
             await _flag(batch, shop, order.order_id, REFUSED_EDIT_COMMENT.format(status=status))
@@ -156,6 +159,44 @@ async def _carry_out(batch: Batch, table: StatusTable, plan: object, order: Star
             batch.add(record, "refused", reason)
 
 
+async def cancel_confirmed(warehouse: OngoingClient, table: StatusTable, ongoing_order_id: int) -> object:
+    """Cancel the order in Ongoing. When Ongoing refuses, read the order back: if it is cancelled, an earlier
+    attempt landed and only its answer was lost (the transport resent the DELETE), so the cancel is done."""
+    try:
+        return await warehouse.cancel_order(ongoing_order_id)
+    except RefusedByVendor:
+        try:
+            current = await warehouse.get_order(ongoing_order_id)
+        except ConnectorError:
+            current = None
+        number = current.status_number if current is not None else None
+        if number is None or table.state_of_ongoing(number) is not OrderState.CANCELLED:
+            raise
+        return current
+
+
 async def _flag(batch: Batch, shop: StarwebClient, order_id: int, text: str) -> None:
     await batch.write("starweb", "POST /orders/{orderId}/comments", str(order_id),
                       lambda: shop.create_order_comment(order_id, text))
+
+
+@task(name="close-settled-order-changes", cache_policy=NO_CACHE)
+def close_settled_changes(merchant_id: str, gone: list[int], dry_run: bool) -> list[Outcome]:
+    """Close change entries whose cause is gone: the order is sent, cancelled or returned (a refused change
+    was flagged on the Starweb order and can no longer reach the warehouse), or it was deleted in Starweb."""
+    outcomes: list[Outcome] = []
+    with ledger().session() as session:
+        entries = quarantine.open_entries(session, merchant_id, CHANGE_KIND)
+        found = bindings.orders_by_starweb_id(session, merchant_id, [int(e.key) for e in entries])
+        for entry in entries:
+            binding = found.get(int(entry.key))
+            if int(entry.key) in gone:
+                why = "deleted in Starweb"
+            elif binding is not None and binding.state in bindings.FINAL_STATES:
+                why = f"the order is {binding.state}; the change can no longer reach the warehouse"
+            else:
+                continue
+            if not dry_run:
+                quarantine.resolve(session, merchant_id, CHANGE_KIND, entry.key, why)
+            outcomes.append(Outcome(f"order {entry.key}", "would close" if dry_run else "closed", why))
+    return outcomes

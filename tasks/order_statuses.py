@@ -27,7 +27,7 @@ from integrations.ongoing.models import Order as OngoingOrder
 from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order as StarwebOrder
 from integrations.starweb.models import OrderItemWrite, OrderPatch
-from ledger import bindings
+from ledger import bindings, quarantine
 from ledger.bindings import LineSpec
 from ledger.models import OrderBinding
 from tasks.recording import Batch, DryRun
@@ -147,3 +147,24 @@ async def _copy_lines(batch: Batch, shop: StarwebClient, merchant: MerchantConfi
         attached.pushed_hash = payload_hash(payload)
     batch.add(record, "updated", f"lines copied from the warehouse: +{len(changes.added)} "
                                  f"~{len(changes.adjusted)} -{len(changes.removed)}")
+
+
+@task(name="apply-status-quarantine", cache_policy=NO_CACHE)
+def apply_status_quarantine(merchant_id: str, pairs: list[tuple[OrderBinding, OngoingOrder]],
+                            dry_run: bool) -> tuple[list[tuple[OrderBinding, OngoingOrder]], list[Outcome]]:
+    """Leave orders whose quarantine entry is not yet due for a later run, and close the entries of orders
+    with nothing left to bring back (in sync, or sent, cancelled or returned meanwhile)."""
+    pending = {str(b.starweb_order_id) for b, _ in pairs}
+    outcomes: list[Outcome] = []
+    with ledger().session() as session:
+        held = quarantine.held_keys(session, merchant_id, STATUS_KIND)
+        for entry in quarantine.open_entries(session, merchant_id, STATUS_KIND):
+            if entry.key in pending:
+                continue
+            why = "nothing left to bring back from the warehouse"
+            if not dry_run:
+                quarantine.resolve(session, merchant_id, STATUS_KIND, entry.key, why)
+            outcomes.append(Outcome(f"order {entry.key}", "would close" if dry_run else "closed", why))
+    outcomes += [Outcome(f"order {b.starweb_order_id}", "held", "in quarantine until its next try")
+                 for b, _ in pairs if str(b.starweb_order_id) in held]
+    return [(b, o) for b, o in pairs if str(b.starweb_order_id) not in held], outcomes
