@@ -150,17 +150,17 @@ class _AgreedRows:
 
 def adopted_lines(order: Order, existing: OngoingOrder) -> list[AdoptedLine]:
     """The warehouse's lines, each tied to its Starweb item: by row number where the connector numbered the
-    row (the itemId), else by SKU when exactly one item has it (another integration numbered 1, 2, 3 …)."""
-    item_ids = {item.item_id for item in order.items or []}
+    row (the itemId, with the same SKU), else by SKU when exactly one item has it (another integration
+    numbered 1, 2, 3 …)."""
+    sku_of_item = {item.item_id: str(item.sku) for item in order.items or []}
     by_sku: dict[str, list[int]] = {}
-    for item in order.items or []:
-        if item.sku:
-            by_sku.setdefault(str(item.sku), []).append(item.item_id)
+    for item_id, item_sku in sku_of_item.items():
+        by_sku.setdefault(item_sku, []).append(item_id)
     lines = []
     for line in existing.order_lines:
         row = line.row_number or str(line.id)
         sku = line.article.article_number if line.article else ""
-        if row.isdigit() and int(row) in item_ids:
+        if row.isdigit() and sku_of_item.get(int(row)) == sku:
             item_id: int | None = int(row)
         elif "-" in row:  # a bundle part the mapper numbered "bundleItemId-partItemId"
             item_id = None

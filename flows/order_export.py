@@ -30,7 +30,7 @@ from tasks.order_export import (
     push_new_orders,
     read_export_state,
 )
-from tasks.recording import NOT_RECORDED
+from tasks.recording import all_recorded
 from tasks.reporting import RunReport, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
@@ -74,6 +74,6 @@ async def export_orders(merchant_id: str, dry_run: bool = False) -> dict[str, in
     more, more_unexpected = await complete_initial_statuses(merchant, table, dry_run)
     report.extend(more)
 
-    # An order the ledger could not take is found again in the next run's window, so the cursor waits.
-    advance_cursor(merchant_id, STREAM, started, dry_run=dry_run or any(o.action == NOT_RECORDED for o in outcomes))
+    if all_recorded(outcomes):  # else the cursor waits, so the next run's window finds those orders again
+        advance_cursor(merchant_id, STREAM, started, dry_run=dry_run)
     return await finish_run(report, unexpected + more_unexpected)

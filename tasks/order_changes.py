@@ -32,7 +32,7 @@ from domain.statuses import OrderState, StatusTable
 from integrations.errors import ConnectorError, MappingError, RefusedByVendor
 from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import Order as OngoingOrder
-from integrations.ongoing.models import OrderWrite
+from integrations.ongoing.models import OrderWrite, PatchResponse
 from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order as StarwebOrder
 from ledger import bindings, quarantine
@@ -159,7 +159,8 @@ async def _carry_out(batch: Batch, table: StatusTable, plan: object, order: Star
             batch.add(record, "refused", reason)
 
 
-async def cancel_confirmed(warehouse: OngoingClient, table: StatusTable, ongoing_order_id: int) -> object:
+async def cancel_confirmed(warehouse: OngoingClient, table: StatusTable,
+                           ongoing_order_id: int) -> PatchResponse | OngoingOrder:
     """Cancel the order in Ongoing. When Ongoing refuses, read the order back: if it is cancelled, an earlier
     attempt landed and only its answer was lost (the transport resent the DELETE), so the cancel is done."""
     try:

@@ -26,6 +26,11 @@ T = TypeVar("T")
 NOT_RECORDED = "not recorded"
 
 
+def all_recorded(outcomes: list[Outcome]) -> bool:
+    """Did the ledger take every record's outcome? (A stream's cursor may only move past recorded work.)"""
+    return all(o.action != NOT_RECORDED for o in outcomes)
+
+
 class DryRun(Exception):
     """Raised in place of a write in a dry run, so the caller's bookkeeping after the write is skipped."""
 

@@ -113,7 +113,8 @@ async def finish_run(report: RunReport, unexpected: list[str], *,
         return counts
     summary = ", ".join(f"{n} {what}" for what, n in sorted(attention.items()))
     get_run_logger().info("%s for %s needs attention: %s", report.process, report.merchant_id, summary)
-    emit_event(NEEDS_ATTENTION_EVENT, resource=attention_resource(report), payload=attention_payload(report, counts))
+    emit_event(NEEDS_ATTENTION_EVENT, resource=attention_resource(report), related=attention_related(report),
+               payload=attention_payload(report, counts))
     # Prefect makes a State returned by a flow its final state and hands the state's data to the caller.
     return cast(dict[str, int], Completed(name=NEEDS_ATTENTION, data=counts, message=summary))
 
@@ -123,6 +124,12 @@ def attention_resource(report: RunReport) -> dict[str, str]:
     return {"prefect.resource.id": f"swo.merchant.{report.merchant_id}.{report.process}",
             "prefect.resource.name": f"{report.process} for {report.merchant_id}",
             "swo.merchant": report.merchant_id, "swo.process": report.process}
+
+
+def attention_related(report: RunReport) -> list[dict[str, str]]:
+    """The merchant and the process as related resources (the run and its flow are added by Prefect)."""
+    return [{"prefect.resource.id": f"swo.merchant.{report.merchant_id}", "prefect.resource.role": "merchant"},
+            {"prefect.resource.id": f"swo.process.{report.process}", "prefect.resource.role": "process"}]
 
 
 def attention_payload(report: RunReport, counts: dict[str, int]) -> dict[str, Any]:

@@ -56,7 +56,8 @@ def bound(adoption: Adoption) -> OrderBinding:
 
 @pytest.mark.parametrize(
     ("rows", "who"),
-    [(("701", "702"), "this connector, before its ledger was lost"), (("1", "2"), "the previous integration")],
+    [(("701", "702"), "this connector, before its ledger was lost"), (("1", "2"), "the previous integration"),
+     (("702", "701"), "another numbering whose row numbers happen to be other items' ids")],
 )
 def test_an_adopted_order_is_bound_as_the_warehouse_holds_it_and_is_not_an_edit(rows: tuple[str, str],
                                                                                 who: str) -> None:

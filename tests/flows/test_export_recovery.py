@@ -158,6 +158,7 @@ async def test_a_ledger_locked_after_the_put_loses_nothing_and_the_run_asks_for_
 
     (event,) = await needs_attention_events(state.state_details.flow_run_id)
     assert event["resource"]["prefect.resource.id"] == "swo.merchant.demo.export-orders"
+    assert {"prefect.resource.id": "swo.merchant.demo", "prefect.resource.role": "merchant"} in event["related"]
     assert event["payload"]["attention"] == {"quarantined": 1}
     assert event["payload"]["counts"]["quarantined"] == 1
 
