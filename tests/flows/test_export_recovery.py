@@ -19,6 +19,7 @@ from prefect.events.worker import EventsWorker
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+import flows.order_export
 import ledger.bindings
 import tasks.runtime
 from domain.config import load_merchant_by_id
@@ -112,6 +113,30 @@ async def test_first_activation_adopts_what_the_warehouse_already_has(world: Wor
     before = len(writes())
     again = await export_orders("demo")
     assert len(writes()) == before and "adopted" not in again and "created" not in again
+
+
+async def test_an_order_ongoing_refuses_because_it_has_it_already_is_adopted(
+        world: World, shop: Shop, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    order_id = await shop.place_order([("SOCK-MER-42", 1)])
+    number = f"FJ-{order_id}"
+    with httpx.Client(base_url=world.sims.ongoing_api, auth=("demo-api", "demo-password"), timeout=10) as api:
+        api.put("/orders", json={  # another system sent it, and the warehouse has started on it
+            "goodsOwnerId": 1, "orderNumber": number, "deliveryDate": "2026-12-01",
+            "consignee": {"name": "Kund", "address1": "Gatan 1", "postCode": "11122", "city": "Stockholm",
+                          "countryCode": "SE"},
+            "orderLines": [{"rowNumber": "1", "articleNumber": "SOCK-MER-42", "numberOfItems": 1}]}).raise_for_status()
+    warehouse.move(number, 300)
+
+    async def looked_too_early(merchant: Any, numbers: Any) -> dict[str, Any]:
+        return {}  # the order reached Ongoing just after the run looked its number up
+
+    monkeypatch.setattr(flows.order_export, "fetch_warehouse_orders", looked_too_early)
+    done = await export_orders("demo")
+    assert done["adopted"] == 1 and "quarantined" not in done
+    assert [(w.operation, w.outcome) for w in writes()] == [("PUT /orders", "refused")], "read back, not retried"
+    adopted = binding(order_id)
+    assert adopted is not None and (adopted.state, adopted.ongoing_status) == ("picking", 300)
+    assert warehouse.status(number) == 300
 
 
 async def test_two_export_runs_at_once_send_each_order_once(world: World, shop: Shop, warehouse: Warehouse) -> None:
