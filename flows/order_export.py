@@ -55,7 +55,7 @@ async def export_orders(merchant_id: str, dry_run: bool = False) -> dict[str, in
 
     recent = await fetch_orders_modified_since(merchant, since)
     known = read_export_state(merchant_id, [o.order_id for o in recent])
-    retried, gone = await fetch_orders_by_id(merchant, [i for i in known.due if i not in {o.order_id for o in recent}])
+    retried, gone = await fetch_orders_by_id(merchant, known.due_besides(recent))
     report.extend(close_settled_orders(merchant_id, settle_quarantined(
         known.quarantined, [*recent, *retried], gone, exportable_status_ids=exportable,
         bound_order_ids=known.bound), dry_run))

@@ -25,6 +25,7 @@ from domain.statuses import OrderState, StatusTable
 from integrations.errors import ConnectorError, RefusedByVendor
 from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import OrderWrite
+from integrations.starweb.models import Order
 from ledger import bindings, export_claims, quarantine
 from ledger.bindings import LineSpec
 from ledger.db import is_transient_ledger_error
@@ -46,6 +47,11 @@ class ExportState:
     @property
     def quarantined(self) -> set[int]:
         return self.held | set(self.due)
+
+    def due_besides(self, read: Sequence[Order]) -> list[int]:
+        """Due orders the run has not read yet (they are read again by id)."""
+        already = {order.order_id for order in read}
+        return [order_id for order_id in self.due if order_id not in already]
 
 
 @task(name="read-export-state", cache_policy=NO_CACHE)
