@@ -50,6 +50,23 @@ OWNERS: dict[str, QuarantineOwner] = {o.kind: o for o in (
         "product", "sync-products", "SKU",
         retry="re-reads the product by id and pushes the article again; a failed deactivation is sent again",
         close="sent, unchanged since the last push, or deactivated; the product is gone from Starweb"),
+    # Kinds of the inbound and stock-side processes (their tasks live on other branches until merged).
+    QuarantineOwner(
+        "backorder", "release-orders", "Starweb order id",
+        retry="every release (and stock sync) judges the backordered orders again and moves the covered ones",
+        close="moved to in stock"),
+    QuarantineOwner(
+        "late-tracking", "report-shipments", "order number",
+        retry="every run while the shipment is within the late-waybill window writes the waybill again",
+        close="tracking added"),
+    QuarantineOwner(
+        "purchase-order", "push-purchase-orders", "purchase order number (or file row)",
+        retry="when the purchase-order list is sent again (the process runs on demand)",
+        close="sent, or found unchanged since it was sent"),
+    QuarantineOwner(
+        "purchase-order-receipt", "track-receipts", "purchase order number",
+        retry="every run while Ongoing shows receipts on it not yet acknowledged",
+        close="acknowledged"),
 )}
 
 

@@ -21,12 +21,12 @@ def test_every_kind_the_tasks_write_has_an_owner_flow() -> None:
     assert {"order", "order-change", "order-status", "release", "shipment", "stock", "product"} <= kinds
     assert kinds <= set(OWNERS), f"kinds without an owner: {sorted(kinds - set(OWNERS))}"
     flows = {process.flow_name for process in PROCESSES}
-    assert {owner.owner for owner in OWNERS.values()} <= flows, "each owner is a deployed flow"
+    assert {OWNERS[kind].owner for kind in kinds} <= flows, "each owner is a deployed flow"
     assert owner_of("no-such-kind") is None
 
 
 def test_the_documentation_tables_every_kind_with_its_owner() -> None:
     doc = (PROJECT_ROOT / "docs" / "quarantine.md").read_text()
     for owner in OWNERS.values():
-        row = rf"^\| `{re.escape(owner.kind)}` \| `{re.escape(owner.owner)}` \|"
+        row = rf"^\| `{re.escape(owner.kind)}` \| `{re.escape(owner.owner)}`[^|]*\|"
         assert re.search(row, doc, re.MULTILINE), f"docs/quarantine.md has no row for {owner.kind}"
