@@ -18,7 +18,7 @@ from domain.order_mapping import order_lines
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
 from tasks.order_changes import close_settled_changes, push_starweb_edits, read_bound_orders
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
 from tasks.warehouse_reads import fetch_articles, fetch_warehouse_orders
@@ -27,6 +27,7 @@ STREAM = "starweb-orders-changes"
 
 
 @flow(name="sync-order-changes", flow_run_name="sync-order-changes-{merchant_id}")
+@ends_with_attention_state
 async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Carry Starweb edits and cancellations of exported orders to Ongoing; returns counts per result."""
     merchant = load_merchant(merchant_id)

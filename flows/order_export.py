@@ -31,7 +31,7 @@ from tasks.order_export import (
     read_export_state,
 )
 from tasks.recording import all_recorded
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
 from tasks.warehouse_reads import fetch_articles, fetch_warehouse_orders, sellable
@@ -40,6 +40,7 @@ STREAM = "starweb-orders-export"
 
 
 @flow(name="export-orders", flow_run_name="export-orders-{merchant_id}")
+@ends_with_attention_state
 async def export_orders(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Export new Starweb orders to Ongoing; returns the count of records per result."""
     merchant = load_merchant(merchant_id)

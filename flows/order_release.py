@@ -26,13 +26,14 @@ from tasks.release import (
     read_release_candidates,
     release_to_picking,
 )
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_order_statuses, fetch_status_table
 from tasks.warehouse_reads import fetch_warehouse_orders
 
 
 @flow(name="release-orders", flow_run_name="release-orders-{merchant_id}")
+@ends_with_attention_state
 async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: list[int] | None = None,
                          created_before: datetime | None = None) -> dict[str, int]:
     """Release the merchant's approved orders to picking; returns counts per result."""

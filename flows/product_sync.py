@@ -25,7 +25,7 @@ from tasks.products import (
     read_product_retries,
     retire_removed_articles,
 )
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_products_by_id, fetch_products_changed_since
 
@@ -35,6 +35,7 @@ OVERLAP = timedelta(minutes=10)
 
 
 @flow(name="sync-products", flow_run_name="sync-products-{merchant_id}")
+@ends_with_attention_state
 async def sync_products(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Send new and changed products to Ongoing as articles; returns counts per result."""
     merchant = load_merchant(merchant_id)

@@ -20,7 +20,7 @@ from prefect import flow
 
 from domain.shipments import detect_shipment
 from tasks.ledger_check import check_ledger_continuity
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shipments import (
     close_settled_shipments,
@@ -34,6 +34,7 @@ from tasks.warehouse_reads import fetch_sent_orders_to_report
 
 
 @flow(name="report-shipments", flow_run_name="report-shipments-{merchant_id}")
+@ends_with_attention_state
 async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Report new shipments to Starweb; returns counts per result (and ``emails``)."""
     merchant = load_merchant(merchant_id)
@@ -62,4 +63,5 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
         stock_outcomes, stock_unexpected = await sync_stock_for_skus(merchant, sorted(results.skus), dry_run)
         report.extend(stock_outcomes)
         results.unexpected += stock_unexpected
-    return await finish_run(report, results.unexpected, extra={"emails": results.emails})
+    counts = await finish_run(report, results.unexpected)
+    return {**counts, "emails": results.emails}

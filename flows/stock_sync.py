@@ -17,7 +17,7 @@ from prefect import flow
 from domain.stock_sync import choose_scope, warehouse_levels
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_cursor_time
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.stock import (
     fetch_shop_catalogue_stock,
@@ -35,6 +35,7 @@ FULL_STREAM = "ongoing-stock-full-resync"
 
 
 @flow(name="sync-stock", flow_run_name="sync-stock-{merchant_id}")
+@ends_with_attention_state
 async def sync_stock(merchant_id: str, dry_run: bool = False, skus: list[str] | None = None,
                      full: bool = False) -> dict[str, int]:
     """Set Starweb's stock to the warehouse's sellable figures; returns counts per result."""

@@ -5,16 +5,21 @@ reason) and ends by publishing a table artifact plus a short markdown summary, k
 and process so the Prefect UI shows a history. Records are named by id, never by customer data.
 
 A run that left records for a person (quarantined, refused, failed, not recorded) or raised a warning
-ends in a Completed state named "NeedsAttention" — still a success for schedules and retries, but
-visible in the UI — and emits the event ``swo.run.needs-attention`` with the counts, which an
-automation can turn into a notification. A run that hit a bug fails.
+emits the event ``swo.run.needs-attention`` with the counts, which an automation can turn into a
+notification, and ends in a Completed state named "NeedsAttention" — still a success for schedules and
+retries, but visible in the UI — when its flow wears ``@ends_with_attention_state``. A run that hit a
+bug fails.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -25,6 +30,11 @@ NEEDS_ATTENTION = "NeedsAttention"
 NEEDS_ATTENTION_EVENT = "swo.run.needs-attention"
 # Results that leave a record with a person (or for the next run) rather than done.
 ATTENTION_ACTIONS = ("quarantined", "refused", "failed", "not recorded")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# What the current flow run's report said needs attention (set by finish_run, read around the flow).
+_attention: ContextVar[str | None] = ContextVar("swo_run_attention", default=None)
 
 
 @dataclass(frozen=True)
@@ -100,23 +110,47 @@ async def publish_report(report: RunReport) -> dict[str, int]:
     return report.counts()
 
 
-async def finish_run(report: RunReport, unexpected: list[str], *,
-                     extra: dict[str, int] | None = None) -> dict[str, int]:
+async def finish_run(report: RunReport, unexpected: list[str]) -> dict[str, int]:
     """Publish the run's artifacts; then fail the run if any record hit a bug rather than a data or vendor
     problem (those records are already kept in quarantine), so on-call sees a red run. A run that needs
-    attention ends as Completed("NeedsAttention") with an event; the caller gets the counts either way."""
-    counts = {**await publish_report(report), **(extra or {})}
+    attention emits the event and is marked so that ``@ends_with_attention_state`` ends it as
+    Completed("NeedsAttention"); the counts are returned either way."""
+    counts = await publish_report(report)
     if unexpected:
         raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
     attention = report.attention()
-    if not attention:
-        return counts
-    summary = ", ".join(f"{n} {what}" for what, n in sorted(attention.items()))
-    get_run_logger().info("%s for %s needs attention: %s", report.process, report.merchant_id, summary)
-    emit_event(NEEDS_ATTENTION_EVENT, resource=attention_resource(report), related=attention_related(report),
-               payload=attention_payload(report, counts))
-    # Prefect makes a State returned by a flow its final state and hands the state's data to the caller.
-    return cast(dict[str, int], Completed(name=NEEDS_ATTENTION, data=counts, message=summary))
+    if attention:
+        summary = ", ".join(f"{n} {what}" for what, n in sorted(attention.items()))
+        get_run_logger().info("%s for %s needs attention: %s", report.process, report.merchant_id, summary)
+        emit_event(NEEDS_ATTENTION_EVENT, resource=attention_resource(report), related=attention_related(report),
+                   payload=attention_payload(report, counts))
+        _attention.set(summary)
+    return counts
+
+
+def ends_with_attention_state(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Put under ``@flow``: a run whose ``finish_run`` found something needing attention ends in the state
+    Completed("NeedsAttention") (a success for schedules, visible in the UI); the caller still gets the
+    flow's return value. Done here, around the whole flow, so a flow may still add to its counts after
+    ``finish_run``."""
+
+    @functools.wraps(fn)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = _attention.set(None)
+        try:
+            result = await fn(*args, **kwargs)
+            summary = _attention.get()
+        finally:
+            _attention.reset(token)
+        if summary is None:
+            return result
+        # Prefect makes a State returned by a flow its final state and hands the state's data to the caller.
+        return cast(R, Completed(name=NEEDS_ATTENTION, data=result, message=summary))
+
+    # Prefect reads the parameters from the signature and resolves string annotations in the function's
+    # module; this wrapper lives in another module, so hand it the signature with the types resolved.
+    run.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+    return run
 
 
 def attention_resource(report: RunReport) -> dict[str, str]:
