@@ -37,8 +37,9 @@ def claim_for_export(session: Session, merchant_id: str, starweb_order_id: int, 
     added = session.execute(
         insert(ExportClaim)
         .values(merchant_id=merchant_id, starweb_order_id=starweb_order_id, token=token, claimed_at=now)
-        .on_conflict_do_nothing(index_elements=["merchant_id", "starweb_order_id"]))
-    return added.rowcount == 1
+        .on_conflict_do_nothing(index_elements=["merchant_id", "starweb_order_id"])
+        .returning(ExportClaim.id))  # a row comes back only if this insert wrote it (rowcount is not portable)
+    return added.first() is not None
 
 
 def let_go(session: Session, merchant_id: str, starweb_order_id: int, token: str) -> None:

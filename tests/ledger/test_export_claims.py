@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from ledger import export_claims
 from ledger.db import Ledger
@@ -11,39 +14,50 @@ from ledger.models import ExportClaim
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def book(request: pytest.FixtureRequest) -> Iterator[Ledger]:
+    """The claim is an insert that does nothing on conflict, written per dialect: try both."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("ledger")
+        return
+    ledger = Ledger(request.getfixturevalue("postgres_url"))
+    yield ledger
+    ledger.dispose()
+
+
 def holder(book: Ledger, order_id: int) -> str | None:
     with book.session() as s:
         claim = s.query(ExportClaim).filter_by(merchant_id="m1", starweb_order_id=order_id).one_or_none()
         return claim.token if claim else None
 
 
-def test_an_order_is_claimed_by_one_run_only(ledger: Ledger) -> None:
-    with ledger.session() as s:
+def test_an_order_is_claimed_by_one_run_only(book: Ledger) -> None:
+    with book.session() as s:
         assert export_claims.claim_for_export(s, "m1", 1042, "run-a", now=NOW)
-    with ledger.session() as s:
+    with book.session() as s:
         assert not export_claims.claim_for_export(s, "m1", 1042, "run-b", now=NOW + timedelta(minutes=1))
         assert export_claims.claim_for_export(s, "m1", 1042, "run-a", now=NOW + timedelta(minutes=1)), "its own"
         assert export_claims.claim_for_export(s, "m2", 1042, "run-b", now=NOW), "another merchant's order"
-    assert holder(ledger, 1042) == "run-a"
+    assert holder(book, 1042) == "run-a"
 
 
-def test_a_claim_goes_when_the_order_is_bound_or_the_run_ends(ledger: Ledger) -> None:
-    with ledger.session() as s:
+def test_a_claim_goes_when_the_order_is_bound_or_the_run_ends(book: Ledger) -> None:
+    with book.session() as s:
         assert export_claims.claim_for_export(s, "m1", 1, "run-a", now=NOW)
         assert export_claims.claim_for_export(s, "m1", 2, "run-a", now=NOW)
         export_claims.let_go(s, "m1", 1, "run-b")  # not its claim: nothing happens
-    assert holder(ledger, 1) == "run-a"
-    with ledger.session() as s:
+    assert holder(book, 1) == "run-a"
+    with book.session() as s:
         export_claims.let_go(s, "m1", 1, "run-a")
         assert export_claims.claim_for_export(s, "m1", 1, "run-b", now=NOW)
         export_claims.let_go_of_run(s, "run-a")
-    assert (holder(ledger, 1), holder(ledger, 2)) == ("run-b", None)
+    assert (holder(book, 1), holder(book, 2)) == ("run-b", None)
 
 
-def test_a_dead_runs_claim_is_taken_over_after_the_stale_limit(ledger: Ledger) -> None:
-    with ledger.session() as s:
+def test_a_dead_runs_claim_is_taken_over_after_the_stale_limit(book: Ledger) -> None:
+    with book.session() as s:
         assert export_claims.claim_for_export(s, "m1", 1042, "crashed", now=NOW)
-    with ledger.session() as s:
+    with book.session() as s:
         assert not export_claims.claim_for_export(s, "m1", 1042, "next", now=NOW + timedelta(minutes=14))
         assert export_claims.claim_for_export(s, "m1", 1042, "next", now=NOW + timedelta(minutes=16))
-    assert holder(ledger, 1042) == "next"
+    assert holder(book, 1042) == "next"
