@@ -3,9 +3,9 @@
 Random faults are drawn per request from a seeded generator at the configured rates (429 with
 Retry-After, 500, a hang longer than the client's timeout, a dropped connection) plus added
 latency. Scripted faults hit the next matching requests exactly, for tests that need a failure
-at one precise step; a scripted ``lost`` fault lets the request do its work and then drops the
-answer, as when a vendor's reply is lost after the write landed. Only vendor paths are affected;
-the ``/_sim`` admin surface never is.
+at one precise step; one of them, ``lost_answer``, lets the request do its work and then drops the
+connection before the answer, as when a write lands but its answer is lost on the way back. Only
+vendor paths are affected; the ``/_sim`` admin surface never is.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-FaultKind = Literal["429", "500", "502", "503", "timeout", "drop", "lost"]
+FaultKind = Literal["429", "500", "502", "503", "timeout", "drop", "lost_answer"]
 
 
 class ScriptedFault(BaseModel):
@@ -101,6 +101,10 @@ def fault_router(injector: FaultInjector) -> APIRouter:
     return router
 
 
+async def _discard(message: Message) -> None:
+    """An ASGI ``send`` that throws the answer away."""
+
+
 class FaultMiddleware:
     """ASGI middleware applying the injector's decisions to vendor paths."""
 
@@ -122,26 +126,17 @@ class FaultMiddleware:
         elif fault == "timeout":
             await asyncio.sleep(config.timeout_seconds)
             await self._send_error(send, 504, {})
-        elif fault == "drop":
-            await self._break_off(send)
-        elif fault == "lost":
-            # The request is carried out in full; only its answer never reaches the client.
-            async def swallow(message: Message) -> None:
-                return None
-
-            await self.app(scope, receive, swallow)
-            await self._break_off(send)
+        elif fault in ("drop", "lost_answer"):
+            if fault == "lost_answer":
+                await self.app(scope, receive, _discard)  # the write happens; its answer never leaves
+            # Promise a body, send half of it, then break off: the client sees a dropped connection.
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")]})
+            await send({"type": "http.response.body", "body": b'{"data": ', "more_body": True})
+            raise ConnectionAbortedError("simulated dropped connection")
         else:
             headers = {"Retry-After": f"{config.retry_after_seconds:g}"} if fault == "429" else {}
             await self._send_error(send, int(fault), headers)
-
-    @staticmethod
-    async def _break_off(send: Send) -> None:
-        # Promise a body, send half of it, then break off: the client sees a dropped connection.
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")]})
-        await send({"type": "http.response.body", "body": b'{"data": ', "more_body": True})
-        raise ConnectionAbortedError("simulated dropped connection")
 
     async def _send_error(self, send: Send, status: int, headers: dict[str, str]) -> None:
         body = json.dumps(self.error_body.get(str(status), self.error_body.get("default", {}))).encode()

@@ -125,7 +125,7 @@ async def test_a_lost_answer_on_a_cancel_is_the_cancel_it_was(world: World, shop
     await export_orders("demo")
     await shop.set_status(order_id, CANCELED)
     world.ongoing.post("/_sim/faults", json={"scripted": [
-        {"fault": "lost", "method": "DELETE", "path_contains": "/orders"}]}).raise_for_status()
+        {"fault": "lost_answer", "method": "DELETE", "path_contains": "/orders"}]}).raise_for_status()
 
     changes = await sync_order_changes("demo")
     assert changes["cancelled"] == 1 and "quarantined" not in changes
