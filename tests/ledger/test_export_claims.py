@@ -61,3 +61,13 @@ def test_a_dead_runs_claim_is_taken_over_after_the_stale_limit(book: Ledger) -> 
         assert not export_claims.claim_for_export(s, "m1", 1042, "next", now=NOW + timedelta(minutes=14))
         assert export_claims.claim_for_export(s, "m1", 1042, "next", now=NOW + timedelta(minutes=16))
     assert holder(book, 1042) == "next"
+
+
+def test_a_claim_of_a_run_known_to_be_over_is_taken_over_at_once(book: Ledger) -> None:
+    with book.session() as s:
+        assert export_claims.claim_for_export(s, "m1", 1042, "crashed-run", now=NOW)
+        assert export_claims.export_claim_holder(s, "m1", 1042) == "crashed-run"
+        assert not export_claims.claim_for_export(s, "m1", 1042, "next", now=NOW, finished_holders=["other-run"])
+        assert export_claims.claim_for_export(s, "m1", 1042, "next", now=NOW, finished_holders=["crashed-run"])
+        assert export_claims.export_claim_holder(s, "m1", 1042) == "next"
+        assert export_claims.export_claim_holder(s, "m1", 9) is None
