@@ -32,6 +32,12 @@ class SellableStock:
             self._left[sku] = self.left(sku) - quantity
         return OrderState.OPEN_IN_STOCK if covered else OrderState.OPEN_BACKORDERED
 
+    def judge_booked(self, lines: Iterable[tuple[str, float]]) -> OrderState:
+        """An order the warehouse books already: its units are out of the sellable figure, so it is in
+        stock when no SKU it needs is short (below zero) or unknown; it consumes nothing more."""
+        covered = all(sku in self._left and self._left[sku] >= 0 for sku, _ in lines)
+        return OrderState.OPEN_IN_STOCK if covered else OrderState.OPEN_BACKORDERED
+
 
 def shop_stock(sellable: float, safety_buffer: int) -> int:
     """What Starweb should offer: the units the warehouse can still sell (its sellable figure, less what

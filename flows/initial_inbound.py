@@ -25,7 +25,7 @@ from tasks.mapping_checks import check_ongoing_mappings
 from tasks.products import ensure_articles
 from tasks.progress import long_run, progress_stage
 from tasks.purchase_orders import claim_initial_inbound, read_initial_inbound, send_purchase_orders
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_products_changed_since
 
@@ -33,6 +33,7 @@ SOURCE = "Starweb stock"
 
 
 @flow(name="initial-inbound", flow_run_name="initial-inbound-{merchant_id}")
+@ends_with_attention_state
 async def initial_inbound(merchant_id: str, dry_run: bool = False) -> dict[str, Any]:
     """Send the shop's stock to Ongoing as the initial inbound; returns counts, articles, lines and units."""
     merchant = load_merchant(merchant_id)

@@ -21,8 +21,8 @@ from domain.order_mapping import order_lines
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
 from tasks.mapping_checks import check_ongoing_mappings
-from tasks.order_changes import push_starweb_edits, read_bound_orders
-from tasks.reporting import RunReport, finish_run
+from tasks.order_changes import close_settled_changes, push_starweb_edits, read_bound_orders
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
 from tasks.warehouse_reads import fetch_articles, fetch_warehouse_orders
@@ -31,6 +31,7 @@ STREAM = "starweb-orders-changes"
 
 
 @flow(name="sync-order-changes", flow_run_name="sync-order-changes-{merchant_id}")
+@ends_with_attention_state
 async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Carry Starweb edits and cancellations of exported orders to Ongoing; returns counts per result."""
     merchant = load_merchant(merchant_id)
@@ -43,7 +44,8 @@ async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[st
 
     recent = await fetch_orders_modified_since(merchant, since)
     bound = read_bound_orders(merchant_id, [o.order_id for o in recent])
-    retried, _gone = await fetch_orders_by_id(merchant, bound.to_fetch)
+    retried, gone = await fetch_orders_by_id(merchant, bound.to_fetch)
+    report.extend(close_settled_changes(merchant_id, gone, dry_run))
     orders = [o for o in [*recent, *retried] if o.order_id in bound.in_play]
     in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in bound.in_play.values()])
     articles = await fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)})

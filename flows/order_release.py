@@ -23,8 +23,14 @@ from domain.release import choose_releases
 from domain.statuses import resolve_status_refs
 from tasks.backorders import promote_covered_backorders
 from tasks.mapping_checks import check_ongoing_mappings
-from tasks.release import let_go_of_claims, merchant_release_lock, read_release_candidates, release_to_picking
-from tasks.reporting import RunReport, finish_run
+from tasks.release import (
+    close_settled_releases,
+    let_go_of_claims,
+    merchant_release_lock,
+    read_release_candidates,
+    release_to_picking,
+)
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.run_holders import current_holder
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_order_statuses, fetch_status_table
@@ -32,6 +38,7 @@ from tasks.warehouse_reads import fetch_warehouse_orders
 
 
 @flow(name="release-orders", flow_run_name="release-orders-{merchant_id}")
+@ends_with_attention_state
 async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: list[int] | None = None,
                          created_before: datetime | None = None) -> dict[str, int]:
     """Release the merchant's approved orders to picking; returns counts per result."""
@@ -43,6 +50,7 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
         table, shop_statuses = await fetch_status_table(merchant)
         releasable = resolve_status_refs(merchant.release.releasable_starweb_statuses, shop_statuses,
                                          what="release.releasable_starweb_statuses")
+        report.extend(close_settled_releases(merchant_id, dry_run))
         # Backorders stock now covers become "open, in stock" before any decision is taken.
         moved, moved_unexpected, promoted = await promote_covered_backorders(merchant, table, dry_run)
         candidates, held = read_release_candidates(merchant_id)

@@ -14,14 +14,20 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.order_statuses import bring_back_warehouse_changes, orders_needing_attention, read_unfinished_orders
-from tasks.reporting import RunReport, finish_run
+from tasks.order_statuses import (
+    apply_status_quarantine,
+    bring_back_warehouse_changes,
+    orders_needing_attention,
+    read_unfinished_orders,
+)
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
 from tasks.warehouse_reads import fetch_warehouse_orders
 
 
 @flow(name="sync-order-statuses", flow_run_name="sync-order-statuses-{merchant_id}")
+@ends_with_attention_state
 async def sync_order_statuses(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Bring warehouse-side changes of exported orders back to Starweb; returns counts per result."""
     merchant = load_merchant(merchant_id)
@@ -30,7 +36,9 @@ async def sync_order_statuses(merchant_id: str, dry_run: bool = False) -> dict[s
 
     unfinished, held = read_unfinished_orders(merchant_id)
     in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in unfinished])
-    pairs = orders_needing_attention(merchant, table, unfinished, in_warehouse, held)
+    pairs, settled = apply_status_quarantine(
+        merchant_id, orders_needing_attention(merchant, table, unfinished, in_warehouse, held), dry_run)
+    report.extend(settled)
     starweb_orders, _gone = await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs])
 
     outcomes, unexpected = await bring_back_warehouse_changes(

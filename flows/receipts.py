@@ -21,7 +21,7 @@ from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.receipts import fetch_received_purchase_orders, publish_deviations, report_receipts, summary_notes
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.stock import sync_stock_for_skus
 
@@ -31,6 +31,7 @@ FIRST_RUN = timedelta(days=7)
 
 
 @flow(name="track-receipts", flow_run_name="track-receipts-{merchant_id}")
+@ends_with_attention_state
 async def track_receipts(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Report new receipts and their deviations, acknowledge them, sync the stock; returns counts."""
     merchant = load_merchant(merchant_id)

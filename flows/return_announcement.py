@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.reporting import RunReport, finish_run
+from tasks.mapping_checks import check_ongoing_mappings
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.return_announcement import announce_return_order
 from tasks.runtime import load_merchant
 
 
 @flow(name="announce-return", flow_run_name="announce-return-{merchant_id}-{order_id}")
+@ends_with_attention_state
 async def announce_return(merchant_id: str, order_id: int, lines: dict[str, int], cause: str | None = None,
                           comment: str | None = None, dry_run: bool = False) -> str:
     """Announce a return of ``lines`` (SKU → units) of a Starweb order; returns the return order number."""
     merchant = load_merchant(merchant_id)
+    await check_ongoing_mappings(merchant)
     report = RunReport("announce-return", merchant_id, dry_run)
     result, outcomes = await announce_return_order(merchant, order_id, lines, cause, comment, dry_run)
     report.extend(outcomes)

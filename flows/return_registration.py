@@ -21,7 +21,7 @@ from domain.return_registration import ReturnStatuses
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor
 from tasks.mapping_checks import check_ongoing_mappings
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.return_reads import STREAMS, fetch_return_causes, fetch_warehouse_returns, read_return_windows
 from tasks.returns import (
     detect_new_returns,
@@ -38,6 +38,7 @@ from tasks.stock import sync_stock_for_skus
 
 
 @flow(name="register-returns", flow_run_name="register-returns-{merchant_id}")
+@ends_with_attention_state
 async def register_returns(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Register new returns in Starweb and acknowledge them in Ongoing; returns counts per result."""
     merchant = load_merchant(merchant_id)

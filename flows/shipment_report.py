@@ -9,7 +9,8 @@ stock of the SKUs involved. A shipment without a waybill waits up to ``shipments
 for it, so the email carries the tracking number; a waybill that appears after the report is written to
 Starweb on its own, without a second email. Idempotency: a shipment key from the cumulative shipped
 quantities; the intent and the email decision are in the ledger before the status change; old orders
-(before go-live, not exported by the connector, already done in Starweb) are reported silently. A
+(before go-live, not exported by the connector, already done in Starweb) are reported silently;
+after a lost ledger the connector's own orders are known by number and age and emailed as usual. A
 shipment is held by this flow run while it is reported; one held by a run that is over is taken over at
 once. A dry run previews all of it, including how many emails would be sent (only status changes mail anyone).
 """
@@ -20,29 +21,39 @@ from prefect import flow
 
 from domain.shipments import detect_shipment
 from tasks.late_tracking import add_late_tracking, hold_untracked_shipments
+from tasks.ledger_check import check_ledger_continuity
 from tasks.mapping_checks import check_ongoing_mappings
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.run_holders import current_holder
 from tasks.runtime import load_merchant
-from tasks.shipments import let_go_of_shipments, plan_shipment_jobs, report_shipments_to_starweb
+from tasks.shipments import (
+    close_settled_shipments,
+    let_go_of_shipments,
+    plan_shipment_jobs,
+    report_shipments_to_starweb,
+)
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
 from tasks.stock import sync_stock_for_skus
 from tasks.warehouse_reads import fetch_sent_orders_to_report
 
 
 @flow(name="report-shipments", flow_run_name="report-shipments-{merchant_id}")
+@ends_with_attention_state
 async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
     """Report new shipments to Starweb; returns counts per result (and ``emails``)."""
     merchant = load_merchant(merchant_id)
     await check_ongoing_mappings(merchant)
     report = RunReport("report-shipments", merchant_id, dry_run)
     token = current_holder()
+    if warning := await check_ledger_continuity(merchant):
+        report.warnings.append(warning)
     table, _ = await fetch_status_table(merchant)
 
     sent = await fetch_sent_orders_to_report(merchant, table.sent_from, table.cancelled_from)
     shipments = [s for s in (detect_shipment(order, table) for order in sent) if s is not None]
     jobs, unknown = plan_shipment_jobs(merchant, shipments,
                                        {o.order_info.order_number: o.order_info.goods_owner_order_id for o in sent})
+    report.extend(close_settled_shipments(merchant_id, jobs, dry_run))
     jobs, held = hold_untracked_shipments(merchant, jobs, dry_run)
     report.extend(held)
     starweb_orders, _gone = await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))

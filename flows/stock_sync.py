@@ -23,7 +23,7 @@ from tasks.backorders import promote_backorders_under_release_lock
 from tasks.cursors import advance_cursor, read_cursor_time
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.progress import long_run, progress_stage
-from tasks.reporting import RunReport, finish_run
+from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.stock import (
     fetch_shop_catalogue_stock,
@@ -41,6 +41,7 @@ FULL_STREAM = "ongoing-stock-full-resync"
 
 
 @flow(name="sync-stock", flow_run_name="sync-stock-{merchant_id}")
+@ends_with_attention_state
 async def sync_stock(merchant_id: str, dry_run: bool = False, skus: list[str] | None = None,
                      full: bool = False) -> dict[str, int]:
     """Set Starweb's stock to the warehouse's sellable figures; returns counts per result."""

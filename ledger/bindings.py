@@ -112,6 +112,37 @@ def mark_exported(session: Session, merchant_id: str, *, starweb_order_id: int, 
     return binding
 
 
+def mark_adopted(session: Session, merchant_id: str, *, starweb_order_id: int, order_number: str,
+                 ongoing_order_id: int, lines: Sequence[LineSpec], pushed_hash: str | None, state: str,
+                 ongoing_status: int | None, initial_status_set: bool, starweb_status_id: int | None,
+                 starweb_created_at: datetime | None, starweb_modified_at: datetime | None, silent: bool,
+                 now: datetime | None = None) -> OrderBinding:
+    """The order was already in Ongoing under its number (another integration sent it, or this connector
+    did before its ledger was lost): bind it as the warehouse holds it instead of sending it again. An order
+    still in the warehouse's start status has ``initial_status_set`` False and its chosen state to set."""
+    binding = find_order(session, merchant_id, starweb_order_id)
+    if binding is None:
+        binding = OrderBinding(merchant_id=merchant_id, starweb_order_id=starweb_order_id, order_number=order_number)
+        session.add(binding)
+    binding.ongoing_order_id, binding.pushed_hash = ongoing_order_id, pushed_hash
+    binding.state, binding.ongoing_status, binding.initial_status_set = state, ongoing_status, initial_status_set
+    binding.starweb_status_id = starweb_status_id
+    binding.starweb_created_at, binding.starweb_modified_at = starweb_created_at, starweb_modified_at
+    binding.silent = silent
+    binding.adopted_at = now or utcnow()
+    if state == "cancelled":
+        binding.cancelled_at = binding.cancelled_at or binding.adopted_at
+    _replace_lines(binding, lines)
+    session.flush()
+    return binding
+
+
+def has_orders(session: Session, merchant_id: str) -> bool:
+    """Does the ledger know any order of this merchant?"""
+    return session.scalars(select(OrderBinding.id).where(OrderBinding.merchant_id == merchant_id).limit(1)).first() \
+        is not None
+
+
 def mark_initial_status(binding: OrderBinding, *, state: str, ongoing_status: int) -> None:
     binding.state, binding.ongoing_status, binding.initial_status_set = state, ongoing_status, True
 

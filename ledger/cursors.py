@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.models import Cursor
@@ -36,3 +37,8 @@ def advance_time_cursor(session: Session, merchant_id: str, stream: str, to: dat
         return current
     write_cursor(session, merchant_id, stream, to.isoformat())
     return to
+
+
+def has_cursors(session: Session, merchant_id: str) -> bool:
+    """Has any stream of this merchant ever advanced? (False on a new or a lost ledger.)"""
+    return session.scalars(select(Cursor.stream).where(Cursor.merchant_id == merchant_id).limit(1)).first() is not None

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -35,6 +36,25 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, pool_pre_ping=True)
+
+
+# PostgreSQL error classes that pass by themselves: connection, transaction rollback (serialization,
+# deadlock), insufficient resources, operator intervention (a restart).
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")
+
+
+def is_transient_ledger_error(error: BaseException) -> bool:
+    """A ledger failure that goes away by itself: SQLite's "database is locked" while another run writes,
+    a dropped PostgreSQL connection, a serialization conflict. The record is retried soon, never given up."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        return str(sqlstate)[:2] in _TRANSIENT_SQLSTATE_CLASSES
+    said = str(error.orig).lower()
+    return isinstance(error, OperationalError) and ("locked" in said or "busy" in said)
 
 
 def alembic_config(engine: Engine) -> Config:

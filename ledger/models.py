@@ -47,6 +47,9 @@ class OrderBinding(Base):
     released_at: Mapped[datetime | None]
     shipped_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # Set when the order was found already in Ongoing (another integration's, or ours before a lost
+    # ledger) and bound by its number instead of being sent.
+    adopted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -70,6 +73,19 @@ class LineBinding(Base):
     quantity: Mapped[float] = mapped_column(Numeric(14, 3))
 
     order: Mapped[OrderBinding] = relationship(back_populates="lines")
+
+
+class ExportClaim(Base):
+    """A Starweb order taken by one export run before its ``PUT /orders``, so a concurrent run skips it."""
+
+    __tablename__ = "export_claims"
+    __table_args__ = (UniqueConstraint("merchant_id", "starweb_order_id", name="uq_export_claim"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40))
+    starweb_order_id: Mapped[int] = mapped_column(BigInteger)
+    token: Mapped[str] = mapped_column(String(40))
+    claimed_at: Mapped[datetime]
 
 
 class Shipment(Base):

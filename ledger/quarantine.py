@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from integrations.errors import ConnectorError
+from ledger.db import is_transient_ledger_error
 from ledger.models import QuarantineEntry
 from ledger.types import utcnow
 
@@ -28,7 +29,11 @@ def next_attempt(attempts: int, *, retryable: bool, now: datetime) -> datetime:
 
 
 def describe_error(error: BaseException) -> tuple[str, str, bool]:
-    """(reason, error class name, retryable) for any exception."""
+    """(reason, error class name, retryable) for any exception. A ledger that was busy (locked by another
+    run, a dropped connection) is as transient as a vendor that was: the record comes back soon."""
+    if is_transient_ledger_error(error):
+        cause = getattr(error, "orig", None) or error
+        return f"the ledger could not record it ({cause}); retried shortly", type(error).__name__, True
     retryable = isinstance(error, ConnectorError) and error.retryable
     return str(error) or type(error).__name__, type(error).__name__, retryable
 
@@ -103,6 +108,26 @@ def due_for_retry(session: Session, merchant_id: str, kind: str, *,
     now = now or utcnow()
     return [e for e in open_entries(session, merchant_id, kind)
             if e.next_attempt_at is not None and e.next_attempt_at <= now]
+
+
+def held_keys(session: Session, merchant_id: str, kind: str, *, now: datetime | None = None) -> set[str]:
+    """Keys of open entries that are not yet due: the owner leaves these records alone this run."""
+    now = now or utcnow()
+    return {e.key for e in open_entries(session, merchant_id, kind)
+            if e.next_attempt_at is None or e.next_attempt_at > now}
+
+
+def postpone(session: Session, merchant_id: str, kind: str, key: str, *, now: datetime | None = None) -> bool:
+    """A due retry found the record still held for the same reason: count the attempt and wait longer,
+    so an open entry is not read again on every run."""
+    now = now or utcnow()
+    entry = find_entry(session, merchant_id, kind, key)
+    if entry is None or entry.resolved_at is not None:
+        return False
+    entry.attempts += 1
+    entry.last_attempt_at = now
+    entry.next_attempt_at = next_attempt(entry.attempts, retryable=entry.retryable, now=now)
+    return True
 
 
 def retry_now(session: Session, entry_id: int, *, now: datetime | None = None) -> QuarantineEntry | None:

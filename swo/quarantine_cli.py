@@ -1,4 +1,7 @@
-"""``swo quarantine``: what the connector could not sync, why, and asking for another try."""
+"""``swo quarantine``: what the connector could not sync, why, and asking for another try.
+
+``retry`` makes an entry due now; the flow that owns its kind (domain/quarantine_kinds.py) takes it up
+at its next run, for every kind."""
 
 from __future__ import annotations
 
@@ -17,10 +20,17 @@ def _ledger() -> Ledger:
     return Ledger(get_settings().resolved_ledger_url)
 
 
+def _owner(kind: str) -> str:
+    from domain.quarantine_kinds import owner_of
+
+    owner = owner_of(kind)
+    return owner.owner if owner else f"(no flow owns the kind {kind!r})"
+
+
 @quarantine_app.command("list")
 def quarantine_list(merchant_id: str,
                     kind: Annotated[str | None, typer.Option(help="order, order-change, …")] = None) -> None:
-    """Show what is held for a merchant: id, kind, key, attempts, next try and the reason."""
+    """Show what is held for a merchant: id, kind, key, attempts, next try (by which flow) and the reason."""
     from ledger import quarantine
 
     merchant_or_exit(merchant_id)
@@ -30,7 +40,8 @@ def quarantine_list(merchant_id: str,
             typer.echo("Nothing in quarantine.")
         for e in entries:
             when = e.next_attempt_at.isoformat(timespec="minutes") if e.next_attempt_at else "-"
-            typer.echo(f"#{e.id} {e.kind} {e.key}: {e.attempts} attempt(s), next {when}\n    {e.reason}")
+            typer.echo(f"#{e.id} {e.kind} {e.key}: {e.attempts} attempt(s), next {when} by {_owner(e.kind)}\n"
+                       f"    {e.reason}")
 
 
 @quarantine_app.command("retry")
@@ -40,10 +51,10 @@ def quarantine_retry(entry_id: int) -> None:
 
     with _ledger().session() as session:
         entry = quarantine.retry_now(session, entry_id)
-        if entry is None:
+        if entry is None or entry.resolved_at is not None:
             typer.echo(f"No open quarantine entry #{entry_id}.", err=True)
             raise typer.Exit(1)
-        typer.echo(f"#{entry_id} ({entry.kind} {entry.key}) will be retried at the next run.")
+        typer.echo(f"#{entry_id} ({entry.kind} {entry.key}) will be retried at the next run of {_owner(entry.kind)}.")
 
 
 @quarantine_app.command("resolve")

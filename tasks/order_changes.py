@@ -34,10 +34,10 @@ from domain.order_sync import (
     with_agreed_row_numbers,
 )
 from domain.statuses import OrderState, StatusTable
-from integrations.errors import MappingError, RefusedByVendor, RetryableError
+from integrations.errors import ConnectorError, MappingError, RefusedByVendor, RetryableError
 from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import Order as OngoingOrder
-from integrations.ongoing.models import OrderWrite
+from integrations.ongoing.models import OrderWrite, PatchResponse
 from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order as StarwebOrder
 from ledger import bindings, quarantine
@@ -193,6 +193,8 @@ async def _carry_out(run: _Run, plan: StarwebEdit, order: _Order) -> bool:
     match plan:
         case Unchanged(reason=reason, in_sync=in_sync):
             batch.add(record, "skipped", reason)
+            if not in_sync:  # still held for the same reason (e.g. a refusal already flagged): try again later
+                batch.postpone(CHANGE_KIND, key)
             return in_sync
         case CannotMap(error=error):
             batch.quarantine(CHANGE_KIND, key, record, error, payload=order.held_as)
@@ -204,6 +206,7 @@ async def _carry_out(run: _Run, plan: StarwebEdit, order: _Order) -> bool:
             if not batch.dry_run:
                 with ledger().session() as session:
                     bindings.mark_cancelled(bindings.reload(session, order.binding), ongoing_status=order.status)
+            batch.resolve(CHANGE_KIND, key, "cancelled on both sides")
             batch.add(record, "skipped", "already cancelled on both sides")
         case RefuseUpdate(payload_hash=new_hash, reason=reason):
             await _flag(run, order, ChangeRefused(reason), REFUSED_EDIT_COMMENT.format(status=order.status))
@@ -279,7 +282,8 @@ async def _cancel(run: _Run, order: _Order) -> None:
         raise ReleaseInProgress(f"cancelled in Starweb while a release run is moving order {number} to "
                                 f"picking; the cancellation is tried again in a few minutes")
     ongoing_id = order.ongoing.order_info.order_id
-    await batch.write("ongoing", "DELETE /orders/{orderId}", number, lambda: run.warehouse.cancel_order(ongoing_id))
+    await batch.write("ongoing", "DELETE /orders/{orderId}", number,
+                      lambda: cancel_confirmed(run.warehouse, run.table, ongoing_id))
     with ledger().session() as session:
         bindings.mark_cancelled(bindings.reload(session, order.binding),
                                 ongoing_status=run.table.ongoing_number(OrderState.CANCELLED))
@@ -322,3 +326,42 @@ async def _carry_out_hand_set_status(run: _Run, order: _Order) -> bool:
             await _flag(run, order, ChangeRefused(reason), comment)
             return False
     return True
+
+
+async def cancel_confirmed(warehouse: OngoingClient, table: StatusTable,
+                           ongoing_order_id: int) -> PatchResponse | OngoingOrder:
+    """Cancel the order in Ongoing. When Ongoing refuses, read the order back: if it is cancelled, an earlier
+    attempt landed and only its answer was lost (the transport resent the DELETE), so the cancel is done."""
+    try:
+        return await warehouse.cancel_order(ongoing_order_id)
+    except RefusedByVendor:
+        try:
+            current = await warehouse.get_order(ongoing_order_id)
+        except ConnectorError:
+            current = None
+        number = current.status_number if current is not None else None
+        if number is None or table.state_of_ongoing(number) is not OrderState.CANCELLED:
+            raise
+        return current
+
+
+@task(name="close-settled-order-changes", cache_policy=NO_CACHE)
+def close_settled_changes(merchant_id: str, gone: list[int], dry_run: bool) -> list[Outcome]:
+    """Close change entries whose cause is gone: the order is sent, cancelled or returned (a refused change
+    was flagged on the Starweb order and can no longer reach the warehouse), or it was deleted in Starweb."""
+    outcomes: list[Outcome] = []
+    with ledger().session() as session:
+        entries = quarantine.open_entries(session, merchant_id, CHANGE_KIND)
+        found = bindings.orders_by_starweb_id(session, merchant_id, [int(e.key) for e in entries])
+        for entry in entries:
+            binding = found.get(int(entry.key))
+            if int(entry.key) in gone:
+                why = "deleted in Starweb"
+            elif binding is not None and binding.state in bindings.FINAL_STATES:
+                why = f"the order is {binding.state}; the change can no longer reach the warehouse"
+            else:
+                continue
+            if not dry_run:
+                quarantine.resolve(session, merchant_id, CHANGE_KIND, entry.key, why)
+            outcomes.append(Outcome(f"order {entry.key}", "would close" if dry_run else "closed", why))
+    return outcomes

@@ -4,39 +4,77 @@ Ongoing's REST API cannot set a status on create, so an export is two writes: ``
 orders land in the warehouse's start status) and ``PATCH …/orderStatus`` to "open, in stock" or "open,
 backordered". The binding is recorded between the two, with the chosen state, so a crash in between is
 completed by the next run instead of exporting the order again.
+
+Each order is claimed in the ledger before it is sent, so a concurrent export run skips it. An order the
+warehouse already holds under its number is adopted (bound as it is there), never sent again; that is
+also how an order whose binding the ledger could not write (it was locked) is picked up by the next run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from domain.config import MerchantConfig
-from domain.order_export import ExportPlan, ExportRefusal
+from domain.order_export import Adoption, ExportPlan, ExportRefusal, ExportStep, plan_adoption
 from domain.statuses import OrderState, StatusTable
-from integrations.errors import ConnectorError
+from integrations.errors import ConnectorError, RefusedByVendor
+from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import OrderWrite
-from ledger import bindings, quarantine
+from integrations.starweb.models import Order
+from ledger import bindings, export_claims, quarantine
 from ledger.bindings import LineSpec
+from ledger.db import is_transient_ledger_error
 from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
+from tasks.run_holders import current_holder, finished_runs
 from tasks.runtime import ledger, ongoing_client
 
 ORDER_KIND = "order"
 
 
+@dataclass(frozen=True)
+class ExportState:
+    """What the ledger knows about the orders a run looks at."""
+
+    bound: set[int]  # already bound to an Ongoing order
+    held: set[int]  # in quarantine and not yet due
+    due: list[int]  # in quarantine and due for another try
+
+    @property
+    def quarantined(self) -> set[int]:
+        return self.held | set(self.due)
+
+    def due_besides(self, read: Sequence[Order]) -> list[int]:
+        """Due orders the run has not read yet (they are read again by id)."""
+        already = {order.order_id for order in read}
+        return [order_id for order_id in self.due if order_id not in already]
+
+
 @task(name="read-export-state", cache_policy=NO_CACHE)
-def read_export_state(merchant_id: str, order_ids: list[int]) -> tuple[set[int], set[int], list[int]]:
-    """(orders already bound, orders held in quarantine, quarantined orders due for another try)."""
+def read_export_state(merchant_id: str, order_ids: list[int]) -> ExportState:
+    """Bound orders among ``order_ids`` (and among the due ones), held ones and due ones."""
     with ledger().session() as session:
-        bound = set(bindings.orders_by_starweb_id(session, merchant_id, order_ids))
-        held = {int(e.key) for e in quarantine.open_entries(session, merchant_id, ORDER_KIND)
-                if quarantine.is_held(session, merchant_id, ORDER_KIND, e.key)}
         due = [int(e.key) for e in quarantine.due_for_retry(session, merchant_id, ORDER_KIND)]
-    return bound, held, due
+        held = {int(key) for key in quarantine.held_keys(session, merchant_id, ORDER_KIND)}
+        bound = set(bindings.orders_by_starweb_id(session, merchant_id, [*order_ids, *due, *held]))
+    return ExportState(bound, held, due)
+
+
+@task(name="close-settled-orders", cache_policy=NO_CACHE)
+def close_settled_orders(merchant_id: str, settled: Mapping[int, str], dry_run: bool) -> list[Outcome]:
+    """Close the quarantine entries of orders whose cause is gone (deleted in Starweb, no longer exportable)."""
+    outcomes = [Outcome(f"order {order_id}", "would close" if dry_run else "closed", why)
+                for order_id, why in sorted(settled.items())]
+    if not dry_run and settled:
+        with ledger().session() as session:
+            for order_id, why in settled.items():
+                quarantine.resolve(session, merchant_id, ORDER_KIND, str(order_id), why)
+    return outcomes
 
 
 def lines_of(payload: OrderWrite) -> list[LineSpec]:
@@ -51,42 +89,136 @@ def _describe(state: OrderState) -> str:
 
 
 @task(name="push-new-orders", cache_policy=NO_CACHE)
-async def push_new_orders(merchant: MerchantConfig, plans: Sequence[ExportPlan | ExportRefusal], table: StatusTable,
+async def push_new_orders(merchant: MerchantConfig, plans: Sequence[ExportStep], table: StatusTable,
                           dry_run: bool) -> tuple[list[Outcome], list[str]]:
-    """Create each planned order in Ongoing and give it its initial status; quarantine the refused."""
+    """Create each planned order in Ongoing and give it its initial status, or adopt the ones Ongoing
+    already holds; quarantine the refused. Each order is claimed first, so a concurrent run skips it."""
     batch = Batch(merchant, dry_run)
+    token = current_holder()
     async with await ongoing_client(merchant) as warehouse:
         for done, plan in enumerate(plans):
             await report_progress(done, len(plans))
-            record = f"order {plan.order.order_id}"
-            key = str(plan.order.order_id)
+            record, key = f"order {plan.order.order_id}", str(plan.order.order_id)
             if isinstance(plan, ExportRefusal):
                 batch.quarantine(ORDER_KIND, key, record, plan.error, payload={"orderId": plan.order.order_id})
                 continue
-            number = plan.payload.order_number
-            try:
-                answer = await batch.write("ongoing", "PUT /orders", number,
-                                           lambda p=plan: warehouse.put_order(p.payload))
-            except DryRun:
-                batch.add(record, "would create", f"{number} as {_describe(plan.initial_state)}")
+            if dry_run:
+                _preview(batch, plan, record)
                 continue
+            try:
+                skip = await _claim(batch, plan.order.order_id, token)
             except Exception as error:
                 batch.quarantine(ORDER_KIND, key, record, error, payload={"orderId": plan.order.order_id})
                 continue
-            with ledger().session() as session:
-                binding = bindings.mark_exported(
-                    session, merchant.merchant_id, starweb_order_id=plan.order.order_id, order_number=number,
-                    ongoing_order_id=answer.order_id, pushed_hash=plan.payload_hash, lines=lines_of(plan.payload),
-                    starweb_status_id=plan.order.status_id, starweb_created_at=plan.order.created_at,
-                    starweb_modified_at=plan.order.modified_at, silent=plan.silent)
-                bindings.mark_state(binding, state=plan.initial_state.value)
-            batch.resolve(ORDER_KIND, key, "exported")
-            await _set_initial_status(batch, warehouse, table, plan.order.order_id, answer.order_id,
-                                      plan.initial_state, record, verb="created")
+            if skip is not None:
+                batch.add(record, "skipped", skip)
+                continue
+            try:
+                if isinstance(plan, Adoption):
+                    await _adopt(batch, warehouse, table, plan, token, record, key)
+                else:
+                    await _export(batch, warehouse, table, plan, token, record, key)
+            except Exception as error:
+                batch.quarantine(ORDER_KIND, key, record, error, payload={"orderId": plan.order.order_id})
+            finally:
+                _let_go(batch, plan.order.order_id, token)
     return batch.outcomes, batch.unexpected
 
 
-async def _set_initial_status(batch: Batch, warehouse, table: StatusTable, starweb_order_id: int,  # type: ignore[no-untyped-def]
+def _preview(batch: Batch, plan: ExportPlan | Adoption, record: str) -> None:
+    if isinstance(plan, Adoption):
+        batch.add(record, "would adopt", f"{plan.order_number} is already in Ongoing (status {plan.ongoing_status}); "
+                                         "it would be bound by number, not sent")
+    else:
+        batch.add(record, "would create", f"{plan.payload.order_number} as {_describe(plan.initial_state)}")
+
+
+async def _claim(batch: Batch, starweb_order_id: int, token: str) -> str | None:
+    """Take the order for this run (from a run Prefect shows over, too); the reason to skip it when another
+    live run has it or a run has bound it."""
+    with ledger().session() as session:
+        claimed = export_claims.claim_for_export(session, batch.merchant_id, starweb_order_id, token)
+        holder = None if claimed else export_claims.export_claim_holder(session, batch.merchant_id, starweb_order_id)
+    if not claimed:
+        finished = await finished_runs([holder] if holder else [])
+        with ledger().session() as session:
+            claimed = bool(finished) and export_claims.claim_for_export(
+                session, batch.merchant_id, starweb_order_id, token, finished_holders=finished)
+    if not claimed:
+        return "another export run is sending this order right now"
+    with ledger().session() as session:
+        if bindings.find_order(session, batch.merchant_id, starweb_order_id) is not None:
+            export_claims.let_go(session, batch.merchant_id, starweb_order_id, token)
+            return "already exported by another run"
+    return None
+
+
+def _let_go(batch: Batch, starweb_order_id: int, token: str) -> None:
+    try:
+        with ledger().session() as session:
+            export_claims.let_go(session, batch.merchant_id, starweb_order_id, token)
+    except Exception as error:
+        if not is_transient_ledger_error(error):
+            raise
+        # The claim expires on its own; until then a concurrent run skips the order.
+        get_run_logger().warning("could not let go of the export claim on order %s: %s", starweb_order_id, error)
+
+
+async def _export(batch: Batch, warehouse: OngoingClient, table: StatusTable, plan: ExportPlan, token: str,
+                  record: str, key: str) -> None:
+    number = plan.payload.order_number
+    try:
+        answer = await batch.write("ongoing", "PUT /orders", number, lambda: warehouse.put_order(plan.payload))
+    except RefusedByVendor:
+        # Ongoing refuses an update of an order it holds and has started on: if the number exists after all
+        # (it appeared since the run looked), adopt it instead of holding it in quarantine.
+        try:
+            existing = await warehouse.find_order_by_number(number)
+        except ConnectorError:
+            existing = None
+        if existing is None:
+            raise
+        adoption = plan_adoption(plan.order, existing, batch.merchant, table,
+                                 known_skus={line.article_number for line in plan.payload.order_lines or []})
+        await _adopt(batch, warehouse, table, adoption, token, record, key)
+        return
+    with ledger().session() as session:
+        binding = bindings.mark_exported(
+            session, batch.merchant_id, starweb_order_id=plan.order.order_id, order_number=number,
+            ongoing_order_id=answer.order_id, pushed_hash=plan.payload_hash, lines=lines_of(plan.payload),
+            starweb_status_id=plan.order.status_id, starweb_created_at=plan.order.created_at,
+            starweb_modified_at=plan.order.modified_at, silent=plan.silent)
+        bindings.mark_state(binding, state=plan.initial_state.value)
+        export_claims.let_go(session, batch.merchant_id, plan.order.order_id, token)
+    batch.resolve(ORDER_KIND, key, "exported")
+    await _set_initial_status(batch, warehouse, table, plan.order.order_id, answer.order_id,
+                              plan.initial_state, record, verb="created")
+
+
+async def _adopt(batch: Batch, warehouse: OngoingClient, table: StatusTable, plan: Adoption, token: str,
+                 record: str, key: str) -> None:
+    lines = [LineSpec(row_number=line.row_number, sku=line.sku, quantity=line.quantity,
+                      starweb_item_id=line.starweb_item_id, ongoing_line_id=line.ongoing_line_id)
+             for line in plan.lines]
+    with ledger().session() as session:
+        bindings.mark_adopted(
+            session, batch.merchant_id, starweb_order_id=plan.order.order_id, order_number=plan.order_number,
+            ongoing_order_id=plan.ongoing_order_id, lines=lines, pushed_hash=plan.payload_hash,
+            state=plan.state.value, ongoing_status=plan.ongoing_status,
+            initial_status_set=not plan.needs_initial_status, starweb_status_id=plan.order.status_id,
+            starweb_created_at=plan.order.created_at, starweb_modified_at=plan.order.modified_at,
+            silent=plan.silent)
+        export_claims.let_go(session, batch.merchant_id, plan.order.order_id, token)
+    batch.resolve(ORDER_KIND, key, "adopted: already in Ongoing")
+    if plan.needs_initial_status:
+        await _set_initial_status(batch, warehouse, table, plan.order.order_id, plan.ongoing_order_id, plan.state,
+                                  record, verb="adopted")
+    else:
+        batch.add(record, "adopted", f"{plan.order_number} was already in Ongoing (status {plan.ongoing_status}, "
+                                     f"{_describe(plan.state)}); bound by number, not sent")
+
+
+async def _set_initial_status(batch: Batch, warehouse: OngoingClient, table: StatusTable, starweb_order_id: int,
                               ongoing_order_id: int, state: OrderState, record: str, *, verb: str) -> None:
     number = table.ongoing_number(state)
     try:
@@ -105,6 +237,13 @@ async def _set_initial_status(batch: Batch, warehouse, table: StatusTable, starw
         assert binding is not None
         bindings.mark_initial_status(binding, state=state.value, ongoing_status=number)
     batch.add(record, verb, f"{_describe(state)} (Ongoing status {number})")
+
+
+@task(name="let-go-of-export-claims", cache_policy=NO_CACHE)
+def let_go_of_export_claims() -> None:
+    """End of a run: free the claims a crashed step left behind (they would expire anyway)."""
+    with ledger().session() as session:
+        export_claims.let_go_of_run(session, current_holder())
 
 
 @task(name="complete-initial-statuses", cache_policy=NO_CACHE)

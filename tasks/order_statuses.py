@@ -25,7 +25,6 @@ from domain.order_sync import (
     WarehouseStateUnclear,
     needs_attention,
     plan_warehouse_changes,
-    warehouse_flag,
     with_agreed_row_numbers,
 )
 from domain.statuses import OPEN_STATES, OrderState, StatusTable
@@ -46,13 +45,11 @@ STATUS_KIND = "order-status"
 
 
 @task(name="read-unfinished-orders", cache_policy=NO_CACHE)
-def read_unfinished_orders(merchant_id: str) -> tuple[list[OrderBinding], dict[int, bool]]:
-    """Exported orders not yet sent, cancelled or returned; and the orders held in quarantine by this
-    process, each with whether its next try is due."""
+def read_unfinished_orders(merchant_id: str) -> tuple[list[OrderBinding], set[int]]:
+    """Exported orders not yet sent, cancelled or returned; and the orders this process holds in quarantine."""
     with ledger().session() as session:
         unfinished = bindings.unfinished_orders(session, merchant_id)
-        due = {int(e.key) for e in quarantine.due_for_retry(session, merchant_id, STATUS_KIND)}
-        held = {int(e.key): int(e.key) in due for e in quarantine.open_entries(session, merchant_id, STATUS_KIND)}
+        held = {int(e.key) for e in quarantine.open_entries(session, merchant_id, STATUS_KIND)}
     return unfinished, held
 
 
@@ -63,19 +60,13 @@ def merchant_file(merchant: MerchantConfig) -> str:
 
 def orders_needing_attention(merchant: MerchantConfig, table: StatusTable, unfinished: list[OrderBinding],
                              in_warehouse: dict[str, OngoingOrder],
-                             held: dict[int, bool]) -> list[tuple[OrderBinding, OngoingOrder]]:
+                             held: set[int]) -> list[tuple[OrderBinding, OngoingOrder]]:
     """The bound orders whose warehouse view may change something in Starweb, and those held in
-    quarantine (to be closed once in sync); an order flagged for a person waits until it is due."""
+    quarantine (closed once in sync; ``apply_status_quarantine`` leaves them until their try is due)."""
     pairs = [(b, in_warehouse[b.order_number]) for b in unfinished if b.order_number in in_warehouse]
-    chosen = []
-    for binding, ongoing in pairs:
-        flagged = warehouse_flag(ongoing, binding, table, merchant_file=merchant_file(merchant)) is not None
-        if flagged and binding.starweb_order_id in held and not held[binding.starweb_order_id]:
-            continue
-        if binding.starweb_order_id in held or needs_attention(ongoing, binding, table,
-                                                               picked_status=merchant.orders.picked_status):
-            chosen.append((binding, ongoing))
-    return chosen
+    return [(binding, ongoing) for binding, ongoing in pairs
+            if binding.starweb_order_id in held
+            or needs_attention(ongoing, binding, table, picked_status=merchant.orders.picked_status)]
 
 
 @task(name="bring-back-warehouse-changes", cache_policy=NO_CACHE)
@@ -191,3 +182,24 @@ async def _copy_lines(batch: Batch, shop: StarwebClient, merchant: MerchantConfi
         attached.pushed_hash = payload_hash(payload)
     batch.add(record, "updated", f"lines copied from the warehouse: +{len(changes.added)} "
                                  f"~{len(changes.adjusted)} -{len(changes.removed)}")
+
+
+@task(name="apply-status-quarantine", cache_policy=NO_CACHE)
+def apply_status_quarantine(merchant_id: str, pairs: list[tuple[OrderBinding, OngoingOrder]],
+                            dry_run: bool) -> tuple[list[tuple[OrderBinding, OngoingOrder]], list[Outcome]]:
+    """Leave orders whose quarantine entry is not yet due for a later run, and close the entries of orders
+    with nothing left to bring back (in sync, or sent, cancelled or returned meanwhile)."""
+    pending = {str(b.starweb_order_id) for b, _ in pairs}
+    outcomes: list[Outcome] = []
+    with ledger().session() as session:
+        held = quarantine.held_keys(session, merchant_id, STATUS_KIND)
+        for entry in quarantine.open_entries(session, merchant_id, STATUS_KIND):
+            if entry.key in pending:
+                continue
+            why = "nothing left to bring back from the warehouse"
+            if not dry_run:
+                quarantine.resolve(session, merchant_id, STATUS_KIND, entry.key, why)
+            outcomes.append(Outcome(f"order {entry.key}", "would close" if dry_run else "closed", why))
+    outcomes += [Outcome(f"order {b.starweb_order_id}", "held", "in quarantine until its next try")
+                 for b, _ in pairs if str(b.starweb_order_id) in held]
+    return [(b, o) for b, o in pairs if str(b.starweb_order_id) not in held], outcomes

@@ -2,11 +2,15 @@
 
 ``ensure_articles`` is the entry other flows use, without a subflow, when they need some SKUs to exist as
 Ongoing articles first (a purchase order cannot name an article the warehouse does not know).
+
+A SKU that could not be pushed or deactivated is quarantined with its product id; when the entry is due
+the product is read again by id and pushed (or the deactivation sent again), and the entry closes when
+the article is sent, found unchanged, or the product is gone from Starweb.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from prefect import task
@@ -18,7 +22,7 @@ from domain.config import MerchantConfig
 from domain.hashing import payload_hash
 from domain.product_sync import ArticlePlan, plan_article_pushes, restrict_plan
 from integrations.starweb.models import Product, Variant
-from ledger import bindings
+from ledger import bindings, quarantine
 from ledger.models import ArticleBinding
 from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
@@ -29,6 +33,53 @@ from tasks.warehouse_reads import fetch_articles
 ARTICLE_KIND = "product"
 
 
+@dataclass(frozen=True)
+class ProductRetries:
+    """The product sync's quarantine as a run starts."""
+
+    open_skus: set[str] = field(default_factory=set)
+    due_products: dict[int, set[str]] = field(default_factory=dict)  # product id → SKUs due for a push
+    due_retirements: list[str] = field(default_factory=list)  # SKUs whose deactivation is due again
+    settled_retirements: list[str] = field(default_factory=list)  # back in the shop, or deactivated meanwhile
+
+    def products_to_read(self, already_read: Iterable[int]) -> list[int]:
+        return sorted(set(self.due_products) - set(already_read))
+
+
+@task(name="read-product-retries", cache_policy=NO_CACHE)
+def read_product_retries(merchant_id: str) -> ProductRetries:
+    """Open product entries, and which of them are due: by product id to push, or SKUs to deactivate."""
+    retries = ProductRetries()
+    with ledger().session() as session:
+        retries.open_skus.update(e.key for e in quarantine.open_entries(session, merchant_id, ARTICLE_KIND))
+        due = quarantine.due_for_retry(session, merchant_id, ARTICLE_KIND)
+        known = bindings.articles_by_sku(session, merchant_id) if due else {}
+        for entry in due:
+            payload = entry.payload or {}
+            if payload.get("retire"):
+                binding = known.get(entry.key)
+                still_removed = binding is not None and binding.is_active and binding.removed_in_starweb_at is not None
+                (retries.due_retirements if still_removed else retries.settled_retirements).append(entry.key)
+            elif isinstance(payload.get("productId"), int):
+                retries.due_products.setdefault(payload["productId"], set()).add(entry.key)
+    return retries
+
+
+@task(name="close-settled-products", cache_policy=NO_CACHE)
+def close_settled_products(merchant_id: str, retries: ProductRetries, vanished: list[int],
+                           dry_run: bool) -> list[Outcome]:
+    """Entries whose cause is gone: the product is no longer in Starweb (nothing left to push; a bound SKU
+    is retired by the daily removal check), or a failed deactivation is no longer wanted or already done."""
+    settled = {sku: "the product is gone from Starweb"
+               for product_id in vanished for sku in retries.due_products.get(product_id, ())}
+    settled |= {sku: "no deactivation needed any more" for sku in retries.settled_retirements}
+    if not dry_run:
+        with ledger().session() as session:
+            for sku, why in settled.items():
+                quarantine.resolve(session, merchant_id, ARTICLE_KIND, sku, why)
+    return [Outcome(f"SKU {sku}", "would close" if dry_run else "closed", why) for sku, why in sorted(settled.items())]
+
+
 @task(name="read-article-bindings", cache_policy=NO_CACHE)
 def read_article_bindings(merchant_id: str) -> dict[str, ArticleBinding]:
     with ledger().session() as session:
@@ -36,8 +87,10 @@ def read_article_bindings(merchant_id: str) -> dict[str, ArticleBinding]:
 
 
 @task(name="push-articles", cache_policy=NO_CACHE)
-async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bool) -> tuple[list[Outcome], list[str]]:
-    """PUT every changed article (an upsert by article number); quarantine the ones that cannot be sent."""
+async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bool,
+                        open_skus: Collection[str] = ()) -> tuple[list[Outcome], list[str]]:
+    """PUT every changed article (an upsert by article number); quarantine the ones that cannot be sent.
+    A quarantined SKU (``open_skus``) found unchanged since its last push is in Ongoing already: closed."""
     batch = Batch(merchant, dry_run)
     for refusal in plan.refusals:
         batch.quarantine(ARTICLE_KIND, refusal.item.sku, f"SKU {refusal.item.sku}", refusal.error,
@@ -46,6 +99,8 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
         batch.add(f"product {skipped.product_id} variant {skipped.variant_id}", "skipped", skipped.reason)
     for item in plan.unchanged:
         batch.add(f"SKU {item.sku}", "skipped", "unchanged since the last push")
+        if item.sku in open_skus:
+            batch.resolve(ARTICLE_KIND, item.sku, "unchanged since the last push")
     if not plan.pushes:
         return batch.outcomes, batch.unexpected
     async with await ongoing_client(merchant) as warehouse:
@@ -74,25 +129,19 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
 
 
 @task(name="retire-removed-articles", cache_policy=NO_CACHE)
-async def retire_removed_articles(merchant: MerchantConfig, removed: list[str],
-                                  dry_run: bool) -> tuple[list[Outcome], list[str]]:
-    """List SKUs gone from Starweb for a person (worklist artifact) and, if configured, deactivate them."""
+async def retire_removed_articles(merchant: MerchantConfig, removed: list[str], dry_run: bool, *,
+                                  retry: bool = False) -> tuple[list[Outcome], list[str]]:
+    """List SKUs gone from Starweb for a person (worklist artifact) and, if configured, deactivate them.
+    ``retry``: deactivations that failed before and are due again (already listed, not listed again)."""
     batch = Batch(merchant, dry_run)
     if not removed:
         return batch.outcomes, batch.unexpected
-    await create_table_artifact(
-        [{"sku": sku, "action in Ongoing": "deactivated" if merchant.products.deactivate_removed else "none",
-          "to do": "check stock and remove the article by hand if it is no longer sold"} for sku in removed],
-        key=f"removed-products-{merchant.merchant_id}",
-        description="Products removed in Starweb; Ongoing cannot delete articles through its API")
-    if not dry_run:
-        with ledger().session() as session:
-            known = bindings.articles_by_sku(session, merchant.merchant_id)
-            for sku in removed:
-                bindings.mark_article_removed(known[sku])
+    if not retry:
+        await _list_removed(merchant, removed, dry_run)
     if not merchant.products.deactivate_removed:
         for sku in removed:
             batch.add(f"SKU {sku}", "listed", "removed in Starweb; left active in Ongoing (config)")
+            batch.resolve(ARTICLE_KIND, sku, "left active in Ongoing (config)")
         return batch.outcomes, batch.unexpected
     async with await ongoing_client(merchant) as warehouse:
         for sku in removed:
@@ -103,13 +152,14 @@ async def retire_removed_articles(merchant: MerchantConfig, removed: list[str],
                 batch.add(f"SKU {sku}", "would deactivate", "removed in Starweb")
                 continue
             except Exception as error:
-                batch.quarantine(ARTICLE_KIND, sku, f"SKU {sku}", error)
+                batch.quarantine(ARTICLE_KIND, sku, f"SKU {sku}", error, payload={"retire": True})
                 continue
             with ledger().session() as session:
                 bindings.mark_article_pushed(session, merchant.merchant_id, sku=sku,
                                              article_system_id=answer.article_system_id,
                                              pushed_hash=payload_hash(payload), starweb_product_id=None,
                                              starweb_variant_id=None, is_active=False)
+            batch.resolve(ARTICLE_KIND, sku, "deactivated")
             batch.add(f"SKU {sku}", "deactivated", "removed in Starweb; isActive=false in Ongoing")
     return batch.outcomes, batch.unexpected
 
@@ -147,3 +197,16 @@ async def ensure_articles(merchant: MerchantConfig, products: list[tuple[Product
             result.unavailable[sku] = (f"its article could not be created in Ongoing (see the quarantine entry "
                                        f"for SKU {sku})")
     return result
+
+
+async def _list_removed(merchant: MerchantConfig, removed: list[str], dry_run: bool) -> None:
+    await create_table_artifact(
+        [{"sku": sku, "action in Ongoing": "deactivated" if merchant.products.deactivate_removed else "none",
+          "to do": "check stock and remove the article by hand if it is no longer sold"} for sku in removed],
+        key=f"removed-products-{merchant.merchant_id}",
+        description="Products removed in Starweb; Ongoing cannot delete articles through its API")
+    if not dry_run:
+        with ledger().session() as session:
+            known = bindings.articles_by_sku(session, merchant.merchant_id)
+            for sku in removed:
+                bindings.mark_article_removed(known[sku])

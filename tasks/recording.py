@@ -16,10 +16,19 @@ from prefect import get_run_logger
 from domain.config import MerchantConfig
 from integrations.errors import ConnectorError
 from ledger import audit, quarantine
+from ledger.db import is_transient_ledger_error
 from tasks.reporting import Outcome
 from tasks.runtime import current_flow_run_id, ledger
 
 T = TypeVar("T")
+
+# A record whose outcome the ledger could not take (it was busy): the next run finds it again.
+NOT_RECORDED = "not recorded"
+
+
+def all_recorded(outcomes: list[Outcome]) -> bool:
+    """Did the ledger take every record's outcome? (A stream's cursor may only move past recorded work.)"""
+    return all(o.action != NOT_RECORDED for o in outcomes)
 
 
 class DryRun(Exception):
@@ -63,21 +72,37 @@ class Batch:
 
     def quarantine(self, kind: str, key: str, record: str, error: BaseException,
                    payload: dict[str, Any] | None = None) -> None:
-        """Hold the record with its specific reason; the batch goes on."""
-        if not isinstance(error, ConnectorError):
+        """Hold the record with its specific reason; the batch goes on. A busy ledger is a transient cause
+        like a busy vendor; if it cannot even take the quarantine entry, the record is left for the next run
+        (which finds it again: by its number in the warehouse, or in the overlap of its stream)."""
+        if not isinstance(error, ConnectorError) and not is_transient_ledger_error(error):
             # A bug, not a data problem: still keep the record, but make the run fail at the end.
             self.unexpected.append(f"{record}: {type(error).__name__}: {error}")
             get_run_logger().exception("unexpected error for %s", record)
         if self.dry_run:
             self.add(record, "would quarantine", str(error))
             return
-        with ledger().session() as session:
-            entry = quarantine.quarantine_record(session, self.merchant_id, kind, key, error, payload=payload)
-            attempts = entry.attempts
-        self.add(record, "quarantined", f"{error} (attempt {attempts})")
+        try:
+            with ledger().session() as session:
+                entry = quarantine.quarantine_record(session, self.merchant_id, kind, key, error, payload=payload)
+                attempts, reason = entry.attempts, entry.reason
+        except Exception as ledger_error:
+            if not is_transient_ledger_error(ledger_error):
+                raise
+            get_run_logger().warning("%s could not be quarantined: the ledger is busy (%s)", record, ledger_error)
+            self.add(record, NOT_RECORDED, f"{error}; the ledger was busy, so the next run takes it up again")
+            return
+        self.add(record, "quarantined", f"{reason} (attempt {attempts})")
 
     def resolve(self, kind: str, key: str, resolution: str) -> None:
         if self.dry_run:
             return
         with ledger().session() as session:
             quarantine.resolve(session, self.merchant_id, kind, key, resolution)
+
+    def postpone(self, kind: str, key: str) -> None:
+        """A due retry changed nothing (the record is held for the same reason): try again later."""
+        if self.dry_run:
+            return
+        with ledger().session() as session:
+            quarantine.postpone(session, self.merchant_id, kind, key)

@@ -70,7 +70,10 @@ def read_release_candidates(merchant_id: str) -> tuple[list[ReleaseCandidate], s
         open_orders = [b for b in bindings.unfinished_orders(session, merchant_id)
                        if b.id not in half_done and b.released_at is None
                        and (b.state is None or OrderState(b.state) in OPEN_STATES)]
-        held = {int(e.key) for kind in BLOCKING_KINDS for e in quarantine.open_entries(session, merchant_id, kind)}
+        # A failed release waits for its next try; a change or status problem blocks until it is resolved.
+        held = {int(e.key) for kind in BLOCKING_KINDS if kind != RELEASE_KIND
+                for e in quarantine.open_entries(session, merchant_id, kind)}
+        held |= {int(key) for key in quarantine.held_keys(session, merchant_id, RELEASE_KIND)}
         candidates = [_candidate(b, False) for b in open_orders] + [_candidate(b, True) for b in half_done.values()]
     return candidates, held
 
@@ -143,3 +146,22 @@ async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decis
 def let_go_of_claims(token: str) -> None:
     with ledger().session() as session:
         release_ledger.let_go(session, token)
+
+
+@task(name="close-settled-releases", cache_policy=NO_CACHE)
+def close_settled_releases(merchant_id: str, dry_run: bool) -> list[Outcome]:
+    """Close release entries of orders that no longer need a release: released after all, or sent,
+    cancelled or returned. (A release left half done keeps its entry until it is completed.)"""
+    outcomes: list[Outcome] = []
+    with ledger().session() as session:
+        entries = quarantine.open_entries(session, merchant_id, RELEASE_KIND)
+        found = bindings.orders_by_starweb_id(session, merchant_id, [int(e.key) for e in entries])
+        for entry in entries:
+            binding = found.get(int(entry.key))
+            if binding is None or not (binding.released_at is not None or binding.state in bindings.FINAL_STATES):
+                continue
+            why = f"the order is {binding.state or 'released'}; no release needed any more"
+            if not dry_run:
+                quarantine.resolve(session, merchant_id, RELEASE_KIND, entry.key, why)
+            outcomes.append(Outcome(f"order {entry.key}", "would close" if dry_run else "closed", why))
+    return outcomes

@@ -3,14 +3,38 @@
 Every flow collects what it did to each record (created, updated, skipped, quarantined … with the
 reason) and ends by publishing a table artifact plus a short markdown summary, keyed per merchant
 and process so the Prefect UI shows a history. Records are named by id, never by customer data.
+
+A run that left records for a person (quarantined, refused, failed, not recorded) or raised a warning
+emits the event ``swo.run.needs-attention`` with the counts, which an automation can turn into a
+notification, and ends in a Completed state named "NeedsAttention" — still a success for schedules and
+retries, but visible in the UI — when its flow wears ``@ends_with_attention_state``. A run that hit a
+bug fails.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar, cast
 
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.events import emit_event
+from prefect.states import Completed
+
+NEEDS_ATTENTION = "NeedsAttention"
+NEEDS_ATTENTION_EVENT = "swo.run.needs-attention"
+# Results that leave a record with a person (or for the next run) rather than done.
+ATTENTION_ACTIONS = ("quarantined", "refused", "failed", "not recorded")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# What the current flow run's report said needs attention (set by finish_run, read around the flow).
+_attention: ContextVar[str | None] = ContextVar("swo_run_attention", default=None)
 
 
 @dataclass(frozen=True)
@@ -28,6 +52,7 @@ class RunReport:
     dry_run: bool = False
     outcomes: list[Outcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # things a person must look at, beyond single records
 
     def add(self, record: str, action: str, detail: str = "") -> None:
         self.outcomes.append(Outcome(record, action, detail))
@@ -38,6 +63,13 @@ class RunReport:
     def counts(self) -> dict[str, int]:
         return dict(Counter(o.action for o in self.outcomes))
 
+    def attention(self) -> dict[str, int]:
+        """What needs a person: records per attention result, and the warnings."""
+        counts = {action: n for action, n in self.counts().items() if action in ATTENTION_ACTIONS}
+        if self.warnings:
+            counts["warnings"] = len(self.warnings)
+        return counts
+
     @property
     def artifact_key(self) -> str:
         return f"{self.process}-{self.merchant_id}".lower().replace("_", "-")
@@ -47,13 +79,15 @@ class RunReport:
         if self.dry_run:
             title += " (dry run: nothing was written)"
         lines = [title, ""]
+        if self.warnings:
+            lines += ["## Warnings", ""] + [f"- **{warning}**" for warning in self.warnings] + [""]
         counts = self.counts()
         if counts:
             lines += ["| result | records |", "|---|---|"]
             lines += [f"| {action} | {n} |" for action, n in sorted(counts.items())]
         else:
             lines.append("Nothing to do.")
-        problems = [o for o in self.outcomes if o.action in ("quarantined", "refused", "failed")]
+        problems = [o for o in self.outcomes if o.action in ATTENTION_ACTIONS]
         if problems:
             lines += ["", "## Needs attention", ""]
             lines += [f"- {o.record}: {o.action} — {o.detail}" for o in problems[:50]]
@@ -78,8 +112,60 @@ async def publish_report(report: RunReport) -> dict[str, int]:
 
 async def finish_run(report: RunReport, unexpected: list[str]) -> dict[str, int]:
     """Publish the run's artifacts; then fail the run if any record hit a bug rather than a data or vendor
-    problem (those records are already kept in quarantine), so on-call sees a red run."""
+    problem (those records are already kept in quarantine), so on-call sees a red run. A run that needs
+    attention emits the event and is marked so that ``@ends_with_attention_state`` ends it as
+    Completed("NeedsAttention"); the counts are returned either way."""
     counts = await publish_report(report)
     if unexpected:
         raise RuntimeError(f"unexpected errors (records kept in quarantine): {unexpected}")
+    attention = report.attention()
+    if attention:
+        summary = ", ".join(f"{n} {what}" for what, n in sorted(attention.items()))
+        get_run_logger().info("%s for %s needs attention: %s", report.process, report.merchant_id, summary)
+        emit_event(NEEDS_ATTENTION_EVENT, resource=attention_resource(report), related=attention_related(report),
+                   payload=attention_payload(report, counts))
+        _attention.set(summary)
     return counts
+
+
+def ends_with_attention_state(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Put under ``@flow``: a run whose ``finish_run`` found something needing attention ends in the state
+    Completed("NeedsAttention") (a success for schedules, visible in the UI); the caller still gets the
+    flow's return value. Done here, around the whole flow, so a flow may still add to its counts after
+    ``finish_run``."""
+
+    @functools.wraps(fn)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = _attention.set(None)
+        try:
+            result = await fn(*args, **kwargs)
+            summary = _attention.get()
+        finally:
+            _attention.reset(token)
+        if summary is None:
+            return result
+        # Prefect makes a State returned by a flow its final state and hands the state's data to the caller.
+        return cast(R, Completed(name=NEEDS_ATTENTION, data=result, message=summary))
+
+    # Prefect reads the parameters from the signature and resolves string annotations in the function's
+    # module; this wrapper lives in another module, so hand it the signature with the types resolved.
+    run.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+    return run
+
+
+def attention_resource(report: RunReport) -> dict[str, str]:
+    """The event's resource: the merchant's process, so an automation can match one merchant or one process."""
+    return {"prefect.resource.id": f"swo.merchant.{report.merchant_id}.{report.process}",
+            "prefect.resource.name": f"{report.process} for {report.merchant_id}",
+            "swo.merchant": report.merchant_id, "swo.process": report.process}
+
+
+def attention_related(report: RunReport) -> list[dict[str, str]]:
+    """The merchant and the process as related resources (the run and its flow are added by Prefect)."""
+    return [{"prefect.resource.id": f"swo.merchant.{report.merchant_id}", "prefect.resource.role": "merchant"},
+            {"prefect.resource.id": f"swo.process.{report.process}", "prefect.resource.role": "process"}]
+
+
+def attention_payload(report: RunReport, counts: dict[str, int]) -> dict[str, Any]:
+    return {"merchant_id": report.merchant_id, "process": report.process, "dry_run": report.dry_run,
+            "attention": report.attention(), "counts": counts, "warnings": report.warnings[:10]}

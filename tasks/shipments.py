@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import IntegrityError
 
 from domain.config import MerchantConfig
+from domain.ledger_recovery import is_ours_without_ledger
 from domain.shipments import (
     Shipment,
     StarwebUpdate,
@@ -31,7 +32,7 @@ from integrations.ongoing.client import OngoingClient
 from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order as StarwebOrder
 from integrations.starweb.models import OrderItemWrite, OrderPatch
-from ledger import bindings
+from ledger import bindings, quarantine
 from ledger import shipments as shipment_log
 from ledger.models import OrderBinding
 from ledger.types import utcnow
@@ -41,6 +42,11 @@ from tasks.run_holders import finished_runs
 from tasks.runtime import ledger, ongoing_client, starweb_client
 
 SHIPMENT_KIND = "shipment"
+
+
+def quarantine_key(shipment: Shipment) -> str:
+    """A shipment's key in the quarantine: its order number and the start of its shipment key."""
+    return f"{shipment.order_number}:{shipment.key[:12]}"
 
 
 @dataclass
@@ -80,8 +86,12 @@ async def report_shipments_to_starweb(merchant: MerchantConfig, table: StatusTab
                 batch.add(record, "skipped", f"{job.shipment.order_number} has no Starweb order "
                           f"{job.starweb_order_id}; acknowledge or fix it by hand")
                 continue
+            # Without a binding (a lost ledger) the order number and age still tell the connector's own orders.
+            ours = job.binding is not None or is_ours_without_ledger(
+                merchant, order_number=job.shipment.order_number, starweb_order_id=job.starweb_order_id,
+                starweb_created_at=starweb.created_at)
             update = plan_starweb_update(
-                job.shipment, starweb, table, exported_by_us=job.binding is not None,
+                job.shipment, starweb, table, exported_by_us=ours,
                 exported_silently=bool(job.binding and job.binding.silent), go_live_cutoff=merchant.go_live_cutoff,
                 remainder=merchant.shipments.remainder, tracking_types=merchant.tracking_types)
             if dry_run:
@@ -92,7 +102,7 @@ async def report_shipments_to_starweb(merchant: MerchantConfig, table: StatusTab
             try:
                 email = await _report_one(batch, shop, warehouse, job, update, run_token)
             except Exception as error:
-                batch.quarantine(SHIPMENT_KIND, f"{job.shipment.order_number}:{job.shipment.key[:12]}", record, error,
+                batch.quarantine(SHIPMENT_KIND, quarantine_key(job.shipment), record, error,
                                  payload={"orderNumber": job.shipment.order_number, "key": job.shipment.key})
                 continue
             if email is None:
@@ -177,7 +187,7 @@ async def _report_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClien
             binding = bindings.reload(session, job.binding)
             bindings.mark_state(binding, state=update.target_state.value, starweb_status_id=update.target_status_id)
             binding.shipped_at = binding.shipped_at or job.shipment.shipped_at or utcnow()
-    batch.resolve(SHIPMENT_KIND, f"{job.shipment.order_number}:{job.shipment.key[:12]}", "reported")
+    batch.resolve(SHIPMENT_KIND, quarantine_key(job.shipment), "reported")
     return send_email
 
 
@@ -221,3 +231,21 @@ def plan_shipment_jobs(merchant: MerchantConfig, shipments: Sequence[Shipment],
         else:
             jobs.append(ShipmentJob(shipment, order_id, binding))
     return jobs, unknown
+
+
+@task(name="close-settled-shipments", cache_policy=NO_CACHE)
+def close_settled_shipments(merchant_id: str, jobs: list[ShipmentJob], dry_run: bool) -> list[Outcome]:
+    """Close the entries of shipments Ongoing no longer offers (acknowledged by hand, or superseded by a later
+    shipment of the same order). A shipment still offered is retried at every run, not held: its intent in
+    the ledger finishes it without a second email, and the customer is waiting for the first."""
+    pending = {quarantine_key(job.shipment) for job in jobs}
+    outcomes: list[Outcome] = []
+    with ledger().session() as session:
+        for entry in quarantine.open_entries(session, merchant_id, SHIPMENT_KIND):
+            if entry.key in pending:
+                continue
+            why = "nothing of this shipment is left to report in Ongoing"
+            if not dry_run:
+                quarantine.resolve(session, merchant_id, SHIPMENT_KIND, entry.key, why)
+            outcomes.append(Outcome(f"shipment {entry.key}", "would close" if dry_run else "closed", why))
+    return outcomes

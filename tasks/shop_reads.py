@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from domain.config import MerchantConfig
 from domain.statuses import ShopStatus, StatusTable
 from integrations.errors import NotFound, RefusedByVendor
+from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order, Product, Variant
 from tasks.runtime import retry_only_transient, starweb_client
 
@@ -61,11 +62,7 @@ async def fetch_products_changed_since(merchant: MerchantConfig,
     found: list[tuple[Product, list[Variant]]] = []
     async with await starweb_client(merchant) as shop:
         async for product in shop.iter_products(updated_since=since):
-            if product.has_several_variants:
-                variants = [v async for v in shop.iter_variants(product.product_id)]
-            else:
-                variants = [product.primary_variant] if product.primary_variant else []
-            found.append((product, variants))
+            found.append((product, await _variants_of(shop, product)))
     return found
 
 
@@ -81,14 +78,33 @@ async def fetch_products_with_skus(merchant: MerchantConfig,
                 async for product in shop.iter_products(filter_sku=sku):
                     if product.product_id in found:
                         continue
-                    if product.has_several_variants:
-                        variants = [v async for v in shop.iter_variants(product.product_id)]
-                    else:
-                        variants = [product.primary_variant] if product.primary_variant else []
-                    found[product.product_id] = (product, variants)
+                    found[product.product_id] = (product, await _variants_of(shop, product))
             except RefusedByVendor:
                 continue  # Starweb refuses characters a SKU of its own cannot have: the shop does not sell it
     return list(found.values())
+
+
+async def _variants_of(shop: StarwebClient, product: Product) -> list[Variant]:
+    if product.has_several_variants:
+        return [v async for v in shop.iter_variants(product.product_id)]
+    return [product.primary_variant] if product.primary_variant else []
+
+
+@task(name="fetch-products-by-id", **READ_RETRIES)
+async def fetch_products_by_id(merchant: MerchantConfig,
+                               product_ids: list[int]) -> tuple[list[tuple[Product, list[Variant]]], list[int]]:
+    """These products, each with every one of its variants, and the ids Starweb no longer has."""
+    found: list[tuple[Product, list[Variant]]] = []
+    missing: list[int] = []
+    async with await starweb_client(merchant) as shop:
+        for product_id in product_ids:
+            try:
+                product = await shop.get_product(product_id)
+            except NotFound:
+                missing.append(product_id)
+                continue
+            found.append((product, await _variants_of(shop, product)))
+    return found, missing
 
 
 @task(name="fetch-order-statuses", **READ_RETRIES)

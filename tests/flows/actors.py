@@ -65,6 +65,13 @@ class Shop:
             await shop.patch_order(order_id, OrderPatch(status_id=status_id, on_order_status_change_send_email=False,
                                                         on_order_status_change_process_payment=False))
 
+    def delete_order(self, order_id: int) -> None:
+        """The merchant deletes an order in Starweb's admin (the connector's client has no such call)."""
+        with httpx.Client(base_url=self.api, timeout=10) as http:
+            token = http.post("/token", data={"grant_type": "client_credentials", "client_id": "demo-client",
+                                              "client_secret": "demo-secret"}).json()["access_token"]
+            http.delete(f"/orders/{order_id}", headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+
     async def comments(self, order_id: int) -> list[str]:
         async with self.client() as shop:
             return [c.text or "" for c in await shop.list_order_comments(order_id)]

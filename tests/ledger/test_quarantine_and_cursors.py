@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from integrations.errors import MappingError, VendorUnavailable
 from ledger import quarantine
-from ledger.cursors import advance_time_cursor, read_time_cursor
-from ledger.db import Ledger
+from ledger.cursors import advance_time_cursor, has_cursors, read_time_cursor
+from ledger.db import Ledger, is_transient_ledger_error
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -47,13 +49,39 @@ def test_a_person_can_ask_for_a_retry_at_the_next_run(ledger: Ledger) -> None:
         assert [e.key for e in quarantine.due_for_retry(s, "m1", "product", now=NOW)] == ["SKU-1"]
 
 
+def test_a_busy_ledger_is_a_transient_cause_and_a_broken_one_is_not() -> None:
+    locked = OperationalError("UPDATE order_bindings", {}, sqlite3.OperationalError("database is locked"))
+    missing = OperationalError("SELECT 1", {}, sqlite3.OperationalError("no such table: order_bindings"))
+    duplicate = IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed"))
+    assert [is_transient_ledger_error(e) for e in (locked, missing, duplicate, ValueError("x"))] == [
+        True, False, False, False]
+    reason, error_class, retryable = quarantine.describe_error(locked)
+    assert retryable and error_class == "OperationalError"
+    assert reason.startswith("the ledger could not record it (database is locked)")
+
+
+def test_the_owner_leaves_held_entries_alone_and_a_fruitless_retry_waits_longer(ledger: Ledger) -> None:
+    with ledger.session() as s:
+        quarantine.quarantine_record(s, "m1", "order-change", "1", MappingError("refused"), now=NOW)
+        quarantine.quarantine_record(s, "m1", "order-change", "2", VendorUnavailable("busy"), now=NOW)
+        later = NOW + timedelta(minutes=3)
+        assert quarantine.held_keys(s, "m1", "order-change", now=later) == {"1"}
+        assert quarantine.postpone(s, "m1", "order-change", "2", now=later)
+        entry = quarantine.find_entry(s, "m1", "order-change", "2")
+        assert (entry.attempts, entry.next_attempt_at, entry.reason) == (2, later + timedelta(minutes=5), "busy")
+        assert quarantine.held_keys(s, "m1", "order-change", now=later) == {"1", "2"}
+        assert not quarantine.postpone(s, "m1", "order-change", "9", now=later)
+
+
 def test_time_cursors_only_move_forward(ledger: Ledger) -> None:
     with ledger.session() as s:
         assert read_time_cursor(s, "m1", "starweb-orders") is None
+        assert not has_cursors(s, "m1")
         advance_time_cursor(s, "m1", "starweb-orders", NOW)
         advance_time_cursor(s, "m1", "starweb-orders", NOW - timedelta(hours=1))
         assert read_time_cursor(s, "m1", "starweb-orders") == NOW
         assert read_time_cursor(s, "m2", "starweb-orders") is None
+        assert has_cursors(s, "m1") and not has_cursors(s, "m2")
         with pytest.raises(ValueError):
             advance_time_cursor(s, "m1", "x", datetime(2026, 1, 1))
 

@@ -1,0 +1,92 @@
+"""The owners' quarantine upkeep outside a flow run: held records are left alone, entries whose cause is gone
+are closed, and a run report knows when it needs a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import tasks.runtime
+from domain.shipments import Shipment
+from integrations.errors import MappingError, VendorUnavailable
+from integrations.ongoing.models import Order as OngoingOrder
+from ledger import quarantine
+from ledger.db import Ledger
+from ledger.models import OrderBinding
+from ledger.types import utcnow
+from swo.settings import get_settings
+from tasks.order_statuses import STATUS_KIND, apply_status_quarantine
+from tasks.reporting import RunReport
+from tasks.shipments import SHIPMENT_KIND, ShipmentJob, close_settled_shipments, quarantine_key
+from tests.integrations.ongoing.payloads import order_json
+
+
+@pytest.fixture
+def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
+    """The ledger the tasks use (``tasks.runtime.ledger()``), fresh for the test."""
+    monkeypatch.setenv("SWO_LEDGER_URL", f"sqlite:///{tmp_path / 'ledger.db'}")
+    get_settings.cache_clear()
+    tasks.runtime._ledger_for.cache_clear()
+    yield tasks.runtime.ledger()
+    get_settings.cache_clear()
+    tasks.runtime._ledger_for.cache_clear()
+
+
+def hold(book: Ledger, kind: str, key: str, error: Exception, *, due: bool = False) -> None:
+    with book.session() as s:
+        entry = quarantine.quarantine_record(s, "demo", kind, key, error)
+        if due:
+            entry.next_attempt_at = utcnow() - timedelta(minutes=1)
+
+
+def open_keys(book: Ledger, kind: str) -> set[str]:
+    with book.session() as s:
+        return {e.key for e in quarantine.open_entries(s, "demo", kind)}
+
+
+def pair(order_id: int) -> tuple[OrderBinding, OngoingOrder]:
+    binding = OrderBinding(merchant_id="demo", starweb_order_id=order_id, order_number=f"FJ-{order_id}")
+    return binding, OngoingOrder.model_validate(order_json(50000 + order_id, f"FJ-{order_id}", status=300))
+
+
+def test_the_status_sync_leaves_held_orders_for_later_and_closes_what_is_in_sync(book: Ledger) -> None:
+    hold(book, STATUS_KIND, "1", MappingError("Starweb refused the status"))  # held for an hour
+    hold(book, STATUS_KIND, "2", VendorUnavailable("busy"), due=True)
+    hold(book, STATUS_KIND, "3", VendorUnavailable("busy"))  # its order needs nothing any more
+    pairs, outcomes = apply_status_quarantine.fn("demo", [pair(1), pair(2), pair(4)], dry_run=False)
+    assert [b.starweb_order_id for b, _ in pairs] == [2, 4]
+    assert sorted((o.record, o.action) for o in outcomes) == [("order 1", "held"), ("order 3", "closed")]
+    assert open_keys(book, STATUS_KIND) == {"1", "2"}
+
+
+def job(order_number: str, key: str) -> ShipmentJob:
+    shipment = Shipment(order_number=order_number, ongoing_order_id=1, key=key, lines=[], shipped_by_row={},
+                        partial=False, tracking_number=None, transporter_code=None, shipped_at=None)
+    return ShipmentJob(shipment, int(order_number.removeprefix("FJ-")), None)
+
+
+def test_a_shipment_entry_closes_once_ongoing_no_longer_offers_the_shipment(book: Ledger) -> None:
+    still, superseded = job("FJ-1", "a" * 40), job("FJ-1", "b" * 40)
+    hold(book, SHIPMENT_KIND, quarantine_key(still.shipment), VendorUnavailable("busy"))
+    hold(book, SHIPMENT_KIND, quarantine_key(superseded.shipment), VendorUnavailable("busy"))
+    preview = close_settled_shipments.fn("demo", [still], dry_run=True)
+    assert [o.action for o in preview] == ["would close"]
+    assert len(open_keys(book, SHIPMENT_KIND)) == 2, "a dry run closes nothing"
+    outcomes = close_settled_shipments.fn("demo", [still], dry_run=False)
+    assert [(o.record, o.action) for o in outcomes] == [(f"shipment FJ-1:{'b' * 12}", "closed")]
+    assert open_keys(book, SHIPMENT_KIND) == {quarantine_key(still.shipment)}
+
+
+def test_a_run_needs_attention_for_records_left_to_a_person_and_for_warnings() -> None:
+    report = RunReport("export-orders", "demo")
+    report.add("order 1", "created")
+    report.add("order 2", "skipped", "another export run is sending this order right now")
+    assert report.attention() == {}
+    report.add("order 3", "quarantined", "unknown SKU")
+    report.add("order 4", "not recorded", "the ledger was busy")
+    report.warnings.append("The ledger has no record of merchant demo …")
+    assert report.attention() == {"quarantined": 1, "not recorded": 1, "warnings": 1}
+    assert "## Warnings" in report.markdown() and "order 4: not recorded" in report.markdown()
