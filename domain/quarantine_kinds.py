@@ -50,7 +50,6 @@ OWNERS: dict[str, QuarantineOwner] = {o.kind: o for o in (
         "product", "sync-products", "SKU",
         retry="re-reads the product by id and pushes the article again; a failed deactivation is sent again",
         close="sent, unchanged since the last push, or deactivated; the product is gone from Starweb"),
-    # Kinds of the inbound and stock-side processes (their tasks live on other branches until merged).
     QuarantineOwner(
         "backorder", "release-orders", "Starweb order id",
         retry="every release (and stock sync) judges the backordered orders again and moves the covered ones",
@@ -67,6 +66,14 @@ OWNERS: dict[str, QuarantineOwner] = {o.kind: o for o in (
         "purchase-order-receipt", "track-receipts", "purchase order number",
         retry="every run while Ongoing shows receipts on it not yet acknowledged",
         close="acknowledged"),
+    QuarantineOwner(
+        "return", "register-returns", "the return's ledger id",
+        retry="every run carries each recorded, unfinished return on from the step it reached, once due",
+        close="registered: commented, status set and acknowledged in Ongoing"),
+    QuarantineOwner(
+        "return-check", "register-returns", "order number",
+        retry="re-reads the order's return figures (the order is read again even outside the cursor's window)",
+        close="the figures add up (the shipment was reported, or the warehouse's figures were corrected)"),
 )}
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from prefect import flow
 
 from tasks.order_statuses import (
-    apply_status_quarantine,
     bring_back_warehouse_changes,
+    close_settled_statuses,
     orders_needing_attention,
     read_unfinished_orders,
 )
@@ -36,9 +36,10 @@ async def sync_order_statuses(merchant_id: str, dry_run: bool = False) -> dict[s
 
     unfinished, held = read_unfinished_orders(merchant_id)
     in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in unfinished])
-    pairs, settled = apply_status_quarantine(
-        merchant_id, orders_needing_attention(merchant, table, unfinished, in_warehouse, held), dry_run)
-    report.extend(settled)
+    report.extend(close_settled_statuses(
+        merchant_id, {b.starweb_order_id for b in unfinished if b.order_number in in_warehouse}, dry_run))
+    pairs, waiting = orders_needing_attention(merchant, table, unfinished, in_warehouse, held)
+    report.extend(waiting)
     starweb_orders, _gone = await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs])
 
     outcomes, unexpected = await bring_back_warehouse_changes(

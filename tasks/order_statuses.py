@@ -10,6 +10,8 @@ that report them, not here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -25,6 +27,7 @@ from domain.order_sync import (
     WarehouseStateUnclear,
     needs_attention,
     plan_warehouse_changes,
+    warehouse_flag,
     with_agreed_row_numbers,
 )
 from domain.statuses import OPEN_STATES, OrderState, StatusTable
@@ -44,12 +47,34 @@ from tasks.runtime import ledger, starweb_client
 STATUS_KIND = "order-status"
 
 
+@dataclass(frozen=True)
+class HeldOrder:
+    """An order this process holds in quarantine: is its next try due, and what kind of cause holds it."""
+
+    due: bool
+    retryable: bool  # a transient failure (lost answer, vendor busy) rather than a refusal
+    warehouse_flag: bool  # held for a person because of what the warehouse shows (WarehouseStateUnclear)
+
+    def worth_a_look(self, flagged_now: bool) -> bool:
+        """Look at the order in this run? When due; when the warehouse no longer shows what flagged it (the
+        entry closes at once); and after a transient failure, since the run comes round every few minutes
+        anyway. A refusal or a standing flag waits for its next try."""
+        if self.due:
+            return True
+        if self.warehouse_flag:
+            return not flagged_now
+        return self.retryable
+
+
 @task(name="read-unfinished-orders", cache_policy=NO_CACHE)
-def read_unfinished_orders(merchant_id: str) -> tuple[list[OrderBinding], set[int]]:
+def read_unfinished_orders(merchant_id: str) -> tuple[list[OrderBinding], dict[int, HeldOrder]]:
     """Exported orders not yet sent, cancelled or returned; and the orders this process holds in quarantine."""
     with ledger().session() as session:
         unfinished = bindings.unfinished_orders(session, merchant_id)
-        held = {int(e.key) for e in quarantine.open_entries(session, merchant_id, STATUS_KIND)}
+        due = {e.key for e in quarantine.due_for_retry(session, merchant_id, STATUS_KIND)}
+        held = {int(e.key): HeldOrder(due=e.key in due, retryable=bool(e.retryable),
+                                      warehouse_flag=e.error_class == WarehouseStateUnclear.__name__)
+                for e in quarantine.open_entries(session, merchant_id, STATUS_KIND)}
     return unfinished, held
 
 
@@ -59,14 +84,26 @@ def merchant_file(merchant: MerchantConfig) -> str:
 
 
 def orders_needing_attention(merchant: MerchantConfig, table: StatusTable, unfinished: list[OrderBinding],
-                             in_warehouse: dict[str, OngoingOrder],
-                             held: set[int]) -> list[tuple[OrderBinding, OngoingOrder]]:
-    """The bound orders whose warehouse view may change something in Starweb, and those held in
-    quarantine (closed once in sync; ``apply_status_quarantine`` leaves them until their try is due)."""
-    pairs = [(b, in_warehouse[b.order_number]) for b in unfinished if b.order_number in in_warehouse]
-    return [(binding, ongoing) for binding, ongoing in pairs
-            if binding.starweb_order_id in held
-            or needs_attention(ongoing, binding, table, picked_status=merchant.orders.picked_status)]
+                             in_warehouse: dict[str, OngoingOrder], held: dict[int, HeldOrder],
+                             ) -> tuple[list[tuple[OrderBinding, OngoingOrder]], list[Outcome]]:
+    """The bound orders whose warehouse view may change something in Starweb, and the held ones worth a look
+    (closed once in sync); a row for each held order left for its next try."""
+    chosen, waiting = [], []
+    for binding in unfinished:
+        ongoing = in_warehouse.get(binding.order_number)
+        if ongoing is None:
+            continue
+        entry = held.get(binding.starweb_order_id)
+        if entry is None:
+            if needs_attention(ongoing, binding, table, picked_status=merchant.orders.picked_status):
+                chosen.append((binding, ongoing))
+            continue
+        flagged = warehouse_flag(ongoing, binding, table, merchant_file=merchant_file(merchant)) is not None
+        if entry.worth_a_look(flagged):
+            chosen.append((binding, ongoing))
+        else:
+            waiting.append(Outcome(f"order {binding.starweb_order_id}", "held", "in quarantine until its next try"))
+    return chosen, waiting
 
 
 @task(name="bring-back-warehouse-changes", cache_policy=NO_CACHE)
@@ -184,22 +221,17 @@ async def _copy_lines(batch: Batch, shop: StarwebClient, merchant: MerchantConfi
                                  f"~{len(changes.adjusted)} -{len(changes.removed)}")
 
 
-@task(name="apply-status-quarantine", cache_policy=NO_CACHE)
-def apply_status_quarantine(merchant_id: str, pairs: list[tuple[OrderBinding, OngoingOrder]],
-                            dry_run: bool) -> tuple[list[tuple[OrderBinding, OngoingOrder]], list[Outcome]]:
-    """Leave orders whose quarantine entry is not yet due for a later run, and close the entries of orders
-    with nothing left to bring back (in sync, or sent, cancelled or returned meanwhile)."""
-    pending = {str(b.starweb_order_id) for b, _ in pairs}
+@task(name="close-settled-statuses", cache_policy=NO_CACHE)
+def close_settled_statuses(merchant_id: str, open_order_ids: set[int], dry_run: bool) -> list[Outcome]:
+    """Close the entries of orders with nothing left to bring back: sent, cancelled or returned meanwhile,
+    or gone from the warehouse (an order still open keeps its entry until a run finds it in sync)."""
     outcomes: list[Outcome] = []
     with ledger().session() as session:
-        held = quarantine.held_keys(session, merchant_id, STATUS_KIND)
         for entry in quarantine.open_entries(session, merchant_id, STATUS_KIND):
-            if entry.key in pending:
+            if int(entry.key) in open_order_ids:
                 continue
             why = "nothing left to bring back from the warehouse"
             if not dry_run:
                 quarantine.resolve(session, merchant_id, STATUS_KIND, entry.key, why)
             outcomes.append(Outcome(f"order {entry.key}", "would close" if dry_run else "closed", why))
-    outcomes += [Outcome(f"order {b.starweb_order_id}", "held", "in quarantine until its next try")
-                 for b, _ in pairs if str(b.starweb_order_id) in held]
-    return [(b, o) for b, o in pairs if str(b.starweb_order_id) not in held], outcomes
+    return outcomes

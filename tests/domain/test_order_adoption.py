@@ -70,7 +70,8 @@ def test_an_adopted_order_is_bound_as_the_warehouse_holds_it_and_is_not_an_edit(
     # The order-changes flow sees no edit in the order as Starweb has it now (no spurious "refused edit").
     binding = bound(adoption)
     payload = with_agreed_row_numbers(to_ongoing_order(starweb(), DEMO, known_skus=KNOWN), binding)
-    assert plan_starweb_edit(starweb(), binding, 300, TABLE, payload) == Unchanged("no change since the last push")
+    assert plan_starweb_edit(starweb(), binding, 300, TABLE, payload) == Unchanged("no change since the last push",
+                                                                                in_sync=True)
 
 
 @pytest.mark.parametrize(

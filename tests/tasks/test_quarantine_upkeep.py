@@ -12,16 +12,13 @@ import pytest
 import tasks.runtime
 from domain.shipments import Shipment
 from integrations.errors import MappingError, VendorUnavailable
-from integrations.ongoing.models import Order as OngoingOrder
 from ledger import quarantine
 from ledger.db import Ledger
-from ledger.models import OrderBinding
 from ledger.types import utcnow
 from swo.settings import get_settings
-from tasks.order_statuses import STATUS_KIND, apply_status_quarantine
+from tasks.order_statuses import STATUS_KIND, HeldOrder, close_settled_statuses
 from tasks.reporting import RunReport
 from tasks.shipments import SHIPMENT_KIND, ShipmentJob, close_settled_shipments, quarantine_key
-from tests.integrations.ongoing.payloads import order_json
 
 
 @pytest.fixture
@@ -47,19 +44,28 @@ def open_keys(book: Ledger, kind: str) -> set[str]:
         return {e.key for e in quarantine.open_entries(s, "demo", kind)}
 
 
-def pair(order_id: int) -> tuple[OrderBinding, OngoingOrder]:
-    binding = OrderBinding(merchant_id="demo", starweb_order_id=order_id, order_number=f"FJ-{order_id}")
-    return binding, OngoingOrder.model_validate(order_json(50000 + order_id, f"FJ-{order_id}", status=300))
-
-
-def test_the_status_sync_leaves_held_orders_for_later_and_closes_what_is_in_sync(book: Ledger) -> None:
+def test_the_status_sync_closes_entries_of_orders_with_nothing_left_to_bring_back(book: Ledger) -> None:
     hold(book, STATUS_KIND, "1", MappingError("Starweb refused the status"))  # held for an hour
     hold(book, STATUS_KIND, "2", VendorUnavailable("busy"), due=True)
-    hold(book, STATUS_KIND, "3", VendorUnavailable("busy"))  # its order needs nothing any more
-    pairs, outcomes = apply_status_quarantine.fn("demo", [pair(1), pair(2), pair(4)], dry_run=False)
-    assert [b.starweb_order_id for b, _ in pairs] == [2, 4]
-    assert sorted((o.record, o.action) for o in outcomes) == [("order 1", "held"), ("order 3", "closed")]
+    hold(book, STATUS_KIND, "3", VendorUnavailable("busy"))  # its order is sent, cancelled or gone meanwhile
+    preview = close_settled_statuses.fn("demo", {1, 2, 4}, dry_run=True)
+    assert [(o.record, o.action) for o in preview] == [("order 3", "would close")]
+    assert open_keys(book, STATUS_KIND) == {"1", "2", "3"}, "a dry run closes nothing"
+    outcomes = close_settled_statuses.fn("demo", {1, 2, 4}, dry_run=False)
+    assert [(o.record, o.action) for o in outcomes] == [("order 3", "closed")]
     assert open_keys(book, STATUS_KIND) == {"1", "2"}
+
+
+@pytest.mark.parametrize(("held", "flagged_now", "look"), [
+    (HeldOrder(due=True, retryable=False, warehouse_flag=False), False, True),
+    (HeldOrder(due=False, retryable=False, warehouse_flag=False), False, False),  # a refusal waits its turn
+    (HeldOrder(due=False, retryable=True, warehouse_flag=False), False, True),  # a lost answer: the next run
+    (HeldOrder(due=False, retryable=False, warehouse_flag=True), True, False),  # still flagged: wait
+    (HeldOrder(due=False, retryable=False, warehouse_flag=True), False, True),  # the warehouse moved back
+])
+def test_a_held_order_is_looked_at_when_due_or_when_its_cause_may_be_gone(held: HeldOrder, flagged_now: bool,
+                                                                          look: bool) -> None:
+    assert held.worth_a_look(flagged_now) is look
 
 
 def job(order_number: str, key: str) -> ShipmentJob:
