@@ -1,22 +1,25 @@
 """Order changes Starweb → Ongoing: edited lines and cancellations of exported orders.
 
-Trigger: every few minutes per merchant (deployment ``sync-order-changes/<merchant>``) or on demand.
-Source: Starweb orders modified since the cursor that the ledger has bound to an Ongoing order, plus
-changes quarantined earlier that are due for another try. Target: Ongoing ``PUT /orders`` (same order
-number, lines by row number) or ``DELETE /orders/{id}`` while the warehouse has not started; after that,
-a comment on the Starweb order and a quarantine entry. Idempotency: the hash of the last pushed payload
-(an unchanged order is not re-sent) and of the last refused one (a refusal is flagged once).
+Trigger: Starweb order webhooks (the run then takes the orders the events name, see
+``tasks.event_follow``), a backstop poll per merchant (deployment ``sync-order-changes/<merchant>``), or
+on demand. Source: Starweb orders modified since the cursor (or only ``order_ids``) that the ledger has
+bound to an Ongoing order, plus changes quarantined earlier that are due for another try. Target:
+Ongoing ``PUT /orders`` (same order number, lines by row number) or ``DELETE /orders/{id}`` while the
+warehouse has not started; after that, a comment on the Starweb order and a quarantine entry.
+Idempotency: the hash of the last pushed payload (an unchanged order is not re-sent) and of the last
+refused one (a refusal is flagged once).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from prefect import flow
 
 from domain.order_mapping import order_lines
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
+from tasks.event_follow import follow_events, order_ids_of
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.order_changes import push_starweb_edits, read_bound_orders
 from tasks.reporting import RunReport, finish_run
@@ -28,8 +31,12 @@ STREAM = "starweb-orders-changes"
 
 
 @flow(name="sync-order-changes", flow_run_name="sync-order-changes-{merchant_id}")
-async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
+async def sync_order_changes(merchant_id: str, dry_run: bool = False, order_ids: list[int] | None = None,
+                             event_at: datetime | None = None) -> dict[str, int]:
     """Carry Starweb edits and cancellations of exported orders to Ongoing; returns counts per result."""
+    if event_at is not None:
+        return await follow_events("sync-order-changes", merchant_id, event_at, lambda records: (
+            sync_order_changes.fn(merchant_id, dry_run, order_ids=order_ids_of(records))))
     merchant = load_merchant(merchant_id)
     await check_ongoing_mappings(merchant)
     report = RunReport("sync-order-changes", merchant_id, dry_run)
@@ -38,7 +45,10 @@ async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[st
                               first_run=timedelta(days=merchant.orders.first_run_lookback_days))
     table, _ = await fetch_status_table(merchant)
 
-    recent = await fetch_orders_modified_since(merchant, since)
+    if order_ids is None:
+        recent = await fetch_orders_modified_since(merchant, since)
+    else:
+        recent, _gone = await fetch_orders_by_id(merchant, order_ids)
     bound, due_elsewhere = read_bound_orders(merchant_id, [o.order_id for o in recent])
     retried, _gone = await fetch_orders_by_id(merchant, due_elsewhere)
     orders = [o for o in [*recent, *retried] if o.order_id in bound]
@@ -48,5 +58,6 @@ async def sync_order_changes(merchant_id: str, dry_run: bool = False) -> dict[st
     outcomes, unexpected = await push_starweb_edits(merchant, table, orders, bound, in_warehouse,
                                                     articles.keys(), dry_run)
     report.extend(outcomes)
-    advance_cursor(merchant_id, STREAM, started, dry_run=dry_run)
+    # A pass over given orders says nothing of the others: the cursor stays where the last full pass left it.
+    advance_cursor(merchant_id, STREAM, started, dry_run=dry_run or order_ids is not None)
     return await finish_run(report, unexpected)

@@ -38,9 +38,11 @@ STATUS_KIND = "order-status"
 
 
 @task(name="read-unfinished-orders", cache_policy=NO_CACHE)
-def read_unfinished_orders(merchant_id: str) -> list[OrderBinding]:
+def read_unfinished_orders(merchant_id: str, order_numbers: list[str] | None = None) -> list[OrderBinding]:
+    """Exported orders not yet sent, cancelled or returned (only those with these numbers, when given)."""
     with ledger().session() as session:
-        return bindings.unfinished_orders(session, merchant_id)
+        unfinished = bindings.unfinished_orders(session, merchant_id)
+    return unfinished if order_numbers is None else [b for b in unfinished if b.order_number in set(order_numbers)]
 
 
 def orders_needing_attention(merchant: MerchantConfig, table: StatusTable, unfinished: list[OrderBinding],
