@@ -38,6 +38,7 @@ class WebhookSender:
     def __init__(self, settings: DeliverySettings | None = None, *, log_size: int = 1000) -> None:
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-webhooks")
+        self._http = httpx.Client()  # used by the one sending thread only
         self._pending: set[Future[None]] = set()
         self._log: deque[dict[str, Any]] = deque(maxlen=log_size)
         self._sequence = 0
@@ -68,7 +69,7 @@ class WebhookSender:
     def _post(self, entry: dict[str, Any], url: str, body: dict[str, Any], headers: dict[str, str],
               timeout: float) -> None:
         try:
-            response = httpx.post(url, json=body, headers=headers, timeout=timeout)
+            response = self._http.post(url, json=body, headers=headers, timeout=timeout)
             outcome = f"HTTP {response.status_code}"
         except httpx.HTTPError as exc:
             outcome = f"failed: {type(exc).__name__}"

@@ -12,6 +12,7 @@ Delivery is fire and forget, with the loss settings of ``integrations.simulation
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -19,12 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from integrations.ongoing.simulator.state import Doc, SimState
-from integrations.ongoing.simulator.timefmt import now_text
 from integrations.simulation.webhook_delivery import WebhookSender, delivery_router
 
 WEBHOOK = "webhook"
 Family = Literal["order", "purchase-order", "returns"]
 CREATED, STATUS_CHANGED, RETURNED = 1, 2, 3
+
+
+def webhook_timestamp() -> str:
+    """As in Ongoing's webhook examples: seven fractional digits and no zone (taken here as UTC)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0"
 
 
 class WebhookSetup(BaseModel):
@@ -65,7 +70,7 @@ class WarehouseWebhooks:
             return
         owner = self.state.goods_owner
         body = {"webhookEventId": CREATED if previous is None else STATUS_CHANGED, "system": "Ongoing WMS simulator",
-                "timestamp": now_text(), "purchaseOrderId": po["purchaseOrderId"],
+                "timestamp": webhook_timestamp(), "purchaseOrderId": po["purchaseOrderId"],
                 "purchaseOrderNumber": po["purchaseOrderNumber"], "goodsOwnerId": owner["id"],
                 "path": f"/purchaseOrders/{po['purchaseOrderId']}", "webhookTemplate": "Default",
                 "purchaseOrderStatus": {"number": po["status"]}, "goodsOwnerName": owner["name"],
@@ -83,7 +88,7 @@ class WarehouseWebhooks:
         owner = self.state.goods_owner
         header = order.get("header") or {}
         return {
-            "webhookEventId": event, "system": "Ongoing WMS simulator", "timestamp": now_text(),
+            "webhookEventId": event, "system": "Ongoing WMS simulator", "timestamp": webhook_timestamp(),
             "orderId": order["orderId"], "orderNumber": order["orderNumber"], "goodsOwnerId": owner["id"],
             "goodsOwnerOrderId": header.get("goodsOwnerOrderId"),
             "consigneeOrderNumber": header.get("consigneeOrderNumber"), "path": f"/orders/{order['orderId']}",
