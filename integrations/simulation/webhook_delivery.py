@@ -1,11 +1,13 @@
 """Webhook delivery from the simulators: fire and forget, as the vendors do, and lossy on demand.
 
-A delivery is a JSON POST to a subscriber's URL, made from a background thread so the change that caused
-it is answered at once. Each delivery is lost with probability ``loss_rate`` and sent twice with
-probability ``duplicate_rate`` (both vendors resend an event they think failed), drawn from a generator
-seeded with ``seed`` so a test sees the same losses every time. A lost delivery is never retried: the
-vendors' own retries come half an hour or more later, after the connector's backstop poll. Every delivery
-and what became of it is listed on the admin surface (without the URL, which may carry a secret).
+A delivery is a JSON POST to a subscriber's URL, made from a small pool of background threads so the
+change that caused it is answered at once and a slow subscriber does not hold up the rest (so, as with
+the vendors, deliveries may overtake each other). Each delivery is lost with probability ``loss_rate``
+and sent twice with probability ``duplicate_rate`` (both vendors resend an event they think failed),
+drawn from a generator seeded with ``seed`` so a test sees the same losses every time. A lost delivery
+is never retried: the vendors' own retries come half an hour or more later, after the connector's
+backstop poll. Every delivery and what became of it is listed on the admin surface (without the URL,
+which may carry a secret).
 """
 
 from __future__ import annotations
@@ -33,12 +35,12 @@ class DeliverySettings(BaseModel):
 
 
 class WebhookSender:
-    """Sends deliveries in the background (one at a time, in order) and keeps a log of the last ones."""
+    """Sends deliveries in the background, ``workers`` at a time, and keeps a log of the last ones."""
 
-    def __init__(self, settings: DeliverySettings | None = None, *, log_size: int = 1000) -> None:
+    def __init__(self, settings: DeliverySettings | None = None, *, log_size: int = 1000, workers: int = 4) -> None:
         self._lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-webhooks")
-        self._http = httpx.Client()  # used by the one sending thread only
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sim-webhooks")
+        self._http = httpx.Client(limits=httpx.Limits(max_connections=workers))  # thread-safe
         self._pending: set[Future[None]] = set()
         self._log: deque[dict[str, Any]] = deque(maxlen=log_size)
         self._sequence = 0

@@ -56,9 +56,10 @@ def test_changes_fire_updated_status_changed_and_deleted_and_status_hooks_filter
     shop.delete(f"/orders/{order_id}").raise_for_status()
     sent(sim_admin)
 
-    calls = [(c["body"]["eventId"], c["body"].get("orderStatusId")) for c in collector.calls]
-    assert calls == [("order-updated", 1), ("order-status-changed", 2), ("order-status-changed", 3),
-                     ("order-status-changed", 3), ("order-deleted", 3)]
+    # Deliveries may overtake each other, as Starweb's may.
+    calls = sorted((c["body"]["eventId"], c["body"].get("orderStatusId")) for c in collector.calls)
+    assert calls == [("order-deleted", 3), ("order-status-changed", 2), ("order-status-changed", 3),
+                     ("order-status-changed", 3), ("order-updated", 1)]
     assert len({c["body"]["uuid"] for c in collector.calls}) == len(calls)
 
 
@@ -72,9 +73,9 @@ def test_product_routes_fire_product_hooks(shop, sim_admin, collector: Collector
     shop.delete(f"/products/{created['productId']}").raise_for_status()
     sent(sim_admin)
 
-    assert [(c["body"]["eventId"], c["body"]["productId"]) for c in collector.calls] == [
-        ("product-created", created["productId"]), ("product-updated", created["productId"]),
-        ("product-removed", created["productId"])]
+    assert sorted((c["body"]["eventId"], c["body"]["productId"]) for c in collector.calls) == [
+        ("product-created", created["productId"]), ("product-removed", created["productId"]),
+        ("product-updated", created["productId"])]
 
 
 def test_deliveries_can_be_lost_by_seed_and_the_settings_reset(shop, sim_admin, collector: Collector) -> None:
