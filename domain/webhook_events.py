@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from domain.config import MerchantConfig
-from domain.statuses import OrderState
+from domain.statuses import OrderState, StarwebStatusRef
 
 EventSource = Literal["starweb", "ongoing"]
 
@@ -25,6 +25,9 @@ STARWEB_ORDER_CREATED = "starweb.order.created"
 STARWEB_ORDER_COMPLETED = "starweb.order.completed"
 STARWEB_ORDER_UPDATED = "starweb.order.updated"
 STARWEB_ORDER_STATUS_CHANGED = "starweb.order.status-changed"
+STARWEB_ORDER_EXPORTABLE = "starweb.order.exportable"
+STARWEB_ORDER_CANCELLED = "starweb.order.cancelled"
+STARWEB_ORDER_STATUS_SET = "starweb.order.status-set"
 STARWEB_ORDER_DELETED = "starweb.order.deleted"
 STARWEB_PRODUCT_CREATED = "starweb.product.created"
 STARWEB_PRODUCT_UPDATED = "starweb.product.updated"
@@ -80,22 +83,24 @@ class Listener:
     narrows: bool = True
 
 
-# Which process starts on which events. A status change the connector itself made in Starweb also comes
-# back as an event; the run it starts finds the order already in step and writes nothing.
+# Which process starts on which events. A Starweb status change is named by the merchant's file (see
+# ``starweb_status_event``), so the connector's own status changes (picking, sent …), which come back as
+# web-hooks too, start no run; one it cannot place goes to both Starweb listeners.
 LISTENERS: dict[str, Listener] = {
-    "export-orders": Listener("starweb", (STARWEB_ORDER_CREATED, STARWEB_ORDER_COMPLETED,
+    "export-orders": Listener("starweb", (STARWEB_ORDER_CREATED, STARWEB_ORDER_COMPLETED, STARWEB_ORDER_EXPORTABLE,
                                           STARWEB_ORDER_STATUS_CHANGED)),
-    "sync-order-changes": Listener("starweb", (STARWEB_ORDER_UPDATED, STARWEB_ORDER_STATUS_CHANGED,
-                                               STARWEB_ORDER_DELETED)),
+    "sync-order-changes": Listener("starweb", (STARWEB_ORDER_UPDATED, STARWEB_ORDER_CANCELLED,
+                                               STARWEB_ORDER_STATUS_CHANGED, STARWEB_ORDER_DELETED)),
     "sync-order-statuses": Listener("ongoing", (ONGOING_ORDER_STATUS_CHANGED, ONGOING_ORDER_PICKED)),
     # Ongoing's own "lines to report" query is one call, so a shipment pass reads everything anyway.
     "report-shipments": Listener("ongoing", (ONGOING_ORDER_SHIPPED,), narrows=False),
 }
 
-# The Starweb web-hooks ``swo webhooks register`` keeps: every event some listener needs.
+# The Starweb web-hooks ``swo webhooks register`` keeps: every order event some listener needs (a status
+# change reaches its listeners under the name ``starweb_status_event`` gives it).
 STARWEB_SUBSCRIPTIONS: tuple[str, ...] = tuple(
     name for name, (_, event) in STARWEB_EVENTS.items()
-    if any(event in listener.events for listener in LISTENERS.values()))
+    if event == STARWEB_ORDER_STATUS_CHANGED or any(event in listener.events for listener in LISTENERS.values()))
 
 
 def merchant_resource_id(merchant_id: str) -> str:
@@ -119,6 +124,8 @@ class StarwebWebHookBody(_Body):
     event_id: str | int | None = Field(default=None, alias="eventId")
     order_id: Annotated[int | None, Field(gt=0)] = Field(default=None, alias="orderId")
     product_id: Annotated[int | None, Field(gt=0)] = Field(default=None, alias="productId")
+    order_status_id: int | None = Field(default=None, alias="orderStatusId")
+    order_status_id_code: Any = Field(default=None, alias="orderStatusIdCode")  # a string, or (inferred) not
 
 
 class OngoingNumber(_Body):
@@ -147,7 +154,7 @@ def _mapping(body: Any) -> dict[str, Any]:
     return body
 
 
-def parse_starweb_delivery(body: Any, event_hint: str | None = None) -> Delivery | None:
+def parse_starweb_delivery(body: Any, merchant: MerchantConfig, event_hint: str | None = None) -> Delivery | None:
     """A Starweb web-hook call as a delivery; None for events the connector does not use.
 
     The event comes from ``eventId`` when that is an event name, else from the ``event`` the URL was
@@ -167,7 +174,31 @@ def parse_starweb_delivery(body: Any, event_hint: str | None = None) -> Delivery
     record = parsed.order_id if kind == "order" else parsed.product_id
     if record is None:
         raise DeliveryError(f"a {name} web-hook without {'orderId' if kind == 'order' else 'productId'}")
+    if event == STARWEB_ORDER_STATUS_CHANGED:
+        code = parsed.order_status_id_code if isinstance(parsed.order_status_id_code, str) else None
+        event = starweb_status_event(parsed.order_status_id, code, merchant)
     return Delivery("starweb", event, kind, str(record), parsed.uuid)
+
+
+def starweb_status_event(status_id: int | None, id_code: str | None, merchant: MerchantConfig) -> str:
+    """Which event an order's new Starweb status is, by the merchant's file: one the export takes
+    (``orders.exportable_starweb_statuses``), the cancelled one, another the file names, or one it cannot
+    place (no status in the body, or a status the file does not name by what the body carries)."""
+    def matches(ref: str | int) -> bool | None:
+        parsed = StarwebStatusRef.parse(ref)
+        if parsed.id_code is not None:
+            return None if id_code is None else parsed.id_code == id_code
+        return None if status_id is None else parsed.status_id == status_id
+
+    exportable = [matches(ref) for ref in merchant.orders.exportable_starweb_statuses]
+    cancelled = matches(merchant.statuses[OrderState.CANCELLED].starweb)
+    if any(exportable):
+        return STARWEB_ORDER_EXPORTABLE
+    if cancelled:
+        return STARWEB_ORDER_CANCELLED
+    if None in exportable or cancelled is None:
+        return STARWEB_ORDER_STATUS_CHANGED
+    return STARWEB_ORDER_STATUS_SET
 
 
 def body_digest(body: dict[str, Any]) -> str:

@@ -204,7 +204,7 @@ class Receiver:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return Answer(Outcome.MALFORMED, f"the body is not JSON: {exc}")
         try:
-            delivery = (parse_starweb_delivery(body, event_hint) if source == "starweb"
+            delivery = (parse_starweb_delivery(body, merchant, event_hint) if source == "starweb"
                         else parse_ongoing_delivery(body, merchant))
         except DeliveryError as exc:
             return Answer(Outcome.MALFORMED, str(exc))

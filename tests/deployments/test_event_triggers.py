@@ -32,7 +32,8 @@ def test_listening_processes_start_on_their_events_of_the_merchant_once_per_wind
     export = specs["export-orders"].trigger.as_prefect_trigger()
     assert export == {
         "type": "event", "enabled": True, "posture": "Reactive",
-        "expect": ["starweb.order.created", "starweb.order.completed", "starweb.order.status-changed"],
+        "expect": ["starweb.order.created", "starweb.order.completed", "starweb.order.exportable",
+                   "starweb.order.status-changed"],
         "match_related": {"prefect.resource.id": "swo.merchant.demo", "prefect.resource.role": "merchant"},
         "threshold": 1, "within": 60, "parameters": {"event_at": "{{ event.payload.emitted_at }}"},
     }
@@ -84,7 +85,8 @@ def test_prefect_reads_the_rendered_triggers_as_deployment_triggers() -> None:
     export = next(d for d in parsed.deployments if d.flow_name == "export-orders")
     # `prefect deploy` reads each entry as one of Prefect's deployment trigger types, as here.
     (trigger,) = [TypeAdapter(DeploymentTriggerTypes).validate_python(t) for t in export.triggers]
-    assert trigger.expect == {"starweb.order.created", "starweb.order.completed", "starweb.order.status-changed"}
+    assert trigger.expect == {"starweb.order.created", "starweb.order.completed", "starweb.order.exportable",
+                              "starweb.order.status-changed"}
     assert trigger.within == timedelta(seconds=60)
     assert trigger.parameters == {"event_at": "{{ event.payload.emitted_at }}"}
     assert not next(d for d in parsed.deployments if d.flow_name == "sync-stock").triggers

@@ -23,7 +23,7 @@ DEMO = load_merchants(MERCHANTS_DIR)["demo"]
 @pytest.mark.parametrize(("body", "hint", "expected"), [
     ({"uuid": "u1", "eventId": "order-created", "orderId": 1001}, None, ("starweb.order.created", "order", "1001")),
     ({"uuid": "u2", "eventId": "order-status-changed", "orderId": "1002"}, None,
-     ("starweb.order.status-changed", "order", "1002")),
+     ("starweb.order.status-changed", "order", "1002")),  # no status in the body: both listeners look
     ({"uuid": "u3", "eventId": 42, "orderId": 1003}, "order-deleted", ("starweb.order.deleted", "order", "1003")),
     ({"uuid": "u4", "eventId": "product-updated", "productId": 7}, None, ("starweb.product.updated", "product", "7")),
     ({"uuid": "u5", "orderId": 1005, "extra": {"nested": True}}, "order-updated",
@@ -31,7 +31,7 @@ DEMO = load_merchants(MERCHANTS_DIR)["demo"]
 ])
 def test_starweb_bodies_name_the_event_and_the_record(body: dict[str, Any], hint: str | None,
                                                       expected: tuple[str, str, str]) -> None:
-    delivery = parse_starweb_delivery(body, hint)
+    delivery = parse_starweb_delivery(body, DEMO, hint)
 
     assert delivery is not None
     assert (delivery.event, delivery.record_kind, delivery.record) == expected
@@ -48,11 +48,41 @@ def test_starweb_bodies_name_the_event_and_the_record(body: dict[str, Any], hint
 ])
 def test_starweb_bodies_that_cannot_be_read_say_why(body: Any, problem: str) -> None:
     with pytest.raises(DeliveryError, match=problem):
-        parse_starweb_delivery(body)
+        parse_starweb_delivery(body, DEMO)
 
 
 def test_starweb_events_the_connector_does_not_use_are_none() -> None:
-    assert parse_starweb_delivery({"uuid": "c", "eventId": "customer-updated", "customerId": 3}) is None
+    assert parse_starweb_delivery({"uuid": "c", "eventId": "customer-updated", "customerId": 3}, DEMO) is None
+
+
+@pytest.mark.parametrize(("status_id", "id_code", "event"), [
+    (1, "created", "starweb.order.exportable"),  # the demo exports orders in "created"
+    (4, "canceled", "starweb.order.cancelled"),
+    (2, "picking", "starweb.order.status-set"),  # e.g. the connector's own release: no run
+    (3, "completed", "starweb.order.status-set"),
+    (5, None, "starweb.order.status-changed"),  # the file names statuses by idCode; the body carries none
+    (None, None, "starweb.order.status-changed"),
+])
+def test_a_starweb_status_change_is_named_by_the_merchants_file(status_id: int | None, id_code: str | None,
+                                                                 event: str) -> None:
+    body = {"uuid": "s", "eventId": "order-status-changed", "orderId": 1001, "orderStatusId": status_id,
+            "orderStatusIdCode": id_code}
+
+    delivery = parse_starweb_delivery(body, DEMO)
+
+    assert delivery is not None and delivery.event == event
+
+
+def test_statuses_named_by_id_in_the_file_are_matched_by_id() -> None:
+    data = DEMO.model_dump()
+    data["orders"]["exportable_starweb_statuses"] = [6]
+    data["statuses"]["cancelled"]["starweb"] = 8
+    by_id = MerchantConfig.model_validate(data)
+
+    events = [parse_starweb_delivery({"uuid": str(n), "eventId": "order-status-changed", "orderId": 1,
+                                      "orderStatusId": n}, by_id).event for n in (6, 8, 2)]
+
+    assert events == ["starweb.order.exportable", "starweb.order.cancelled", "starweb.order.status-set"]
 
 
 def merchant_with(**numbers: int) -> MerchantConfig:
@@ -105,9 +135,11 @@ def test_ongoing_bodies_that_cannot_be_read_say_why(body: Any, problem: str) -> 
         parse_ongoing_delivery(body, DEMO)
 
 
-def test_starweb_is_subscribed_to_every_event_a_listener_needs_and_no_other() -> None:
+def test_starweb_is_subscribed_to_the_order_events_the_listeners_need() -> None:
     needed = {event for listener in LISTENERS.values() for event in listener.events if event.startswith("starweb.")}
 
-    assert {f"starweb.{name.replace('-', '.', 1)}" for name in STARWEB_SUBSCRIPTIONS} == needed
+    assert needed == {"starweb.order.created", "starweb.order.completed", "starweb.order.exportable",
+                      "starweb.order.cancelled", "starweb.order.status-changed", "starweb.order.updated",
+                      "starweb.order.deleted"}
     assert set(STARWEB_SUBSCRIPTIONS) == {"order-created", "order-completed", "order-updated",
                                           "order-status-changed", "order-deleted"}

@@ -53,10 +53,11 @@ def test_the_same_uuid_sent_again_is_acknowledged_and_dropped(receiver: Receiver
 
 def test_the_event_comes_from_the_registered_url_when_event_id_is_not_a_name(receiver: ReceiverWorld) -> None:
     answer = receiver.client.post(f"{STARWEB}?event=order-status-changed",
-                                  json=starweb_order_event(event=None, eventId=17))
+                                  json=starweb_order_event(event=None, eventId=17, orderStatusId=4,
+                                                           orderStatusIdCode="canceled"))
 
     assert answer.status_code == 202
-    assert receiver.sink.events[0]["event"] == "starweb.order.status-changed"
+    assert receiver.sink.events[0]["event"] == "starweb.order.cancelled"
 
 
 @pytest.mark.parametrize("path", ["/starweb/demo/wrong-secret", f"/starweb/demo/{STARWEB_SECRET}x",
