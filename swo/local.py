@@ -22,14 +22,18 @@ import httpx
 
 from deployments.build import DeploymentSpec, build_deployments, to_runner_deployments
 from domain.config import MerchantConfig, is_loopback_url, load_merchants
-from integrations.simulation.server import RunningServer
 from integrations.starweb.client import StarwebClient, StarwebSettings
 from swo.demo_credentials import DEMO_WEBHOOK_SECRETS, set_unset
 from swo.demo_orders import place_demo_orders
 from swo.prefect_server import Answer, PrefectServer, ServerStartError, ensure_prefect_server, probe, server_environment
 from swo.settings import get_settings
 from swo.simulators import Simulators, start_simulators
-from swo.webhook_setup import register_starweb_web_hooks, set_up_ongoing_simulator, start_receiver
+from swo.webhook_setup import (
+    ReceiverProcess,
+    register_starweb_web_hooks,
+    set_up_ongoing_simulator,
+    start_receiver_process,
+)
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -134,16 +138,16 @@ async def wire_webhooks(merchants: list[MerchantConfig], receiver_url: str) -> l
 
 
 def banner(server: PrefectServer, sims: Simulators, specs: list[DeploymentSpec], placed: list[int] | None,
-           receiver: RunningServer | None = None, wired: list[str] | None = None) -> str:
+           receiver_url: str | None = None, wired: list[str] | None = None) -> str:
     example = next((s.full_name for s in specs if s.flow_name == "export-orders"), specs[0].full_name)
     lines = [
         f"Prefect UI:         {server.ui_url}" + (f"   (server log: {server.log_path})" if server.log_path else ""),
         f"Starweb simulator:  {sims.starweb_api}   (admin: {sims.starweb.root_url}/_sim)",
         f"Ongoing simulator:  {sims.ongoing_api}   (admin: {sims.ongoing.root_url}/_sim)",
     ]
-    if receiver is not None:
+    if receiver_url is not None:
         merchants = ", ".join(wired or []) or "none"
-        lines.append(f"Webhook receiver:   {receiver.root_url}   (webhooks set up for: {merchants})")
+        lines.append(f"Webhook receiver:   {receiver_url}   (webhooks set up for: {merchants})")
     lines += [
         f"Demo orders placed: {_placed(placed)}",
         f"Serving {len(specs)} deployments. Start one now from another terminal:",
@@ -178,7 +182,7 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", RUNNER_POLL_SECONDS)
     server = connect_prefect(options)
     sims: Simulators | None = None
-    receiver: RunningServer | None = None
+    receiver: ReceiverProcess | None = None
     try:
         sims = start_demo_world(options)
         set_unset(os.environ, {**demo_credentials(sims), **DEMO_WEBHOOK_SECRETS})
@@ -188,7 +192,7 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
         # Deployments and their triggers exist before the demo orders are placed, so their webhooks start runs.
         asyncio.run(apply_all(runner_deployments))
         placed = asyncio.run(place_orders_in(sims)) if options.demo_orders else None
-        echo(banner(server, sims, specs, placed, receiver, wired))
+        echo(banner(server, sims, specs, placed, receiver.root_url, wired))
 
         from prefect import serve
 
@@ -206,10 +210,13 @@ async def apply_all(runner_deployments: list[RunnerDeployment]) -> None:
         await deployment.aapply()
 
 
-def start_webhook_receiver(options: LocalRunOptions, server: PrefectServer) -> RunningServer:
+def start_webhook_receiver(options: LocalRunOptions, server: PrefectServer) -> ReceiverProcess:
+    settings = get_settings()
+    environ = {**os.environ, "SWO_MERCHANTS_DIR": str(options.merchants_dir),
+               "SWO_LEDGER_URL": settings.resolved_ledger_url, "SWO_STATE_DIR": str(options.state_dir)}
     try:
-        return start_receiver(host=options.host, port=options.webhook_port, merchants_dir=options.merchants_dir,
-                              ledger_url=get_settings().resolved_ledger_url, prefect_api_url=server.api_url)
+        return start_receiver_process(host=options.host, port=options.webhook_port, prefect_api_url=server.api_url,
+                                      log_path=options.state_dir / "webhooks.log", environ=environ)
     except RuntimeError as exc:
-        raise LocalRunError(f"the webhook receiver did not start: port {options.webhook_port} must be free "
-                            "(choose another with --webhook-port)") from exc
+        raise LocalRunError(f"{exc}: port {options.webhook_port} must be free (choose another with "
+                            "--webhook-port)") from exc

@@ -1,11 +1,19 @@
 """Setting up a merchant's webhooks: Starweb's through its API, Ongoing's as words for Ongoing's UI (or, for
 the simulator, through its ``/_sim`` stand-in for that UI), and serving the receiver.
 
-Used by ``swo webhooks register`` and by ``swo run``, which wires the demo merchant to the simulators.
+Used by ``swo webhooks register`` and by ``swo run``, which wires the demo merchant to the simulators and
+runs the receiver as ``swo webhooks serve`` in a process of its own, as it would run in production: a
+burst of calls then does not wait for the simulators and the runner in ``swo run``'s process.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -62,6 +70,48 @@ async def set_up_ongoing_simulator(merchant: MerchantConfig, receiver_url: str, 
 
 def start_receiver(*, host: str, port: int | None, merchants_dir: Path, ledger_url: str,
                    prefect_api_url: str) -> RunningServer:
-    """The receiver on a port in a background thread (``swo run``); ``swo webhooks serve`` runs it in front."""
+    """The receiver on a port in a background thread of this process (the tests)."""
     app = create_served_app(merchants_dir=merchants_dir, ledger_url=ledger_url, prefect_api_url=prefect_api_url)
     return serve_in_thread(app, host=host, port=port, lifespan="on")
+
+
+@dataclass
+class ReceiverProcess:
+    """``swo webhooks serve`` in a process group of its own, started by ``start_receiver_process``."""
+
+    root_url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout)
+
+
+def start_receiver_process(*, host: str, port: int, prefect_api_url: str, log_path: Path,
+                           environ: dict[str, str], timeout: float = 90.0) -> ReceiverProcess:
+    """Start ``swo webhooks serve`` (settings and secrets from ``environ``) and wait until it answers."""
+    root_url = f"http://{host}:{port}"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "swo.cli", "webhooks", "serve", "--host", host, "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            env={**environ, "PREFECT_API_URL": prefect_api_url})
+    receiver = ReceiverProcess(root_url, process)
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=2) as client:
+        while True:
+            try:
+                if client.get(f"{root_url}/health").status_code == 200:
+                    return receiver
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                receiver.stop()
+                raise RuntimeError(f"the webhook receiver did not answer at {root_url}/health; see {log_path}")
+            time.sleep(0.3)

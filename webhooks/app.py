@@ -29,7 +29,7 @@ from webhooks.receiver import Answer, DeliveryBook, EventSink, Receiver
 
 # Ongoing stops retrying after 24 hours, Starweb after ten tries half an hour apart.
 KEEP_DELIVERIES = timedelta(days=3)
-PENDING_EVERY_SECONDS = 1.0
+PENDING_EVERY_SECONDS = 0.5
 
 log = logging.getLogger("swo.webhooks")
 

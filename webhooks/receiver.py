@@ -49,7 +49,7 @@ MAX_BODY_BYTES = 64 * 1024  # documented payloads are well under 2 KiB
 UNKNOWN_MERCHANT = "(unknown)"
 # Emitting what the answer to the vendor could not wait for: rows this old at least (the call's own emit
 # may still be going), this young at most (after that the backstop poll has long found the change).
-PENDING_AFTER = timedelta(seconds=2)
+PENDING_AFTER = timedelta(seconds=1)
 PENDING_FOR = timedelta(days=1)
 PENDING_BUDGET_SECONDS = 10.0
 

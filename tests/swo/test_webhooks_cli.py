@@ -3,6 +3,7 @@ removed, others' left alone), Ongoing's set-up in words, the call counts, and th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from domain.config import MERCHANTS_DIR
+from integrations.simulation.server import free_port
 from ledger.db import Ledger
 from ledger.types import utcnow
 from ledger.webhooks import count_call
@@ -136,3 +138,23 @@ def test_serve_needs_a_prefect_api(monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["webhooks", "serve"])
 
     assert result.exit_code == 1 and "swo webhooks serve needs PREFECT_API_URL" in result.output
+
+
+def test_swo_run_serves_the_receiver_in_a_process_of_its_own_that_refuses_strangers(tmp_path: Path) -> None:
+    from swo.webhook_setup import start_receiver_process
+
+    merchants = tmp_path / "merchants"
+    merchants.mkdir()
+    (merchants / "demo.yaml").write_text((MERCHANTS_DIR / "demo.yaml").read_text())
+    environ = {**os.environ, "SWO_MERCHANTS_DIR": str(merchants),
+               "SWO_LEDGER_URL": f"sqlite:///{tmp_path / 'ledger.db'}", "DEMO_WEBHOOK_STARWEB_TOKEN": "s"}
+    port = free_port()
+    receiver = start_receiver_process(host="127.0.0.1", port=port, prefect_api_url="http://127.0.0.1:9/api",
+                                      log_path=tmp_path / "webhooks.log", environ=environ)
+    try:
+        refused = httpx.post(f"{receiver.root_url}/starweb/demo/wrong", json={"uuid": "u"})
+    finally:
+        receiver.stop()
+
+    assert refused.status_code == 401
+    assert receiver.process.poll() is not None

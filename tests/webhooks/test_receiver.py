@@ -155,7 +155,7 @@ def test_an_event_prefect_did_not_take_in_time_is_emitted_again_from_the_ledger(
     refused = receiver.client.post(STARWEB, json=starweb_order_event(uuid="slow-prefect", order_id=1077))
 
     too_soon = asyncio.run(receiver.receiver.emit_pending())  # the call's own emit might still be under way
-    receiver.clock.advance(3)
+    receiver.clock.advance(2)
     sent = asyncio.run(receiver.receiver.emit_pending())
     again = asyncio.run(receiver.receiver.emit_pending())
 
