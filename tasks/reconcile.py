@@ -29,7 +29,7 @@ from integrations.ongoing.models import Order as OngoingOrder
 from integrations.starweb.models import Order as StarwebOrder
 from ledger import bindings, quarantine
 from ledger.types import utcnow
-from swo.settings import get_settings
+from settings import get_settings
 from tasks.order_export import ORDER_KIND
 from tasks.progress import progress_stage
 from tasks.runtime import ledger, ongoing_client, starweb_client

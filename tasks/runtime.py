@@ -21,7 +21,7 @@ from integrations.errors import CircuitOpen, ConnectorError
 from integrations.ongoing.client import OngoingClient, OngoingSettings
 from integrations.starweb.client import StarwebClient, StarwebSettings
 from ledger.db import Ledger
-from swo.settings import get_settings
+from settings import get_settings
 from tasks.breaker_store import LedgerBreakerStore
 
 

@@ -14,7 +14,7 @@ from prefect.testing.utilities import prefect_test_harness
 
 import tasks.runtime
 from integrations.http import reset_shared_breakers
-from swo.settings import PROJECT_ROOT, get_settings
+from settings import PROJECT_ROOT, get_settings
 from swo.simulators import Simulators, start_simulators
 
 DEMO_CREDENTIALS = {

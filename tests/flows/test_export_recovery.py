@@ -30,7 +30,7 @@ from integrations.starweb.models import OrderCreate, OrderItemWrite
 from ledger import export_claims, quarantine
 from ledger.models import ExportClaim
 from ledger.types import utcnow
-from swo.settings import get_settings
+from settings import get_settings
 from tests.flows.actors import Shop, Warehouse, binding, quarantined, writes
 from tests.flows.conftest import World
 

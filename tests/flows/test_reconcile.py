@@ -29,7 +29,7 @@ UNMAPPED_SHIPPING = 4  # "Hämta i butik": the demo file leaves it unmapped on p
 
 @pytest.fixture
 def state_dir(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from swo.settings import get_settings
+    from settings import get_settings
 
     monkeypatch.setenv("SWO_STATE_DIR", str(tmp_path / "state"))
     get_settings.cache_clear()

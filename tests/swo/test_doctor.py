@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from domain.config import MERCHANTS_DIR
 from integrations.http import reset_shared_breakers
+from settings import get_settings
 from swo.cli import app
-from swo.settings import get_settings
 from swo.simulators import Simulators, start_simulators
 
 runner = CliRunner()
