@@ -20,7 +20,7 @@ from datetime import datetime
 from domain.config import MerchantConfig
 from domain.hashing import payload_hash
 from domain.order_mapping import order_lines, to_ongoing_order
-from domain.order_sync import with_agreed_row_numbers
+from domain.order_sync import AgreedRows, with_agreed_row_numbers
 from domain.statuses import OrderState, StatusTable
 from domain.stock import SellableStock
 from integrations.errors import MappingError
@@ -133,19 +133,12 @@ def plan_adoption(order: Order, existing: OngoingOrder, merchant: MerchantConfig
         state = table.state_of_ongoing(number)
     try:
         payload = with_agreed_row_numbers(to_ongoing_order(order, merchant, known_skus=known_skus),
-                                          _AgreedRows(lines))
+                                          AgreedRows(lines))
         digest: str | None = payload_hash(payload)
     except MappingError:
         digest = None
     return Adoption(order, existing.order_number, existing.order_id, number, lines, digest, state,
                     needs_initial_status=in_start_status, silent=is_before_go_live(order, merchant.go_live_cutoff))
-
-
-@dataclass(frozen=True)
-class _AgreedRows:
-    """The adopted lines in the shape ``with_agreed_row_numbers`` reads from a binding."""
-
-    lines: list[AdoptedLine]
 
 
 def adopted_lines(order: Order, existing: OngoingOrder) -> list[AdoptedLine]:

@@ -30,6 +30,20 @@ class AgreedLine(Protocol):
     starweb_item_id: int | None
 
 
+class HasAgreedLines(Protocol):
+    """Anything that holds the lines both sides agreed on: a binding, or lines about to become one."""
+
+    @property
+    def lines(self) -> Sequence[AgreedLine]: ...
+
+
+@dataclass(frozen=True)
+class AgreedRows:
+    """Lines not (yet) in a binding, in the shape ``with_agreed_row_numbers`` reads."""
+
+    lines: Sequence[AgreedLine]
+
+
 class Binding(Protocol):
     """What the planners read from the ledger's order binding."""
 
@@ -53,7 +67,7 @@ class ChangeRefused(PermanentError):
 CANCEL_MARKER = "cancel"
 
 
-def with_agreed_row_numbers(payload: OrderWrite, binding: Binding) -> OrderWrite:
+def with_agreed_row_numbers(payload: OrderWrite, binding: HasAgreedLines) -> OrderWrite:
     """Keep the row numbers the warehouse already knows: a line the TPL added got its row number there,
     not from the Starweb itemId the mapper would use."""
     by_item = {str(line.starweb_item_id): line.row_number for line in binding.lines

@@ -49,6 +49,14 @@ def let_go(session: Session, token: str) -> None:
                     .values(release_claim=None).execution_options(synchronize_session=False))
 
 
+def mark_picking_in_warehouse(session: Session, binding_id: int, *, ongoing_status: int) -> None:
+    """Ongoing holds the order in picking; Starweb follows (``mark_released``), in this run or the next."""
+    binding = session.get(OrderBinding, binding_id)
+    if binding is None:
+        raise LookupError(f"order binding {binding_id} disappeared from the ledger")
+    binding.state, binding.ongoing_status = "picking", ongoing_status
+
+
 def mark_released(session: Session, binding_id: int, *, starweb_status_id: int, ongoing_status: int,
                   now: datetime | None = None) -> None:
     binding = session.get(OrderBinding, binding_id)

@@ -19,6 +19,7 @@ from domain.config import MerchantConfig
 from domain.hashing import payload_hash
 from domain.order_mapping import to_ongoing_order
 from domain.order_sync import (
+    AgreedRows,
     CopyLineChanges,
     FlagWarehouseState,
     NoteShortPick,
@@ -151,7 +152,7 @@ def _remember_warehouse_state(batch: Batch, table: StatusTable, binding: OrderBi
                 state is OrderState.OPEN and attached.state):
             bindings.mark_state(attached, state=state.value, ongoing_status=number)
         else:
-            attached.ongoing_status = number
+            bindings.mark_warehouse_status(attached, ongoing_status=number)
     if state is OrderState.CANCELLED:
         # Cancelled on both sides now: a Starweb edit or cancellation flagged earlier has nothing left to do.
         batch.resolve(CHANGE_KIND, str(binding.starweb_order_id), "cancelled on both sides")
@@ -177,7 +178,7 @@ async def _carry_out(batch: Batch, shop: StarwebClient, merchant: MerchantConfig
         case NoteShortPick(text=text, marker=marker):
             posted = await comment_once(batch, shop, order_id, text)
             with ledger().session() as session:
-                bindings.reload(session, binding).short_pick_noted = marker
+                bindings.mark_short_pick_noted(bindings.reload(session, binding), marker)
             batch.add(record, "commented", "short pick noted on the Starweb order" if posted else
                       "short pick was already noted on the Starweb order")
         case FlagWarehouseState(reason=reason, comment=comment):
@@ -212,11 +213,9 @@ async def _copy_lines(batch: Batch, shop: StarwebClient, merchant: MerchantConfi
         lines = [LineSpec(row_number=rows.get(str(item.item_id), str(item.item_id)), sku=item.sku or "",
                           quantity=float(item.quantity or 0), starweb_item_id=item.item_id)
                  for item in fresh.items or []]
-        bindings.mark_lines_agreed(attached, pushed_hash=attached.pushed_hash or "", lines=lines)
-        session.flush()
         payload = with_agreed_row_numbers(to_ongoing_order(fresh, merchant, known_skus={li.sku for li in lines}),
-                                          attached)
-        attached.pushed_hash = payload_hash(payload)
+                                          AgreedRows(lines))
+        bindings.mark_lines_agreed(attached, pushed_hash=payload_hash(payload), lines=lines)
     batch.add(record, "updated", f"lines copied from the warehouse: +{len(changes.added)} "
                                  f"~{len(changes.adjusted)} -{len(changes.removed)}")
 

@@ -114,9 +114,7 @@ async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decis
                                       lambda oid=ongoing_id: warehouse.patch_order_status(oid, picking_ongoing),
                                       detail={"orderStatusNumber": picking_ongoing})
                     with ledger().session() as session:
-                        binding = session.get(OrderBinding, c.binding_id)
-                        assert binding is not None
-                        bindings.mark_state(binding, state=OrderState.PICKING.value, ongoing_status=picking_ongoing)
+                        release_ledger.mark_picking_in_warehouse(session, c.binding_id, ongoing_status=picking_ongoing)
                 current = await shop.get_order(c.starweb_order_id, include=())
                 if current.status_id is not None and table.is_cancelled_in_starweb(current.status_id):
                     # A person cancelled it while this run released it: never overwrite the cancellation.

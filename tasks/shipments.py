@@ -35,7 +35,6 @@ from integrations.starweb.models import OrderItemWrite, OrderPatch
 from ledger import bindings, quarantine
 from ledger import shipments as shipment_log
 from ledger.models import OrderBinding
-from ledger.types import utcnow
 from tasks.recording import Batch
 from tasks.reporting import Outcome
 from tasks.run_holders import finished_runs
@@ -184,9 +183,8 @@ async def _report_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClien
     with ledger().session() as session:
         shipment_log.mark_acknowledged(session, shipment_id)
         if job.binding is not None:
-            binding = bindings.reload(session, job.binding)
-            bindings.mark_state(binding, state=update.target_state.value, starweb_status_id=update.target_status_id)
-            binding.shipped_at = binding.shipped_at or job.shipment.shipped_at or utcnow()
+            bindings.mark_shipped(bindings.reload(session, job.binding), state=update.target_state.value,
+                                  starweb_status_id=update.target_status_id, shipped_at=job.shipment.shipped_at)
     batch.resolve(SHIPMENT_KIND, quarantine_key(job.shipment), "reported")
     return send_email
 
