@@ -48,8 +48,7 @@ def backorders_in_warehouse(candidates: Iterable[BackorderCandidate], warehouse:
     found: list[Backorder] = []
     for candidate in candidates:
         order = warehouse.get(candidate.order_number)
-        status = order.order_info.order_status.number if order and order.order_info.order_status else None
-        if order is None or status != backordered_status:
+        if order is None or order.status_number != backordered_status:
             continue
         booked: dict[str, float] = defaultdict(float)
         for line in order.order_lines:

@@ -65,7 +65,7 @@ def shipped_quantities(order: OngoingOrder) -> dict[str, float]:
 
 def detect_shipment(order: OngoingOrder, table: StatusTable) -> Shipment | None:
     """The not yet acknowledged shipment of a sent order, if there is one."""
-    status = order.order_info.order_status.number if order.order_info.order_status else None
+    status = order.status_number
     if status is None or not table.sent_from <= status < table.cancelled_from:
         return None
     shipped = shipped_quantities(order)

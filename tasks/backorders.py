@@ -52,7 +52,7 @@ async def promote_covered_backorders(merchant: MerchantConfig, table: StatusTabl
             try:
                 if backordered != in_stock:
                     current = await ongoing.get_order(backorder.ongoing_order_id)
-                    status = current.order_info.order_status.number if current.order_info.order_status else None
+                    status = current.status_number
                     if status != backordered:
                         batch.add(record, "skipped", f"the warehouse moved it to status {status} meanwhile")
                         continue

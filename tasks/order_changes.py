@@ -90,10 +90,6 @@ def read_bound_orders(merchant_id: str, starweb_order_ids: list[int]) -> BoundOr
     return BoundOrders(in_play, set(due), [i for i in due if i not in bound])
 
 
-def _status_of(order: OngoingOrder) -> int:
-    return order.order_info.order_status.number if order.order_info.order_status else 0
-
-
 @dataclass
 class _Order:
     """One order being carried out: both sides' views, its binding and how the run names it."""
@@ -110,7 +106,7 @@ class _Order:
 
     @property
     def status(self) -> int:
-        return _status_of(self.ongoing)
+        return self.ongoing.status_number or 0
 
     @property
     def held_as(self) -> dict[str, int]:

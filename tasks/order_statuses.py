@@ -140,7 +140,7 @@ def _remember_warehouse_state(batch: Batch, table: StatusTable, binding: OrderBi
     """Record the warehouse's status number; the state only where this process owns it (open, picking,
     cancelled): sent, partly sent and returned are the ledger's once the shipment and return flows report
     them, so the ledger never says "sent" while Starweb does not."""
-    number = ongoing.order_info.order_status.number if ongoing.order_info.order_status else None
+    number = ongoing.status_number
     if number is None or batch.dry_run:
         return
     state = table.state_of_ongoing(number)
