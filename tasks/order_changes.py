@@ -173,13 +173,21 @@ async def _judge_and_carry_out(run: _Run, merchant: MerchantConfig, order: Starw
         batch.quarantine(CHANGE_KIND, key, record, error, payload={"orderId": order.order_id})
 
 
-def _verb(plan: object) -> str:
-    return {PushUpdate: "update", CancelInOngoing: "cancel", RefuseUpdate: "flag refused edit",
-            RefuseCancel: "flag refused cancellation"}.get(type(plan), "record")
+def _verb(plan: StarwebEdit) -> str:
+    match plan:
+        case PushUpdate():
+            return "update"
+        case CancelInOngoing():
+            return "cancel"
+        case RefuseUpdate():
+            return "flag refused edit"
+        case RefuseCancel():
+            return "flag refused cancellation"
+    return "record"
 
 
-def _why(plan: object) -> str:
-    return getattr(plan, "reason", "")
+def _why(plan: StarwebEdit) -> str:
+    return plan.reason if isinstance(plan, Unchanged | RefuseUpdate | RefuseCancel) else ""
 
 
 async def _carry_out(run: _Run, plan: StarwebEdit, order: _Order) -> bool:

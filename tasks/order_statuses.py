@@ -25,6 +25,7 @@ from domain.order_sync import (
     NoteShortPick,
     SetStarwebStatus,
     Skip,
+    WarehouseChange,
     WarehouseStateUnclear,
     needs_attention,
     plan_warehouse_changes,
@@ -158,7 +159,7 @@ def _remember_warehouse_state(batch: Batch, table: StatusTable, binding: OrderBi
         batch.resolve(CHANGE_KIND, str(binding.starweb_order_id), "cancelled on both sides")
 
 
-async def _carry_out(batch: Batch, shop: StarwebClient, merchant: MerchantConfig, action: object,
+async def _carry_out(batch: Batch, shop: StarwebClient, merchant: MerchantConfig, action: WarehouseChange,
                      binding: OrderBinding, starweb: StarwebOrder, record: str) -> None:
     order_id = binding.starweb_order_id
     match action:
