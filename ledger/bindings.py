@@ -205,12 +205,6 @@ def mark_cancelled(binding: OrderBinding, *, ongoing_status: int | None, now: da
         binding.ongoing_status = ongoing_status
 
 
-def line_specs(binding: OrderBinding) -> list[LineSpec]:
-    return [LineSpec(row_number=line.row_number, sku=line.sku, quantity=float(line.quantity),
-                     starweb_item_id=line.starweb_item_id, ongoing_line_id=line.ongoing_line_id)
-            for line in binding.lines]
-
-
 # --- articles ----------------------------------------------------------------------------------
 
 

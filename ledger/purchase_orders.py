@@ -57,15 +57,6 @@ def purchase_orders_by_number(session: Session, merchant_id: str,
     return {b.purchase_order_number: b for b in found}
 
 
-def purchase_orders_by_ongoing_id(session: Session, merchant_id: str,
-                                  ids: Iterable[int]) -> dict[int, PurchaseOrderBinding]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    found = session.scalars(_bindings(merchant_id).where(PurchaseOrderBinding.ongoing_purchase_order_id.in_(ids)))
-    return {b.ongoing_purchase_order_id: b for b in found if b.ongoing_purchase_order_id is not None}
-
-
 def find_initial_inbound(session: Session, merchant_id: str) -> PurchaseOrderBinding | None:
     return session.scalars(_bindings(merchant_id).where(PurchaseOrderBinding.origin == INITIAL)
                            .order_by(PurchaseOrderBinding.id)).first()

@@ -1,5 +1,5 @@
 """Rules of the source itself that review asked for, read from the code: one derivation of an Ongoing
-order's status number, and plans and actions typed with their unions (so the type checker sees every case)."""
+order's status number, plans and actions typed with their unions, and no dead functions."""
 
 from __future__ import annotations
 
@@ -40,3 +40,33 @@ def test_plans_and_actions_are_typed_with_their_unions() -> None:
                             and ast.unparse(arg.annotation) in loose):
                         wrong.append(f"{path}:{node.lineno} {node.name}({arg.arg}: {ast.unparse(arg.annotation)})")
     assert wrong == []
+
+
+# Called by SQLAlchemy or Alembic, never by name from our code.
+FRAMEWORK_HOOKS = {"process_bind_param", "process_result_value", "upgrade", "downgrade"}
+
+
+def _called_by_name(decorator: ast.expr) -> bool:
+    """``@property`` and ``@task(…)`` leave a function that our code calls by name."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Name) and target.id in {"property", "task"}
+
+
+def test_every_function_of_the_domain_ledger_and_tasks_is_used_by_the_connector() -> None:
+    """A function only tests call is dead code: it is removed, not kept "just in case" (other decorated
+    ones, such as validators, are called by their framework)."""
+    used: set[str] = set()
+    defined: list[tuple[Path, int, str]] = []
+    for path, text in sources():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Name):
+                used.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                used.add(node.attr)
+            elif (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and path.parts[0] in
+                  {"domain", "ledger", "tasks"} and "migrations" not in path.parts
+                  and all(_called_by_name(decorator) for decorator in node.decorator_list)):
+                defined.append((path, node.lineno, node.name))
+    dead = [f"{path}:{line} {name}" for path, line, name in defined
+            if name not in used and not name.startswith("__") and name not in FRAMEWORK_HOOKS]
+    assert dead == []
