@@ -1,5 +1,6 @@
 """Rules of the source itself that review asked for, read from the code: one derivation of an Ongoing
-order's status number, plans and actions typed with their unions, and no dead functions."""
+order's status number, plans and actions typed with their unions, no dead functions, and the tests'
+shared servers started once."""
 
 from __future__ import annotations
 
@@ -70,3 +71,17 @@ def test_every_function_of_the_domain_ledger_and_tasks_is_used_by_the_connector(
     dead = [f"{path}:{line} {name}" for path, line, name in defined
             if name not in used and not name.startswith("__") and name not in FRAMEWORK_HOOKS]
     assert dead == []
+
+
+def test_the_simulators_and_prefect_are_started_once_for_the_whole_test_session() -> None:
+    """Only tests/conftest.py starts the pair of simulators or a Prefect test harness; every other test uses
+    its session fixtures (``simulators``, ``prefect_harness``)."""
+    starters = {"start_simulators", "prefect_test_harness"}
+    wrong = []
+    for path in sorted((PROJECT_ROOT / "tests").rglob("*.py")):
+        if path == PROJECT_ROOT / "tests" / "conftest.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in starters:
+                wrong.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} calls {node.func.id}")
+    assert wrong == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,20 +12,14 @@ from domain.config import MERCHANTS_DIR, load_merchants
 from integrations.simulation.server import serve_in_thread
 from swo.local import LocalRunError, LocalRunOptions, banner, connect_prefect, demo_credentials, run_local, set_unset
 from swo.prefect_server import PrefectServer
-from swo.simulators import Simulators, start_simulators
+from swo.simulators import Simulators
 
 DEMO = load_merchants(MERCHANTS_DIR)["demo"]
 
 
-@pytest.fixture(scope="module")
-def sims() -> Iterator[Simulators]:
-    running = start_simulators()
-    yield running
-    running.stop()
-
-
-def test_demo_credentials_are_the_simulators_own_under_the_names_the_demo_merchant_reads(sims: Simulators) -> None:
-    credentials = demo_credentials(sims)
+def test_demo_credentials_are_the_simulators_own_under_the_names_the_demo_merchant_reads(
+        simulators: Simulators) -> None:
+    credentials = demo_credentials(simulators)
 
     referenced = {DEMO.starweb.client_id.env, DEMO.starweb.client_secret.env, DEMO.ongoing.username.env,
                   DEMO.ongoing.password.env}
@@ -70,13 +63,13 @@ def test_no_server_refuses_an_api_url_where_prefect_does_not_answer(tmp_path: Pa
         other.stop()
 
 
-def test_banner_says_where_everything_is_and_how_to_start_a_run_from_another_terminal(sims: Simulators) -> None:
+def test_banner_says_where_everything_is_and_how_to_start_a_run_from_another_terminal(simulators: Simulators) -> None:
     server = PrefectServer("http://127.0.0.1:4200/api", log_path=Path(".state/prefect-server.log"))
 
-    text = banner(server, sims, build_deployments([DEMO]), [1001, 1002])
+    text = banner(server, simulators, build_deployments([DEMO]), [1001, 1002])
 
     assert "Prefect UI:         http://127.0.0.1:4200   (server log: .state/prefect-server.log)" in text
-    assert f"Starweb simulator:  {sims.starweb_api}" in text
-    assert f"Ongoing simulator:  {sims.ongoing_api}" in text
+    assert f"Starweb simulator:  {simulators.starweb_api}" in text
+    assert f"Ongoing simulator:  {simulators.ongoing_api}" in text
     assert "Demo orders placed: 1001, 1002" in text
     assert "PREFECT_API_URL=http://127.0.0.1:4200/api .venv/bin/prefect deployment run 'export-orders/demo'" in text
