@@ -24,10 +24,16 @@ from integrations.starweb.models import Order as StarwebOrder
 
 
 class AgreedLine(Protocol):
-    row_number: str
-    sku: str
-    quantity: float
-    starweb_item_id: int | None
+    """One line as both sides agreed on it (read only: a ledger row, or a line about to become one)."""
+
+    @property
+    def row_number(self) -> str: ...
+    @property
+    def sku(self) -> str: ...
+    @property
+    def quantity(self) -> float: ...
+    @property
+    def starweb_item_id(self) -> int | None: ...
 
 
 class HasAgreedLines(Protocol):
@@ -45,15 +51,20 @@ class AgreedRows:
 
 
 class Binding(Protocol):
-    """What the planners read from the ledger's order binding."""
+    """What the planners read from the ledger's order binding (read only)."""
 
-    order_number: str
-    state: str | None
-    pushed_hash: str | None
-    refused_hash: str | None
-    short_pick_noted: str | None
-    initial_status_set: bool | None
-
+    @property
+    def order_number(self) -> str: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def pushed_hash(self) -> str | None: ...
+    @property
+    def refused_hash(self) -> str | None: ...
+    @property
+    def short_pick_noted(self) -> str | None: ...
+    @property
+    def initial_status_set(self) -> bool | None: ...
     @property
     def lines(self) -> Sequence[AgreedLine]: ...
 

@@ -272,7 +272,7 @@ def _lines_read_back(read_back: OngoingOrder, sent: OrderWrite, binding: OrderBi
     item_of_row = {line.row_number: line.starweb_item_id for line in binding.lines}
     item_of_row.update({spec.row_number: item_of_row.get(spec.row_number, spec.starweb_item_id)
                         for spec in lines_of(sent)})
-    return [LineSpec(row_number=line.row_number, sku=line.article.article_number if line.article else "",
+    return [LineSpec(row_number=line.row_number, sku=(line.article.article_number if line.article else None) or "",
                      quantity=float(line.ordered_number_of_items or 0),
                      starweb_item_id=item_of_row.get(line.row_number), ongoing_line_id=line.id)
             for line in read_back.order_lines if line.row_number]
@@ -344,7 +344,7 @@ async def cancel_confirmed(warehouse: OngoingClient, table: StatusTable,
         except ConnectorError:
             current = None
         number = current.status_number if current is not None else None
-        if number is None or table.state_of_ongoing(number) is not OrderState.CANCELLED:
+        if current is None or number is None or table.state_of_ongoing(number) is not OrderState.CANCELLED:
             raise
         return current
 

@@ -11,6 +11,7 @@ that report them, not here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -195,16 +196,15 @@ async def _copy_lines(batch: Batch, shop: StarwebClient, merchant: MerchantConfi
     new_items: dict[str, int] = {}
     for line in changes.added:
         item = await batch.write("starweb", "POST /orders/{orderId}/items", str(order_id),
-                                 lambda line=line: shop.create_order_item(order_id, OrderItemWrite(
+                                 partial(shop.create_order_item, order_id, OrderItemWrite(
                                      sku=line.sku, description=line.name or line.sku, quantity=int(line.quantity))))
         new_items[line.row_number] = item.item_id
     for item_id, quantity in changes.adjusted:
         await batch.write("starweb", "PATCH /orders/{orderId}/items/{itemId}", f"{order_id}/{item_id}",
-                          lambda item_id=item_id, quantity=quantity: shop.patch_order_item(
-                              order_id, item_id, OrderItemWrite(quantity=int(quantity))))
+                          partial(shop.patch_order_item, order_id, item_id, OrderItemWrite(quantity=int(quantity))))
     for item_id in changes.removed:
         await batch.write("starweb", "DELETE /orders/{orderId}/items/{itemId}", f"{order_id}/{item_id}",
-                          lambda item_id=item_id: shop.delete_order_item(order_id, item_id))
+                          partial(shop.delete_order_item, order_id, item_id))
     # Record the new agreement: Starweb's order as it is now, with the warehouse's row numbers kept.
     fresh = await shop.get_order(order_id)
     with ledger().session() as session:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -177,8 +178,8 @@ async def _report_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClien
     for line in job.shipment.lines:
         await batch.write("ongoing", "PATCH /orders/{orderId}/lines/{orderLineId}/reportedNumberOfItems",
                           f"{job.shipment.order_number}/{line.row_number}",
-                          lambda line=line: warehouse.patch_order_line_reported_number_of_items(
-                              job.shipment.ongoing_order_id, line.order_line_id, line.shipped),
+                          partial(warehouse.patch_order_line_reported_number_of_items,
+                                  job.shipment.ongoing_order_id, line.order_line_id, line.shipped),
                           detail={"reportedNumberOfItems": line.shipped})
     with ledger().session() as session:
         shipment_log.mark_acknowledged(session, shipment_id)
@@ -199,11 +200,10 @@ async def _cut_items(batch: Batch, shop: StarwebClient, order_id: int, update: S
             continue
         if quantity == 0:
             await batch.write("starweb", "DELETE /orders/{orderId}/items/{itemId}", f"{order_id}/{item_id}",
-                              lambda item_id=item_id: shop.delete_order_item(order_id, item_id))
+                              partial(shop.delete_order_item, order_id, item_id))
         else:
             await batch.write("starweb", "PATCH /orders/{orderId}/items/{itemId}", f"{order_id}/{item_id}",
-                              lambda item_id=item_id, quantity=quantity: shop.patch_order_item(
-                                  order_id, item_id, OrderItemWrite(quantity=quantity)))
+                              partial(shop.patch_order_item, order_id, item_id, OrderItemWrite(quantity=quantity)))
 
 
 @task(name="let-go-of-shipments", cache_policy=NO_CACHE)

@@ -6,7 +6,7 @@ from dataclasses import fields
 from datetime import datetime
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from domain.statistics import DailyStatistics, OrderTimes, ShipmentTimes, statistics_markdown
@@ -32,6 +32,6 @@ async def publish_statistics(merchant_id: str, stats: DailyStatistics) -> None:
     key = f"daily-statistics-{merchant_id}"
     row = {f.name.replace("_", " "): str(getattr(stats, f.name)) if f.name == "day" else getattr(stats, f.name)
            for f in fields(stats)}
-    await create_table_artifact([row], key=key, description=f"Daily statistics for {merchant_id}")
-    await create_markdown_artifact(statistics_markdown(stats, merchant_id), key=f"{key}-summary",
+    await acreate_table_artifact([row], key=key, description=f"Daily statistics for {merchant_id}")
+    await acreate_markdown_artifact(statistics_markdown(stats, merchant_id), key=f"{key}-summary",
                                    description=f"Daily statistics for {merchant_id}: summary")
