@@ -52,7 +52,7 @@ def backorders_in_warehouse(candidates: Iterable[BackorderCandidate], warehouse:
             continue
         booked: dict[str, float] = defaultdict(float)
         for line in order.order_lines:
-            if line.article is not None:
+            if line.article is not None and line.article.article_number:
                 booked[line.article.article_number] += max(
                     0.0, float(line.ordered_number_of_items or 0) - float(line.picked_number_of_items or 0))
         found.append(Backorder(candidate.starweb_order_id, candidate.order_number, order.order_info.order_id,

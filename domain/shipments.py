@@ -70,7 +70,7 @@ def detect_shipment(order: OngoingOrder, table: StatusTable) -> Shipment | None:
         return None
     shipped = shipped_quantities(order)
     lines = [ShippedLine(row_number=line.row_number or str(line.id), order_line_id=line.id,
-                         sku=line.article.article_number if line.article else "",
+                         sku=(line.article.article_number if line.article else None) or "",
                          ordered=float(line.ordered_number_of_items or 0),
                          shipped=shipped[line.row_number or str(line.id)],
                          reported=float(line.reported_number_of_items or 0))

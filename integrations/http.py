@@ -30,6 +30,7 @@ from integrations.errors import (
     CircuitOpen,
     ConnectionLost,
     ConnectorError,
+    ErrorDetails,
     NotFound,
     RateLimited,
     RefusedByVendor,
@@ -121,7 +122,8 @@ def error_for_response(response: httpx.Response, *, vendor: str, endpoint: str,
     """Translate a non-2xx response into the error tree."""
     status = response.status_code
     vendor_message = message_of(response)
-    details = {"vendor": vendor, "status": status, "endpoint": endpoint, "vendor_message": vendor_message}
+    details: ErrorDetails = {"vendor": vendor, "status": status, "endpoint": endpoint,
+                             "vendor_message": vendor_message}
     said = f": {vendor_message}" if vendor_message else ""
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))

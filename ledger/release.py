@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from ledger.atomic import rows_changed
 from ledger.models import OrderBinding
 from ledger.types import utcnow
 
@@ -26,7 +27,7 @@ def claim_for_release(session: Session, binding_id: int, token: str, *, now: dat
     """Take the order for this run (``token``: its flow-run id); False when another run holds it that
     is not among ``finished_holders`` and has held it for less than the stale limit."""
     now = now or utcnow()
-    result = session.execute(
+    changed = rows_changed(session,
         update(OrderBinding)
         .where(OrderBinding.id == binding_id, OrderBinding.released_at.is_(None),
                or_(OrderBinding.release_claim.is_(None), OrderBinding.release_claim == token,
@@ -35,7 +36,7 @@ def claim_for_release(session: Session, binding_id: int, token: str, *, now: dat
         .values(release_claim=token, release_claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def release_claim_holder(session: Session, binding_id: int) -> str | None:

@@ -25,7 +25,7 @@ from weakref import WeakKeyDictionary
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
-from integrations.errors import AuthenticationFailed, NotFound, RefusedByVendor, UnexpectedResponse
+from integrations.errors import AuthenticationFailed, ErrorDetails, NotFound, RefusedByVendor, UnexpectedResponse
 from integrations.http import VendorHttp
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ async def request_token(http: VendorHttp, client_id: str, client_secret: SecretS
     """Ask Starweb for a new token through the shared HTTP policy (without a bearer of course)."""
     form = {"grant_type": "client_credentials", "client_id": client_id,
             "client_secret": client_secret.get_secret_value()}
-    details = {"vendor": http.vendor, "endpoint": TOKEN_ENDPOINT}
+    details: ErrorDetails = {"vendor": http.vendor, "endpoint": TOKEN_ENDPOINT}
     try:
         # A refused login counts towards the breaker: retrying bad credentials in a loop helps no one.
         response = await http.request("POST", TOKEN_PATH, endpoint=TOKEN_ENDPOINT, data=form, auth=httpx.Auth(),
