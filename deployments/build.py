@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -151,8 +151,9 @@ def to_runner_deployments(specs: Iterable[DeploymentSpec],
         limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
                                        collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))
         # A module path, not a file path: runs then import the flow whatever directory `swo run` started in.
-        deployments.append(flow.to_deployment(
+        # Called outside an event loop, Prefect's sync-or-async to_deployment returns the deployment itself.
+        deployments.append(cast("RunnerDeployment", flow.to_deployment(
             name=spec.name, schedules=schedules, parameters=dict(spec.parameters), tags=list(spec.tags),
             description=spec.description, concurrency_limit=limit, entrypoint_type=EntrypointType.MODULE_PATH,
-        ))
+        )))
     return deployments

@@ -320,8 +320,8 @@ def _status_change(state: OrderState, starweb: StarwebOrder, table: StatusTable)
 def _line_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding) -> CopyLineChanges | Skip | None:
     agreed = {line.row_number: line for line in _live(binding.lines)}
     in_warehouse = _live_in_warehouse(ongoing)
-    added = [NewLine(row, (line.article.article_number if line.article else None) or "", float(line.ordered_number_of_items or 0),
-                     line.article.article_name if line.article else None)
+    added = [NewLine(row, (line.article.article_number if line.article else None) or "",
+                     float(line.ordered_number_of_items or 0), line.article.article_name if line.article else None)
              for row, line in in_warehouse.items() if row not in agreed]
     adjusted = [(agreed[row].starweb_item_id, float(line.ordered_number_of_items or 0))
                 for row, line in in_warehouse.items()

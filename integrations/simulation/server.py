@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 
 import uvicorn
+from starlette.types import ASGIApp
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -32,7 +33,7 @@ class RunningServer:
         self.thread.join(timeout)
 
 
-def serve_in_thread(app: object, *, host: str = "127.0.0.1", port: int | None = None,
+def serve_in_thread(app: ASGIApp, *, host: str = "127.0.0.1", port: int | None = None,
                     startup_timeout: float = 15.0) -> RunningServer:
     """Start uvicorn for ``app`` in a daemon thread and wait until it accepts connections."""
     port = port or free_port(host)

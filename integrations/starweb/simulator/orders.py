@@ -27,9 +27,9 @@ from integrations.starweb.simulator.order_writes import (
 from integrations.starweb.simulator.state import ORDER, SimState
 
 Doc = dict[str, Any]
-WRITABLE_ORDER_FIELDS = tuple(
+WRITABLE_ORDER_FIELDS: tuple[str, ...] = tuple(
     field.alias for field in OrderBody.model_fields.values()
-    if field.alias not in CALL_FLAGS and field.alias not in SUB_RESOURCES
+    if field.alias and field.alias not in CALL_FLAGS and field.alias not in SUB_RESOURCES  # every field has one
 )
 
 
