@@ -1,6 +1,6 @@
 """Rules of the source itself that review asked for, read from the code: one derivation of an Ongoing
-order's status number, plans and actions typed with their unions, no dead functions, and the tests'
-shared servers started once."""
+order's status number, plans and actions typed with their unions, no dead functions, the tests'
+shared servers started once, and the type checker in ``make lint``."""
 
 from __future__ import annotations
 
@@ -85,3 +85,16 @@ def test_the_simulators_and_prefect_are_started_once_for_the_whole_test_session(
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in starters:
                 wrong.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} calls {node.func.id}")
     assert wrong == []
+
+
+def test_make_lint_runs_the_type_checker_over_the_whole_project() -> None:
+    """``make lint`` runs ruff and mypy, and mypy's configuration covers every package and the tests."""
+    import tomllib
+
+    recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", (PROJECT_ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert recipe is not None
+    commands = [line.strip().split()[0].rsplit("/", 1)[-1] for line in recipe.group(1).splitlines()]
+    assert commands == ["ruff", "mypy"]
+    mypy = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert "pydantic.mypy" in mypy["plugins"]
+    assert set(mypy["files"]) >= {*PACKAGES, "settings.py", "tests"}

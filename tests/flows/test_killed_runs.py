@@ -62,7 +62,7 @@ def killed_after(monkeypatch: pytest.MonkeyPatch, module: Any, step: str,
 async def state_of(holder: str) -> str:
     async with get_client() as client:
         run = await client.read_flow_run(UUID(holder))
-    return run.state.name if run.state else "?"
+    return run.state.name if run.state and run.state.name else "?"
 
 
 async def test_a_killed_release_leaves_nothing_the_next_run_waits_for(world: World,
