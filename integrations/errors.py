@@ -59,6 +59,8 @@ class RetryableError(ConnectorError):
     """The same call may succeed later without anyone changing anything."""
 
     retryable = True
+    # The request never reached the vendor (no connection), so even a write may safely be sent again.
+    never_sent: bool = False
 
 
 class RateLimited(RetryableError):

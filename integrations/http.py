@@ -261,7 +261,7 @@ class VendorHttp:
             error: RetryableError = VendorTimeout(
                 f"{self.vendor} at {self._where} did not answer within {self.timeout:g} s ({type(exc).__name__})",
                 vendor=self.vendor, endpoint=endpoint)
-            error.never_sent = isinstance(exc, httpx.ConnectTimeout)  # type: ignore[attr-defined]
+            error.never_sent = isinstance(exc, httpx.ConnectTimeout)
             self.breaker.record_failure(str(error))
             raise error from exc
         except httpx.TransportError as exc:
@@ -269,7 +269,7 @@ class VendorHttp:
             what = "could not connect to" if never_sent else "lost the connection to"
             error = ConnectionLost(f"{what} {self.vendor} at {self._where}: {str(exc) or type(exc).__name__}",
                                    vendor=self.vendor, endpoint=endpoint)
-            error.never_sent = never_sent  # type: ignore[attr-defined]
+            error.never_sent = never_sent
             self.breaker.record_failure(str(error))
             raise error from exc
         if response.is_success:

@@ -34,7 +34,7 @@ class LineSpec:
 # --- orders ------------------------------------------------------------------------------------
 
 
-def _orders(merchant_id: str):  # type: ignore[no-untyped-def]
+def _orders(merchant_id: str):
     return (select(OrderBinding).where(OrderBinding.merchant_id == merchant_id)
             .options(selectinload(OrderBinding.lines)))
 

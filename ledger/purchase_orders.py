@@ -43,7 +43,7 @@ class ReceivedLine:
     received: float
 
 
-def _bindings(merchant_id: str):  # type: ignore[no-untyped-def]
+def _bindings(merchant_id: str):
     return (select(PurchaseOrderBinding).where(PurchaseOrderBinding.merchant_id == merchant_id)
             .options(selectinload(PurchaseOrderBinding.lines)))
 

@@ -70,8 +70,8 @@ def describe(source: str, reference: str) -> str:
     return f"{SOURCE_WORDS[ReturnSource(source)]} {reference}"
 
 
-def lines_text(lines: Iterable[dict[str, object]]) -> str:
-    return ", ".join(f"{line['sku']} × {float(line['units']):g}" for line in lines)  # type: ignore[arg-type]
+def lines_text(lines: Iterable[Mapping[str, Any]]) -> str:
+    return ", ".join(f"{line['sku']} × {float(line['units']):g}" for line in lines)
 
 
 @dataclass
