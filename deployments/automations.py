@@ -114,8 +114,8 @@ async def apply_automations(client: PrefectClient, wanted: Sequence[AutomationCo
     """Create or update each automation by name; delete the connector's automations no longer defined
     (and duplicates of a defined name). With ``dry_run``, only say what would change."""
     existing: dict[str, list[Any]] = {}
-    for automation in await client.read_automations():
-        existing.setdefault(automation.name, []).append(automation)
+    for stored in await client.read_automations():
+        existing.setdefault(stored.name, []).append(stored)
     changes: list[AutomationChange] = []
     for automation in wanted:
         found = existing.pop(automation.name, [])
@@ -136,9 +136,9 @@ async def apply_automations(client: PrefectClient, wanted: Sequence[AutomationCo
                 await client.delete_automation(duplicate.id)
             changes.append(AutomationChange(automation.name, "removed"))
     for name, stale in sorted(existing.items()):
-        for automation in stale:
-            if MANAGED_TAG in automation.tags:
+        for old in stale:
+            if MANAGED_TAG in old.tags:
                 if not dry_run:
-                    await client.delete_automation(automation.id)
+                    await client.delete_automation(old.id)
                 changes.append(AutomationChange(name, "removed"))
     return changes

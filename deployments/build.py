@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -182,6 +182,7 @@ def to_runner_deployments(specs: Iterable[DeploymentSpec],
                           load: Callable[[str], Flow[..., Any]] = load_flow) -> list[RunnerDeployment]:
     """The specs as deployments for ``prefect.serve``, each bound to its flow loaded by entrypoint."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.events import DeploymentTriggerTypes, TriggerTypes
     from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
     from prefect.schedules import Cron, Interval
     from prefect.types.entrypoint import EntrypointType
@@ -196,13 +197,15 @@ def to_runner_deployments(specs: Iterable[DeploymentSpec],
                      else Cron(s.cron or "", timezone=s.timezone) for s in spec.schedules]
         limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
                                        collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))
-        triggers = [DeploymentEventTrigger.model_validate({**spec.trigger.as_prefect_trigger(),
-                                                           "name": f"{spec.full_name} on webhook events"})
-                    ] if spec.trigger is not None else []
+        triggers: list[DeploymentTriggerTypes | TriggerTypes] = []
+        if spec.trigger is not None:
+            triggers.append(DeploymentEventTrigger.model_validate(
+                {**spec.trigger.as_prefect_trigger(), "name": f"{spec.full_name} on webhook events"}))
         # A module path, not a file path: runs then import the flow whatever directory `swo run` started in.
-        deployments.append(flow.to_deployment(
+        # Called outside an event loop, Prefect's sync-or-async to_deployment returns the deployment itself.
+        deployments.append(cast("RunnerDeployment", flow.to_deployment(
             name=spec.name, schedules=schedules, parameters=dict(spec.parameters), tags=list(spec.tags),
             description=spec.description, concurrency_limit=limit, entrypoint_type=EntrypointType.MODULE_PATH,
             triggers=triggers,
-        ))
+        )))
     return deployments

@@ -40,8 +40,10 @@ class Timing:
 
 
 class ScheduleRule(Protocol):
-    # What a second run should do while one is still going (Prefect's concurrency collision strategy).
-    collision_strategy: CollisionStrategy
+    @property
+    def collision_strategy(self) -> CollisionStrategy:
+        """What a second run should do while one is still going (Prefect's concurrency collision strategy)."""
+        ...
 
     def __call__(self, merchant: MerchantConfig) -> Timing: ...
 

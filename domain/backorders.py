@@ -48,12 +48,11 @@ def backorders_in_warehouse(candidates: Iterable[BackorderCandidate], warehouse:
     found: list[Backorder] = []
     for candidate in candidates:
         order = warehouse.get(candidate.order_number)
-        status = order.order_info.order_status.number if order and order.order_info.order_status else None
-        if order is None or status != backordered_status:
+        if order is None or order.status_number != backordered_status:
             continue
         booked: dict[str, float] = defaultdict(float)
         for line in order.order_lines:
-            if line.article is not None:
+            if line.article is not None and line.article.article_number:
                 booked[line.article.article_number] += max(
                     0.0, float(line.ordered_number_of_items or 0) - float(line.picked_number_of_items or 0))
         found.append(Backorder(candidate.starweb_order_id, candidate.order_number, order.order_info.order_id,

@@ -166,10 +166,14 @@ def _clock_time(value: Any) -> time:
     return time(int(found["hour"]), int(found["minute"]))
 
 
+def _only_created() -> list[str | int]:
+    return ["created"]
+
+
 class ReleaseSchedule(_Strict):
     times: list[time] = Field(default_factory=lambda: [time(7, 0), time(13, 0)])
     weekdays_only: bool = True
-    releasable_starweb_statuses: list[str | int] = Field(default_factory=lambda: ["created"])
+    releasable_starweb_statuses: list[str | int] = Field(default_factory=_only_created)
     # Orders exported as "open, backordered" are released too unless this is set.
     skip_backordered: bool = False
 
@@ -208,7 +212,7 @@ class ProductSettings(_Strict):
 
 class OrderSettings(_Strict):
     number_prefix: Annotated[str, Field(max_length=10, pattern=r"^[A-Za-z0-9-]*$")] = ""
-    exportable_starweb_statuses: list[str | int] = Field(default_factory=lambda: ["created"])
+    exportable_starweb_statuses: list[str | int] = Field(default_factory=_only_created)
     overlap_minutes: Annotated[int, Field(ge=0)] = 10
     first_run_lookback_days: Annotated[int, Field(ge=0)] = 7
     # Ongoing status from which picking is finished (standard 400 "Picked"); short picks are noted from here.

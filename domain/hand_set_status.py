@@ -17,13 +17,18 @@ from domain.statuses import OPEN_STATES, OrderState, StatusTable
 
 
 class ReleaseBinding(Protocol):
-    """What the planner reads from the ledger's order binding."""
+    """What the planner reads from the ledger's order binding (read only)."""
 
-    order_number: str
-    starweb_status_id: int | None
-    released_at: datetime | None
-    on_hold: bool
-    initial_status_set: bool | None
+    @property
+    def order_number(self) -> str: ...
+    @property
+    def starweb_status_id(self) -> int | None: ...
+    @property
+    def released_at(self) -> datetime | None: ...
+    @property
+    def on_hold(self) -> bool: ...
+    @property
+    def initial_status_set(self) -> bool | None: ...
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from datetime import datetime
 from domain.config import MerchantConfig
 from domain.hashing import payload_hash
 from domain.order_mapping import order_lines, to_ongoing_order
-from domain.order_sync import with_agreed_row_numbers
+from domain.order_sync import AgreedRows, with_agreed_row_numbers
 from domain.statuses import OrderState, StatusTable
 from domain.stock import SellableStock
 from integrations.errors import MappingError
@@ -125,27 +125,20 @@ def plan_adoption(order: Order, existing: OngoingOrder, merchant: MerchantConfig
     lines = adopted_lines(order, existing)
     number = existing.status_number
     in_start_status = number is None or table.state_of_ongoing(number) is OrderState.OPEN
-    if in_start_status:
+    if number is not None and not in_start_status:
+        state = table.state_of_ongoing(number)
+    else:
         # The warehouse books this order already, so Ongoing's sellable figure has it taken out.
         judge = stock or SellableStock({})
         state = judge.judge_booked((line.sku, line.quantity) for line in lines)
-    else:
-        state = table.state_of_ongoing(number)
     try:
         payload = with_agreed_row_numbers(to_ongoing_order(order, merchant, known_skus=known_skus),
-                                          _AgreedRows(lines))
+                                          AgreedRows(lines))
         digest: str | None = payload_hash(payload)
     except MappingError:
         digest = None
     return Adoption(order, existing.order_number, existing.order_id, number, lines, digest, state,
                     needs_initial_status=in_start_status, silent=is_before_go_live(order, merchant.go_live_cutoff))
-
-
-@dataclass(frozen=True)
-class _AgreedRows:
-    """The adopted lines in the shape ``with_agreed_row_numbers`` reads from a binding."""
-
-    lines: list[AdoptedLine]
 
 
 def adopted_lines(order: Order, existing: OngoingOrder) -> list[AdoptedLine]:
@@ -154,12 +147,12 @@ def adopted_lines(order: Order, existing: OngoingOrder) -> list[AdoptedLine]:
     numbered 1, 2, 3 …)."""
     sku_of_item = {item.item_id: str(item.sku) for item in order.items or []}
     by_sku: dict[str, list[int]] = {}
-    for item_id, item_sku in sku_of_item.items():
-        by_sku.setdefault(item_sku, []).append(item_id)
+    for known_item, item_sku in sku_of_item.items():
+        by_sku.setdefault(item_sku, []).append(known_item)
     lines = []
     for line in existing.order_lines:
         row = line.row_number or str(line.id)
-        sku = line.article.article_number if line.article else ""
+        sku = (line.article.article_number if line.article else None) or ""
         if row.isdigit() and sku_of_item.get(int(row)) == sku:
             item_id: int | None = int(row)
         elif "-" in row:  # a bundle part the mapper numbered "bundleItemId-partItemId"

@@ -24,22 +24,47 @@ from integrations.starweb.models import Order as StarwebOrder
 
 
 class AgreedLine(Protocol):
-    row_number: str
-    sku: str
-    quantity: float
-    starweb_item_id: int | None
+    """One line as both sides agreed on it (read only: a ledger row, or a line about to become one)."""
+
+    @property
+    def row_number(self) -> str: ...
+    @property
+    def sku(self) -> str: ...
+    @property
+    def quantity(self) -> float: ...
+    @property
+    def starweb_item_id(self) -> int | None: ...
+
+
+class HasAgreedLines(Protocol):
+    """Anything that holds the lines both sides agreed on: a binding, or lines about to become one."""
+
+    @property
+    def lines(self) -> Sequence[AgreedLine]: ...
+
+
+@dataclass(frozen=True)
+class AgreedRows:
+    """Lines not (yet) in a binding, in the shape ``with_agreed_row_numbers`` reads."""
+
+    lines: Sequence[AgreedLine]
 
 
 class Binding(Protocol):
-    """What the planners read from the ledger's order binding."""
+    """What the planners read from the ledger's order binding (read only)."""
 
-    order_number: str
-    state: str | None
-    pushed_hash: str | None
-    refused_hash: str | None
-    short_pick_noted: str | None
-    initial_status_set: bool | None
-
+    @property
+    def order_number(self) -> str: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def pushed_hash(self) -> str | None: ...
+    @property
+    def refused_hash(self) -> str | None: ...
+    @property
+    def short_pick_noted(self) -> str | None: ...
+    @property
+    def initial_status_set(self) -> bool | None: ...
     @property
     def lines(self) -> Sequence[AgreedLine]: ...
 
@@ -53,7 +78,7 @@ class ChangeRefused(PermanentError):
 CANCEL_MARKER = "cancel"
 
 
-def with_agreed_row_numbers(payload: OrderWrite, binding: Binding) -> OrderWrite:
+def with_agreed_row_numbers(payload: OrderWrite, binding: HasAgreedLines) -> OrderWrite:
     """Keep the row numbers the warehouse already knows: a line the TPL added got its row number there,
     not from the Starweb itemId the mapper would use."""
     by_item = {str(line.starweb_item_id): line.row_number for line in binding.lines
@@ -295,8 +320,8 @@ def _status_change(state: OrderState, starweb: StarwebOrder, table: StatusTable)
 def _line_changes(ongoing: OngoingOrder, starweb: StarwebOrder, binding: Binding) -> CopyLineChanges | Skip | None:
     agreed = {line.row_number: line for line in _live(binding.lines)}
     in_warehouse = _live_in_warehouse(ongoing)
-    added = [NewLine(row, line.article.article_number if line.article else "", float(line.ordered_number_of_items or 0),
-                     line.article.article_name if line.article else None)
+    added = [NewLine(row, (line.article.article_number if line.article else None) or "",
+                     float(line.ordered_number_of_items or 0), line.article.article_name if line.article else None)
              for row, line in in_warehouse.items() if row not in agreed]
     adjusted = [(agreed[row].starweb_item_id, float(line.ordered_number_of_items or 0))
                 for row, line in in_warehouse.items()

@@ -60,13 +60,13 @@ def plan_announcement(order: OngoingOrder, wanted: Mapping[str, int], *, cause: 
     if cause is not None and known_causes and cause not in known_causes:
         raise MappingError(f"return cause {cause!r} is not one of the goods owner's: {', '.join(known_causes)}")
     requested: dict[int, tuple[str, float]] = {}
-    for sku, units in wanted.items():
-        if units <= 0:
+    for sku, asked in wanted.items():
+        if asked <= 0:
             raise MappingError(f"{sku}: the quantity to return must be at least 1")
         line = next((li for li in order.order_lines if li.article and li.article.article_number == sku), None)
         if line is None:
             raise MappingError(f"order {order.order_number} has no line with SKU {sku}")
-        requested[line.id] = (sku, float(units))
+        requested[line.id] = (sku, float(asked))
     for return_order in existing:  # asked before, e.g. again after a lost answer
         same = {line.customer_order_line.order_line_id: (float(line.to_be_returned_number_of_items or 0),
                                                          line.return_cause.code if line.return_cause else None)

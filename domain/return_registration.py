@@ -184,7 +184,7 @@ def _per_unit_incl_vat(item: OrderItem) -> Decimal | None:
     return row / quantity * (1 + Decimal(str(item.vat_rate or 0)) / 100)
 
 
-def _take(prices: list[list[Decimal | int | None]], units: float) -> Decimal | None:
+def _take(prices: list[list[Decimal | float | None]], units: float) -> Decimal | None:
     """Price ``units`` against the remaining (unit price, quantity) rows of one SKU, using them up."""
     amount = Decimal(0)
     while units > 0 and prices:
@@ -194,8 +194,9 @@ def _take(prices: list[list[Decimal | int | None]], units: float) -> Decimal | N
         take = min(units, float(available or 0))
         amount += Decimal(price) * Decimal(str(take))
         units -= take
-        prices[0][1] = float(available or 0) - take
-        if prices[0][1] <= 0:
+        left = float(available or 0) - take
+        prices[0][1] = left
+        if left <= 0:
             prices.pop(0)
     return None if units > 0 else amount.quantize(CENT, ROUND_HALF_UP)
 
@@ -203,7 +204,7 @@ def _take(prices: list[list[Decimal | int | None]], units: float) -> Decimal | N
 def refund_for(order: StarwebOrder, lines: Iterable[ReturnedLine], *, shipping: bool) -> Refund:
     """What to pay back for the returned lines at the order's own prices including VAT; returned units are
     priced against the order's items of their SKU in turn."""
-    prices: dict[str, list[list[Decimal | int | None]]] = defaultdict(list)
+    prices: dict[str, list[list[Decimal | float | None]]] = defaultdict(list)
     for item in order.items or []:
         if item.sku:
             prices[item.sku].append([_per_unit_incl_vat(item), item.quantity or 0])

@@ -79,10 +79,6 @@ class DetectedReturn:
     def units(self) -> float:
         return sum(line.units for line in self.lines)
 
-    @property
-    def restocked_skus(self) -> set[str]:
-        return {line.sku for line in self.lines if line.restocked > 0 and line.sku}
-
 
 @dataclass(frozen=True)
 class RegisteredLine:

@@ -65,12 +65,12 @@ def shipped_quantities(order: OngoingOrder) -> dict[str, float]:
 
 def detect_shipment(order: OngoingOrder, table: StatusTable) -> Shipment | None:
     """The not yet acknowledged shipment of a sent order, if there is one."""
-    status = order.order_info.order_status.number if order.order_info.order_status else None
+    status = order.status_number
     if status is None or not table.sent_from <= status < table.cancelled_from:
         return None
     shipped = shipped_quantities(order)
     lines = [ShippedLine(row_number=line.row_number or str(line.id), order_line_id=line.id,
-                         sku=line.article.article_number if line.article else "",
+                         sku=(line.article.article_number if line.article else None) or "",
                          ordered=float(line.ordered_number_of_items or 0),
                          shipped=shipped[line.row_number or str(line.id)],
                          reported=float(line.reported_number_of_items or 0))

@@ -139,10 +139,11 @@ def plan_stock_writes(warehouse: Iterable[WarehouseLevel], shop: Iterable[ShopLe
 
 
 def _writes(frame: pd.DataFrame) -> list[StockWrite]:
-    return [StockWrite(sku=row.sku, product_id=int(row.product_id), variant_id=int(row.variant_id),
-                       current=None if pd.isna(row.quantity) else int(row.quantity), target=int(row.target),
-                       sellable=float(row.sellable), unbooked=float(row.unbooked))
-            for row in frame.itertuples(index=False)]
+    # Records as plain dicts: pandas types a row's cells as any scalar, the dict's as Any.
+    return [StockWrite(sku=row["sku"], product_id=int(row["product_id"]), variant_id=int(row["variant_id"]),
+                       current=None if pd.isna(row["quantity"]) else int(row["quantity"]), target=int(row["target"]),
+                       sellable=float(row["sellable"]), unbooked=float(row["unbooked"]))
+            for row in frame.to_dict("records")]
 
 
 # --- one stock master -------------------------------------------------------------------------------
@@ -234,7 +235,8 @@ def master_conflicts(baselines: Iterable[StarwebBaseline], observed: Mapping[str
     base["low"] = base["quantity"] - base["maybe_sold"]
     base["high"] = base["quantity"] - base["surely_sold"] + base["restored"]
     outside = (base["observed"] < base["low"] - tolerance) | (base["observed"] > base["high"] + tolerance)
-    return [MasterConflict(sku=row.sku, baseline=int(row.quantity), baseline_at=row.seen_until.to_pydatetime(),
-                           sold=float(row.maybe_sold), restored=float(row.restored), expected_low=float(row.low),
-                           expected_high=float(row.high), observed=int(row.observed))
-            for row in base[outside].sort_values("sku").itertuples(index=False)]
+    return [MasterConflict(sku=row["sku"], baseline=int(row["quantity"]),
+                           baseline_at=row["seen_until"].to_pydatetime(), sold=float(row["maybe_sold"]),
+                           restored=float(row["restored"]), expected_low=float(row["low"]),
+                           expected_high=float(row["high"]), observed=int(row["observed"]))
+            for row in base[outside].sort_values("sku").to_dict("records")]

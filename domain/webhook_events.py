@@ -146,6 +146,15 @@ class OngoingWebhookBody(_Body):
     purchase_order_status: OngoingNumber | None = Field(default=None, alias="purchaseOrderStatus")
     is_returned: bool | None = Field(default=None, alias="isReturned")
 
+    @property
+    def status_number(self) -> int | None:
+        """The order's new status number, when the body carries one."""
+        return self.order_status.number if self.order_status else None
+
+    @property
+    def purchase_order_status_number(self) -> int | None:
+        return self.purchase_order_status.number if self.purchase_order_status else None
+
 
 def _problems(error: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in item['loc']) or 'body'}: {item['msg']}" for item in error.errors())
@@ -226,13 +235,12 @@ def parse_ongoing_delivery(body: Any, merchant: MerchantConfig) -> Delivery:
         return Delivery("ongoing", event, "order", parsed.order_number, key)
     if parsed.purchase_order_number is not None or parsed.purchase_order_status is not None or \
             "purchaseOrderId" in raw:
-        number = parsed.purchase_order_status.number if parsed.purchase_order_status else None
+        number = parsed.purchase_order_status_number
         received = number is not None and number >= PURCHASE_ORDER_RECEIVED_FROM
         return Delivery("ongoing", ONGOING_PURCHASE_ORDER_RECEIVED if received else ONGOING_PURCHASE_ORDER_CHANGED,
                         "purchase-order", parsed.purchase_order_number, key)
     if parsed.order_number is not None or parsed.order_status is not None or "orderId" in raw:
-        number = parsed.order_status.number if parsed.order_status else None
-        return Delivery("ongoing", order_event(number, merchant), "order", parsed.order_number, key)
+        return Delivery("ongoing", order_event(parsed.status_number, merchant), "order", parsed.order_number, key)
     raise DeliveryError("neither an order nor a purchase-order webhook (no orderNumber, orderStatus, "
                         "purchaseOrderNumber or isReturned)")
 

@@ -59,8 +59,7 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
         in_warehouse = await fetch_warehouse_orders(merchant, [c.order_number for c in candidates])
         decisions = choose_releases(
             candidates, table=table, shop_status=shop_status, releasable_status_ids=releasable,
-            warehouse_status={n: o.order_info.order_status.number for n, o in in_warehouse.items()
-                              if o.order_info.order_status},
+            warehouse_status={n: o.status_number for n, o in in_warehouse.items() if o.status_number is not None},
             held_order_ids=held, order_ids=set(order_ids) if order_ids is not None else None,
             created_before=created_before, skip_backordered=merchant.release.skip_backordered)
         try:

@@ -8,6 +8,17 @@ Each error carries the vendor, HTTP status, endpoint and the vendor's own messag
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+
+class ErrorDetails(TypedDict, total=False):
+    """Where an error came from, as keyword arguments for any error in the tree."""
+
+    vendor: str | None
+    status: int | None
+    endpoint: str | None
+    vendor_message: str | None
+
 
 class ConnectorError(Exception):
     """Root of everything the connector raises about a vendor call or a record."""
@@ -48,6 +59,8 @@ class RetryableError(ConnectorError):
     """The same call may succeed later without anyone changing anything."""
 
     retryable = True
+    # The request never reached the vendor (no connection), so even a write may safely be sent again.
+    never_sent: bool = False
 
 
 class RateLimited(RetryableError):

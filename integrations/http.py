@@ -30,6 +30,7 @@ from integrations.errors import (
     CircuitOpen,
     ConnectionLost,
     ConnectorError,
+    ErrorDetails,
     NotFound,
     RateLimited,
     RefusedByVendor,
@@ -121,7 +122,8 @@ def error_for_response(response: httpx.Response, *, vendor: str, endpoint: str,
     """Translate a non-2xx response into the error tree."""
     status = response.status_code
     vendor_message = message_of(response)
-    details = {"vendor": vendor, "status": status, "endpoint": endpoint, "vendor_message": vendor_message}
+    details: ErrorDetails = {"vendor": vendor, "status": status, "endpoint": endpoint,
+                             "vendor_message": vendor_message}
     said = f": {vendor_message}" if vendor_message else ""
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -259,7 +261,7 @@ class VendorHttp:
             error: RetryableError = VendorTimeout(
                 f"{self.vendor} at {self._where} did not answer within {self.timeout:g} s ({type(exc).__name__})",
                 vendor=self.vendor, endpoint=endpoint)
-            error.never_sent = isinstance(exc, httpx.ConnectTimeout)  # type: ignore[attr-defined]
+            error.never_sent = isinstance(exc, httpx.ConnectTimeout)
             self.breaker.record_failure(str(error))
             raise error from exc
         except httpx.TransportError as exc:
@@ -267,7 +269,7 @@ class VendorHttp:
             what = "could not connect to" if never_sent else "lost the connection to"
             error = ConnectionLost(f"{what} {self.vendor} at {self._where}: {str(exc) or type(exc).__name__}",
                                    vendor=self.vendor, endpoint=endpoint)
-            error.never_sent = never_sent  # type: ignore[attr-defined]
+            error.never_sent = never_sent
             self.breaker.record_failure(str(error))
             raise error from exc
         if response.is_success:

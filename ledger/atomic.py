@@ -8,8 +8,9 @@ UPDATE, which both databases apply one at a time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -19,4 +20,10 @@ def insert_if_absent(session: Session, model: type[DeclarativeBase], values: dic
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(model).values(**values).on_conflict_do_nothing()
-    return session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+    return rows_changed(session, statement.execution_options(synchronize_session=False)) == 1
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an INSERT, UPDATE or DELETE; how many rows it changed. Such statements answer with a cursor
+    result, which is where the row count lives (``Session.execute`` is typed for any result)."""
+    return int(cast(CursorResult[Any], session.execute(statement)).rowcount or 0)

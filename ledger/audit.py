@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.models import AuditEntry
@@ -17,11 +15,3 @@ def record_write(session: Session, merchant_id: str, *, system: str, operation: 
                            outcome=outcome, detail=detail, flow_run_id=flow_run_id))
 
 
-def writes_since(session: Session, merchant_id: str, since: datetime | None = None, *,
-                 system: str | None = None) -> list[AuditEntry]:
-    query = select(AuditEntry).where(AuditEntry.merchant_id == merchant_id)
-    if since is not None:
-        query = query.where(AuditEntry.at >= since)
-    if system is not None:
-        query = query.where(AuditEntry.system == system)
-    return list(session.scalars(query.order_by(AuditEntry.id)))

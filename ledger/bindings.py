@@ -34,7 +34,7 @@ class LineSpec:
 # --- orders ------------------------------------------------------------------------------------
 
 
-def _orders(merchant_id: str):  # type: ignore[no-untyped-def]
+def _orders(merchant_id: str):
     return (select(OrderBinding).where(OrderBinding.merchant_id == merchant_id)
             .options(selectinload(OrderBinding.lines)))
 
@@ -182,16 +182,27 @@ def mark_state(binding: OrderBinding, *, state: str, ongoing_status: int | None 
         binding.starweb_status_id = starweb_status_id
 
 
+def mark_warehouse_status(binding: OrderBinding, *, ongoing_status: int) -> None:
+    """The warehouse's status number as last seen, where the state stays as it is (it is another flow's)."""
+    binding.ongoing_status = ongoing_status
+
+
+def mark_short_pick_noted(binding: OrderBinding, marker: str) -> None:
+    """The short pick with this marker is noted on the Starweb order; the same one is not noted again."""
+    binding.short_pick_noted = marker
+
+
+def mark_shipped(binding: OrderBinding, *, state: str, starweb_status_id: int, shipped_at: datetime | None = None,
+                 now: datetime | None = None) -> None:
+    """A shipment of the order is reported to Starweb; the first shipment's time is the order's."""
+    mark_state(binding, state=state, starweb_status_id=starweb_status_id)
+    binding.shipped_at = binding.shipped_at or shipped_at or now or utcnow()
+
+
 def mark_cancelled(binding: OrderBinding, *, ongoing_status: int | None, now: datetime | None = None) -> None:
     binding.state, binding.cancelled_at = "cancelled", now or utcnow()
     if ongoing_status is not None:
         binding.ongoing_status = ongoing_status
-
-
-def line_specs(binding: OrderBinding) -> list[LineSpec]:
-    return [LineSpec(row_number=line.row_number, sku=line.sku, quantity=float(line.quantity),
-                     starweb_item_id=line.starweb_item_id, ongoing_line_id=line.ongoing_line_id)
-            for line in binding.lines]
 
 
 # --- articles ----------------------------------------------------------------------------------

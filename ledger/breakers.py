@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
-from ledger.atomic import insert_if_absent
+from ledger.atomic import insert_if_absent, rows_changed
 from ledger.models import BreakerRecord
 from ledger.types import UTCDateTime, utcnow
 
@@ -42,12 +42,12 @@ def claim_breaker_trial(session: Session, key: str, *, pause: timedelta, now: da
     """Take the one trial call of a breaker whose pause is over; the next pause starts now, so no
     other process tries before this call's outcome is known (or the pause passes again)."""
     now = now or utcnow()
-    result = session.execute(
+    changed = rows_changed(session,
         update(BreakerRecord)
         .where(BreakerRecord.key == key, BreakerRecord.open_until.is_not(None), BreakerRecord.open_until <= now)
         .values(open_until=now + pause, updated_at=now)
         .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return changed == 1
 
 
 def close_breaker(session: Session, key: str, *, now: datetime | None = None) -> None:

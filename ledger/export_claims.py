@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ledger.atomic import rows_changed
 from ledger.models import ExportClaim
 from ledger.types import utcnow
 
@@ -28,14 +29,14 @@ def claim_for_export(session: Session, merchant_id: str, starweb_order_id: int, 
     """Take the order for this run (``token``: its flow-run id); False while another run holds it that is
     not among ``finished_holders`` (runs known to be over) and has held it for less than the stale limit."""
     now = now or utcnow()
-    taken = session.execute(
+    taken = rows_changed(session,
         update(ExportClaim)
         .where(ExportClaim.merchant_id == merchant_id, ExportClaim.starweb_order_id == starweb_order_id,
                or_(ExportClaim.token == token, ExportClaim.token.in_(list(finished_holders)),
                    ExportClaim.claimed_at < now - STALE_AFTER))
         .values(token=token, claimed_at=now)
         .execution_options(synchronize_session=False))
-    if taken.rowcount == 1:
+    if taken == 1:
         return True
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     added = session.execute(

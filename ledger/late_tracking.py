@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ledger.atomic import rows_changed
 from ledger.models import Shipment, ShipmentSighting
 from ledger.shipments import INTENT
 from ledger.types import utcnow
@@ -43,10 +44,10 @@ def first_sightings(session: Session, merchant_id: str, shipments: Iterable[Ship
 
 def forget_sightings_before(session: Session, merchant_id: str, before: datetime) -> int:
     """Drop sightings too old to matter (their shipments are long reported)."""
-    result = session.execute(delete(ShipmentSighting).where(ShipmentSighting.merchant_id == merchant_id,
+    changed = rows_changed(session, delete(ShipmentSighting).where(ShipmentSighting.merchant_id == merchant_id,
                                                             ShipmentSighting.first_seen_at < before)
                              .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return changed
 
 
 def logged_shipments(session: Session, merchant_id: str, shipments: Iterable[ShipmentRef]) -> set[ShipmentRef]:
@@ -76,14 +77,15 @@ def reported_tracking_numbers(session: Session, merchant_id: str, order_numbers:
         Shipment.merchant_id == merchant_id, Shipment.order_number.in_(set(order_numbers)),
         Shipment.tracking_number.is_not(None)))
     for number, tracking in rows:
-        found[number].add(tracking)
+        if tracking is not None:  # never, by the query; the column is nullable
+            found[number].add(tracking)
     return dict(found)
 
 
 def mark_tracking_added(session: Session, merchant_id: str, order_number: str, tracking_number: str) -> int:
     """The waybill reached Starweb: the order's shipments reported without one now carry it."""
-    result = session.execute(update(Shipment).where(
+    changed = rows_changed(session, update(Shipment).where(
         Shipment.merchant_id == merchant_id, Shipment.order_number == order_number, Shipment.state != INTENT,
         Shipment.tracking_number.is_(None)).values(tracking_number=tracking_number[:50])
         .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return changed

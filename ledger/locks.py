@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from ledger.atomic import insert_if_absent
+from ledger.atomic import insert_if_absent, rows_changed
 from ledger.models import RunLock
 from ledger.types import utcnow
 
@@ -28,9 +28,9 @@ def acquire_lock(session: Session, name: str, holder: str, *, lease: timedelta, 
     while True:
         if insert_if_absent(session, RunLock, {"name": name, **values}):
             return None
-        taken = session.execute(update(RunLock).where(RunLock.name == name, free).values(**values)
+        taken = rows_changed(session, update(RunLock).where(RunLock.name == name, free).values(**values)
                                 .execution_options(synchronize_session=False))
-        if taken.rowcount == 1:
+        if taken == 1:
             return None
         current = lock_holder(session, name)
         if current is not None:
@@ -41,9 +41,9 @@ def acquire_lock(session: Session, name: str, holder: str, *, lease: timedelta, 
 def renew_lock(session: Session, name: str, holder: str, *, lease: timedelta, now: datetime | None = None) -> bool:
     """Push the holder's lease forward; False when the lock is no longer its own."""
     now = now or utcnow()
-    result = session.execute(update(RunLock).where(RunLock.name == name, RunLock.holder == holder)
+    changed = rows_changed(session, update(RunLock).where(RunLock.name == name, RunLock.holder == holder)
                              .values(expires_at=now + lease).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return changed == 1
 
 
 def release_lock(session: Session, name: str, holder: str) -> None:

@@ -43,7 +43,7 @@ class ReceivedLine:
     received: float
 
 
-def _bindings(merchant_id: str):  # type: ignore[no-untyped-def]
+def _bindings(merchant_id: str):
     return (select(PurchaseOrderBinding).where(PurchaseOrderBinding.merchant_id == merchant_id)
             .options(selectinload(PurchaseOrderBinding.lines)))
 
@@ -55,15 +55,6 @@ def purchase_orders_by_number(session: Session, merchant_id: str,
         return {}
     found = session.scalars(_bindings(merchant_id).where(PurchaseOrderBinding.purchase_order_number.in_(numbers)))
     return {b.purchase_order_number: b for b in found}
-
-
-def purchase_orders_by_ongoing_id(session: Session, merchant_id: str,
-                                  ids: Iterable[int]) -> dict[int, PurchaseOrderBinding]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    found = session.scalars(_bindings(merchant_id).where(PurchaseOrderBinding.ongoing_purchase_order_id.in_(ids)))
-    return {b.ongoing_purchase_order_id: b for b in found if b.ongoing_purchase_order_id is not None}
 
 
 def find_initial_inbound(session: Session, merchant_id: str) -> PurchaseOrderBinding | None:

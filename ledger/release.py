@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from ledger.atomic import rows_changed
 from ledger.models import OrderBinding
 from ledger.types import utcnow
 
@@ -26,7 +27,7 @@ def claim_for_release(session: Session, binding_id: int, token: str, *, now: dat
     """Take the order for this run (``token``: its flow-run id); False when another run holds it that
     is not among ``finished_holders`` and has held it for less than the stale limit."""
     now = now or utcnow()
-    result = session.execute(
+    changed = rows_changed(session,
         update(OrderBinding)
         .where(OrderBinding.id == binding_id, OrderBinding.released_at.is_(None),
                or_(OrderBinding.release_claim.is_(None), OrderBinding.release_claim == token,
@@ -35,7 +36,7 @@ def claim_for_release(session: Session, binding_id: int, token: str, *, now: dat
         .values(release_claim=token, release_claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def release_claim_holder(session: Session, binding_id: int) -> str | None:
@@ -47,6 +48,14 @@ def let_go(session: Session, token: str) -> None:
     """End of a run: free its claims (a half-done release keeps its claim time for the next run)."""
     session.execute(update(OrderBinding).where(OrderBinding.release_claim == token)
                     .values(release_claim=None).execution_options(synchronize_session=False))
+
+
+def mark_picking_in_warehouse(session: Session, binding_id: int, *, ongoing_status: int) -> None:
+    """Ongoing holds the order in picking; Starweb follows (``mark_released``), in this run or the next."""
+    binding = session.get(OrderBinding, binding_id)
+    if binding is None:
+        raise LookupError(f"order binding {binding_id} disappeared from the ledger")
+    binding.state, binding.ongoing_status = "picking", ongoing_status
 
 
 def mark_released(session: Session, binding_id: int, *, starweb_status_id: int, ongoing_status: int,

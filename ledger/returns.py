@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from ledger.atomic import rows_changed
 from ledger.models import ReturnRecord
 from ledger.types import utcnow
 
@@ -115,14 +116,14 @@ def unfinished(session: Session, merchant_id: str) -> list[ReturnRecord]:
 def take(session: Session, return_id: int, run_token: str, *, now: datetime | None = None) -> bool:
     """Take an unfinished return for this run, unless a live run holds it."""
     now = now or utcnow()
-    result = session.execute(
+    changed = rows_changed(session,
         update(ReturnRecord)
         .where(ReturnRecord.id == return_id, ReturnRecord.progress.in_((RECORDED, STARWEB_DONE)),
                or_(ReturnRecord.claimed_by.is_(None), ReturnRecord.claimed_by == run_token,
                    ReturnRecord.claimed_at < now - STALE_AFTER))
         .values(claimed_by=run_token, claimed_at=now)
         .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return changed == 1
 
 
 def _get(session: Session, return_id: int) -> ReturnRecord:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ledger.atomic import rows_changed
 from ledger.models import Shipment
 from ledger.types import utcnow
 
@@ -35,8 +36,8 @@ def record_intent(session: Session, merchant_id: str, *, starweb_order_id: int, 
                   run_token: str) -> Shipment:
     """Write the intent (with the email decision), taken by this run. A concurrent run that wrote the same
     shipment first makes the flush fail with ``IntegrityError``: the caller's session then rolls back."""
-    sequence = 1 + session.scalar(select(func.count()).select_from(Shipment).where(
-        Shipment.merchant_id == merchant_id, Shipment.order_number == order_number))
+    sequence = 1 + (session.scalar(select(func.count()).select_from(Shipment).where(
+        Shipment.merchant_id == merchant_id, Shipment.order_number == order_number)) or 0)
     shipment = Shipment(merchant_id=merchant_id, starweb_order_id=starweb_order_id, order_number=order_number,
                         shipment_key=key, sequence=sequence, lines=lines, partial=partial,
                         tracking_number=tracking_number, tracker_type=tracker_type, target_status_id=target_status_id,
@@ -52,7 +53,7 @@ def take(session: Session, shipment_id: int, run_token: str, *, now: datetime | 
     """Take an unfinished shipment for this run, unless another run holds it that is not among
     ``finished_holders`` and has held it for less than the stale limit."""
     now = now or utcnow()
-    result = session.execute(
+    changed = rows_changed(session,
         update(Shipment)
         .where(Shipment.id == shipment_id, Shipment.state != ACKNOWLEDGED,
                or_(Shipment.claimed_by.is_(None), Shipment.claimed_by == run_token,
@@ -60,7 +61,7 @@ def take(session: Session, shipment_id: int, run_token: str, *, now: datetime | 
                    Shipment.intent_at < now - STALE_AFTER))
         .values(claimed_by=run_token, intent_at=now)
         .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return changed == 1
 
 
 def mark_status_changed(session: Session, shipment_id: int, *, now: datetime | None = None) -> None:

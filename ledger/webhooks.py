@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from ledger.atomic import rows_changed
 from ledger.models import WebhookCallCount, WebhookDelivery, WebhookTake
 
 
@@ -78,9 +79,8 @@ def mark_taken(session: Session, delivery_ids: Collection[int], process: str, at
 
 def forget_deliveries(session: Session, received_before: datetime) -> int:
     """Drop deliveries no vendor will resend any more; the number dropped."""
-    result = session.execute(delete(WebhookDelivery).where(WebhookDelivery.received_at < received_before)
-                             .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return rows_changed(session, delete(WebhookDelivery).where(WebhookDelivery.received_at < received_before)
+                        .execution_options(synchronize_session=False))
 
 
 def count_call(session: Session, *, merchant_id: str, source: str, outcome: str, at: datetime) -> None:

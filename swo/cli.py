@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from domain.config import ConfigError, load_merchants
-from swo.settings import PROJECT_ROOT, get_settings
+from settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="Starweb ⇄ Ongoing connector.", no_args_is_help=True, add_completion=False)
 

@@ -13,8 +13,8 @@ from typing import NoReturn
 import typer
 
 from domain.config import ConfigError, CredentialRef, MerchantConfig, load_merchant_by_id
+from settings import get_settings
 from swo.demo_credentials import fill_demo_credentials
-from swo.settings import get_settings
 
 
 def fail(message: str) -> NoReturn:

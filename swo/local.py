@@ -24,10 +24,10 @@ import httpx
 from deployments.build import DeploymentSpec, build_deployments, to_runner_deployments
 from domain.config import MerchantConfig, is_loopback_url, load_merchants
 from integrations.starweb.client import StarwebClient, StarwebSettings
+from settings import get_settings
 from swo.demo_credentials import DEMO_WEBHOOK_SECRETS, set_unset
 from swo.demo_orders import place_demo_orders
 from swo.prefect_server import Answer, PrefectServer, ServerStartError, ensure_prefect_server, probe, server_environment
-from swo.settings import get_settings
 from swo.simulators import Simulators, start_simulators
 from swo.webhook_setup import (
     ReceiverProcess,

@@ -15,8 +15,8 @@ from ledger import bindings
 from ledger import release as release_ledger
 from ledger.db import Ledger
 from ledger.models import OrderBinding
+from settings import get_settings
 from swo.feedback import fail, merchant_or_exit, with_credentials_or_exit
-from swo.settings import get_settings
 
 
 def release(

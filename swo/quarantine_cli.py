@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from ledger.db import Ledger
+from settings import get_settings
 from swo.feedback import merchant_or_exit
-from swo.settings import get_settings
 
 quarantine_app = typer.Typer(help="Records the connector could not sync, and why.", no_args_is_help=True)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ledger.db import Ledger
-from swo.settings import get_settings
+from settings import get_settings
 
 returns_app = typer.Typer(help="Returns: announce them to the warehouse; the refund worklist.", no_args_is_help=True)
 

@@ -11,8 +11,8 @@ import typer
 from domain.config import ConfigError
 from domain.webhook_registration import check_receiver_url, ongoing_setup, without_secret
 from integrations.errors import ConnectorError
+from settings import get_settings
 from swo.feedback import fail, fill_demo_credentials_and_say_so, merchant_or_exit
-from swo.settings import get_settings
 
 webhooks_app = typer.Typer(help="Webhooks from Starweb and Ongoing into the connector.", no_args_is_help=True)
 

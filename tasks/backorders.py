@@ -9,6 +9,8 @@ status is changed, and left alone if the warehouse moved it on.
 
 from __future__ import annotations
 
+from functools import partial
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -52,12 +54,12 @@ async def promote_covered_backorders(merchant: MerchantConfig, table: StatusTabl
             try:
                 if backordered != in_stock:
                     current = await ongoing.get_order(backorder.ongoing_order_id)
-                    status = current.order_info.order_status.number if current.order_info.order_status else None
+                    status = current.status_number
                     if status != backordered:
                         batch.add(record, "skipped", f"the warehouse moved it to status {status} meanwhile")
                         continue
                     await batch.write("ongoing", "PATCH /orders/{orderId}/orderStatus", backorder.order_number,
-                                      lambda oid=backorder.ongoing_order_id: ongoing.patch_order_status(oid, in_stock),
+                                      partial(ongoing.patch_order_status, backorder.ongoing_order_id, in_stock),
                                       detail={"orderStatusNumber": in_stock, "was": backordered})
                 elif dry_run:
                     raise DryRun(record)

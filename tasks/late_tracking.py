@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -117,7 +118,7 @@ async def add_late_tracking(merchant: MerchantConfig, dry_run: bool) -> tuple[li
                                on_order_status_change_send_email=False, on_order_status_change_process_payment=False)
             try:
                 await batch.write("starweb", "PATCH /orders/{orderId}", str(order_id),
-                                  lambda order_id=order_id, patch=patch: shop.patch_order(order_id, patch),
+                                  partial(shop.patch_order, order_id, patch),
                                   detail={"shippingTrackingNo": waybill, "shippingTrackerType": tracker,
                                           "lateWaybill": True})
             except DryRun:

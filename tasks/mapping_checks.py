@@ -18,7 +18,7 @@ from domain.mapping_checks import OngoingRegisters, ShopRegisters, Transporter, 
 from domain.statuses import ShopStatus
 from integrations.ongoing.client import OngoingClient
 from integrations.starweb.client import StarwebClient
-from swo.settings import get_settings
+from settings import get_settings
 from tasks.runtime import ongoing_client
 from tasks.shop_reads import READ_RETRIES
 

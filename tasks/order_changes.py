@@ -90,10 +90,6 @@ def read_bound_orders(merchant_id: str, starweb_order_ids: list[int]) -> BoundOr
     return BoundOrders(in_play, set(due), [i for i in due if i not in bound])
 
 
-def _status_of(order: OngoingOrder) -> int:
-    return order.order_info.order_status.number if order.order_info.order_status else 0
-
-
 @dataclass
 class _Order:
     """One order being carried out: both sides' views, its binding and how the run names it."""
@@ -110,7 +106,7 @@ class _Order:
 
     @property
     def status(self) -> int:
-        return _status_of(self.ongoing)
+        return self.ongoing.status_number or 0
 
     @property
     def held_as(self) -> dict[str, int]:
@@ -177,13 +173,21 @@ async def _judge_and_carry_out(run: _Run, merchant: MerchantConfig, order: Starw
         batch.quarantine(CHANGE_KIND, key, record, error, payload={"orderId": order.order_id})
 
 
-def _verb(plan: object) -> str:
-    return {PushUpdate: "update", CancelInOngoing: "cancel", RefuseUpdate: "flag refused edit",
-            RefuseCancel: "flag refused cancellation"}.get(type(plan), "record")
+def _verb(plan: StarwebEdit) -> str:
+    match plan:
+        case PushUpdate():
+            return "update"
+        case CancelInOngoing():
+            return "cancel"
+        case RefuseUpdate():
+            return "flag refused edit"
+        case RefuseCancel():
+            return "flag refused cancellation"
+    return "record"
 
 
-def _why(plan: object) -> str:
-    return getattr(plan, "reason", "")
+def _why(plan: StarwebEdit) -> str:
+    return plan.reason if isinstance(plan, Unchanged | RefuseUpdate | RefuseCancel) else ""
 
 
 async def _carry_out(run: _Run, plan: StarwebEdit, order: _Order) -> bool:
@@ -268,7 +272,7 @@ def _lines_read_back(read_back: OngoingOrder, sent: OrderWrite, binding: OrderBi
     item_of_row = {line.row_number: line.starweb_item_id for line in binding.lines}
     item_of_row.update({spec.row_number: item_of_row.get(spec.row_number, spec.starweb_item_id)
                         for spec in lines_of(sent)})
-    return [LineSpec(row_number=line.row_number, sku=line.article.article_number if line.article else "",
+    return [LineSpec(row_number=line.row_number, sku=(line.article.article_number if line.article else None) or "",
                      quantity=float(line.ordered_number_of_items or 0),
                      starweb_item_id=item_of_row.get(line.row_number), ongoing_line_id=line.id)
             for line in read_back.order_lines if line.row_number]
@@ -340,7 +344,7 @@ async def cancel_confirmed(warehouse: OngoingClient, table: StatusTable,
         except ConnectorError:
             current = None
         number = current.status_number if current is not None else None
-        if number is None or table.state_of_ongoing(number) is not OrderState.CANCELLED:
+        if current is None or number is None or table.state_of_ongoing(number) is not OrderState.CANCELLED:
             raise
         return current
 

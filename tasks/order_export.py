@@ -266,7 +266,7 @@ async def complete_initial_statuses(merchant: MerchantConfig, table: StatusTable
             except ConnectorError as error:
                 batch.add(record, "failed", f"could not read it back from Ongoing, retried next run: {error}")
                 continue
-            number = current.order_info.order_status.number if current.order_info.order_status else None
+            number = current.status_number
             if number is not None and table.state_of_ongoing(number) is not OrderState.OPEN:
                 # The warehouse already moved it on (or it got its status before a crash): never move it back.
                 if not dry_run:

@@ -11,6 +11,7 @@ that report them, not here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -19,11 +20,13 @@ from domain.config import MerchantConfig
 from domain.hashing import payload_hash
 from domain.order_mapping import to_ongoing_order
 from domain.order_sync import (
+    AgreedRows,
     CopyLineChanges,
     FlagWarehouseState,
     NoteShortPick,
     SetStarwebStatus,
     Skip,
+    WarehouseChange,
     WarehouseStateUnclear,
     needs_attention,
     plan_warehouse_changes,
@@ -144,7 +147,7 @@ def _remember_warehouse_state(batch: Batch, table: StatusTable, binding: OrderBi
     """Record the warehouse's status number; the state only where this process owns it (open, picking,
     cancelled): sent, partly sent and returned are the ledger's once the shipment and return flows report
     them, so the ledger never says "sent" while Starweb does not."""
-    number = ongoing.order_info.order_status.number if ongoing.order_info.order_status else None
+    number = ongoing.status_number
     if number is None or batch.dry_run:
         return
     state = table.state_of_ongoing(number)
@@ -156,13 +159,13 @@ def _remember_warehouse_state(batch: Batch, table: StatusTable, binding: OrderBi
                 state is OrderState.OPEN and attached.state):
             bindings.mark_state(attached, state=state.value, ongoing_status=number)
         else:
-            attached.ongoing_status = number
+            bindings.mark_warehouse_status(attached, ongoing_status=number)
     if state is OrderState.CANCELLED:
         # Cancelled on both sides now: a Starweb edit or cancellation flagged earlier has nothing left to do.
         batch.resolve(CHANGE_KIND, str(binding.starweb_order_id), "cancelled on both sides")
 
 
-async def _carry_out(batch: Batch, shop: StarwebClient, merchant: MerchantConfig, action: object,
+async def _carry_out(batch: Batch, shop: StarwebClient, merchant: MerchantConfig, action: WarehouseChange,
                      binding: OrderBinding, starweb: StarwebOrder, record: str) -> None:
     order_id = binding.starweb_order_id
     match action:
@@ -182,7 +185,7 @@ async def _carry_out(batch: Batch, shop: StarwebClient, merchant: MerchantConfig
         case NoteShortPick(text=text, marker=marker):
             posted = await comment_once(batch, shop, order_id, text)
             with ledger().session() as session:
-                bindings.reload(session, binding).short_pick_noted = marker
+                bindings.mark_short_pick_noted(bindings.reload(session, binding), marker)
             batch.add(record, "commented", "short pick noted on the Starweb order" if posted else
                       "short pick was already noted on the Starweb order")
         case FlagWarehouseState(reason=reason, comment=comment):
@@ -198,16 +201,15 @@ async def _copy_lines(batch: Batch, shop: StarwebClient, merchant: MerchantConfi
     new_items: dict[str, int] = {}
     for line in changes.added:
         item = await batch.write("starweb", "POST /orders/{orderId}/items", str(order_id),
-                                 lambda line=line: shop.create_order_item(order_id, OrderItemWrite(
+                                 partial(shop.create_order_item, order_id, OrderItemWrite(
                                      sku=line.sku, description=line.name or line.sku, quantity=int(line.quantity))))
         new_items[line.row_number] = item.item_id
     for item_id, quantity in changes.adjusted:
         await batch.write("starweb", "PATCH /orders/{orderId}/items/{itemId}", f"{order_id}/{item_id}",
-                          lambda item_id=item_id, quantity=quantity: shop.patch_order_item(
-                              order_id, item_id, OrderItemWrite(quantity=int(quantity))))
+                          partial(shop.patch_order_item, order_id, item_id, OrderItemWrite(quantity=int(quantity))))
     for item_id in changes.removed:
         await batch.write("starweb", "DELETE /orders/{orderId}/items/{itemId}", f"{order_id}/{item_id}",
-                          lambda item_id=item_id: shop.delete_order_item(order_id, item_id))
+                          partial(shop.delete_order_item, order_id, item_id))
     # Record the new agreement: Starweb's order as it is now, with the warehouse's row numbers kept.
     fresh = await shop.get_order(order_id)
     with ledger().session() as session:
@@ -217,11 +219,9 @@ async def _copy_lines(batch: Batch, shop: StarwebClient, merchant: MerchantConfi
         lines = [LineSpec(row_number=rows.get(str(item.item_id), str(item.item_id)), sku=item.sku or "",
                           quantity=float(item.quantity or 0), starweb_item_id=item.item_id)
                  for item in fresh.items or []]
-        bindings.mark_lines_agreed(attached, pushed_hash=attached.pushed_hash or "", lines=lines)
-        session.flush()
         payload = with_agreed_row_numbers(to_ongoing_order(fresh, merchant, known_skus={li.sku for li in lines}),
-                                          attached)
-        attached.pushed_hash = payload_hash(payload)
+                                          AgreedRows(lines))
+        bindings.mark_lines_agreed(attached, pushed_hash=payload_hash(payload), lines=lines)
     batch.add(record, "updated", f"lines copied from the warehouse: +{len(changes.added)} "
                                  f"~{len(changes.adjusted)} -{len(changes.removed)}")
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from domain.catalogue import retired_article
@@ -109,7 +110,7 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
             record = f"SKU {push.item.sku}"
             try:
                 answer = await batch.write("ongoing", "PUT /articles", push.item.sku,
-                                           lambda p=push: warehouse.put_article(p.payload))
+                                           partial(warehouse.put_article, push.payload))
             except DryRun:
                 batch.add(record, "would send", "article create/update")
                 continue
@@ -147,7 +148,7 @@ async def retire_removed_articles(merchant: MerchantConfig, removed: list[str], 
         for sku in removed:
             payload = retired_article(sku)
             try:
-                answer = await batch.write("ongoing", "PUT /articles", sku, lambda p=payload: warehouse.put_article(p))
+                answer = await batch.write("ongoing", "PUT /articles", sku, partial(warehouse.put_article, payload))
             except DryRun:
                 batch.add(f"SKU {sku}", "would deactivate", "removed in Starweb")
                 continue
@@ -200,7 +201,7 @@ async def ensure_articles(merchant: MerchantConfig, products: list[tuple[Product
 
 
 async def _list_removed(merchant: MerchantConfig, removed: list[str], dry_run: bool) -> None:
-    await create_table_artifact(
+    await acreate_table_artifact(
         [{"sku": sku, "action in Ongoing": "deactivated" if merchant.products.deactivate_removed else "none",
           "to do": "check stock and remove the article by hand if it is no longer sold"} for sku in removed],
         key=f"removed-products-{merchant.merchant_id}",

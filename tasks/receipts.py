@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
@@ -160,9 +161,8 @@ async def _acknowledge(batch: Batch, warehouse: OngoingClient, purchase_order: P
         else:
             for line_id, received in ack.lines:
                 await batch.write("ongoing", "PATCH /purchaseOrders/{id}/lines/{lineId}/reportedNumberOfItems",
-                                  number, lambda line_id=line_id, received=received:
-                                  warehouse.patch_purchase_order_line_reported_number_of_items(po_id, line_id,
-                                                                                               received),
+                                  number, partial(warehouse.patch_purchase_order_line_reported_number_of_items,
+                                                  po_id, line_id, received),
                                   detail={"purchaseOrderLineId": line_id, "reportedNumberOfItems": received})
     except DryRun:
         batch.add(record, "would acknowledge", f"{len(ack.lines)} line(s) in Ongoing")
@@ -180,6 +180,6 @@ async def publish_deviations(merchant_id: str, receipts: list[Receipt]) -> None:
              "advised": f"{line.advised:g}", "received": f"{line.received:g}", "difference": f"{line.difference:+g}",
              "deviation": str(line.kind)} for r in receipts for line in r.deviations]
     if rows:
-        await create_table_artifact(rows, key=f"purchase-order-deviations-{merchant_id}",
+        await acreate_table_artifact(rows, key=f"purchase-order-deviations-{merchant_id}",
                                     description="Receipts that differ from what was advised: under and over "
                                                 "deliveries and articles that were never advised")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
@@ -29,7 +29,7 @@ from integrations.ongoing.models import Order as OngoingOrder
 from integrations.starweb.models import Order as StarwebOrder
 from ledger import bindings, quarantine
 from ledger.types import utcnow
-from swo.settings import get_settings
+from settings import get_settings
 from tasks.order_export import ORDER_KIND
 from tasks.progress import progress_stage
 from tasks.runtime import ledger, ongoing_client, starweb_client
@@ -170,9 +170,9 @@ def reconcile_payload(report: ReconcileReport, csv_path: Path) -> dict[str, Any]
 async def publish_reconcile(report: ReconcileReport, at: datetime) -> ReconcileResult:
     """Table and summary artifacts, the CSV file, and the events automations notify on."""
     merchant_id = report.merchant_id
-    await create_table_artifact(report.rows(), key=f"reconcile-{merchant_id}",
+    await acreate_table_artifact(report.rows(), key=f"reconcile-{merchant_id}",
                                 description=f"Reconcile for {merchant_id}: {report.one_line()}")
-    await create_markdown_artifact(report.markdown(), key=f"reconcile-{merchant_id}-summary",
+    await acreate_markdown_artifact(report.markdown(), key=f"reconcile-{merchant_id}-summary",
                                    description=f"Reconcile for {merchant_id}: summary")
     csv_path = write_csv(report, get_settings().state_dir / "reconcile" / merchant_id, at)
     emit_event(DIFFERENCES_EVENT if report.differences else CLEAN_EVENT,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -111,12 +112,10 @@ async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decis
                 if not decision.warehouse_done and c.ongoing_order_id is not None:
                     ongoing_id = c.ongoing_order_id
                     await batch.write("ongoing", "PATCH /orders/{orderId}/orderStatus", c.order_number,
-                                      lambda oid=ongoing_id: warehouse.patch_order_status(oid, picking_ongoing),
+                                      partial(warehouse.patch_order_status, ongoing_id, picking_ongoing),
                                       detail={"orderStatusNumber": picking_ongoing})
                     with ledger().session() as session:
-                        binding = session.get(OrderBinding, c.binding_id)
-                        assert binding is not None
-                        bindings.mark_state(binding, state=OrderState.PICKING.value, ongoing_status=picking_ongoing)
+                        release_ledger.mark_picking_in_warehouse(session, c.binding_id, ongoing_status=picking_ongoing)
                 current = await shop.get_order(c.starweb_order_id, include=())
                 if current.status_id is not None and table.is_cancelled_in_starweb(current.status_id):
                     # A person cancelled it while this run released it: never overwrite the cancellation.
@@ -127,7 +126,7 @@ async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decis
                                        on_order_status_change_send_email=rule.notify_customer,
                                        on_order_status_change_process_payment=rule.process_payment)
                     await batch.write("starweb", "PATCH /orders/{orderId}", str(c.starweb_order_id),
-                                      lambda oid=c.starweb_order_id, p=patch: shop.patch_order(oid, p),
+                                      partial(shop.patch_order, c.starweb_order_id, patch),
                                       detail={"statusId": picking_starweb})
                 with ledger().session() as session:
                     release_ledger.mark_released(session, c.binding_id, starweb_status_id=picking_starweb,

@@ -16,13 +16,13 @@ from __future__ import annotations
 import functools
 import inspect
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import get_run_logger
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.events import emit_event
 from prefect.states import Completed
 
@@ -103,9 +103,9 @@ async def publish_report(report: RunReport) -> dict[str, int]:
     rows = [{"record": o.record, **dict(o.columns), "result": o.action, "detail": o.detail}
             for o in report.outcomes]
     if rows:
-        await create_table_artifact(rows, key=report.artifact_key,
+        await acreate_table_artifact(rows, key=report.artifact_key,
                                     description=f"{report.process} for {report.merchant_id}: every record")
-    await create_markdown_artifact(report.markdown(), key=f"{report.artifact_key}-summary",
+    await acreate_markdown_artifact(report.markdown(), key=f"{report.artifact_key}-summary",
                                    description=f"{report.process} for {report.merchant_id}: summary")
     return report.counts()
 
@@ -128,7 +128,7 @@ async def finish_run(report: RunReport, unexpected: list[str]) -> dict[str, int]
     return counts
 
 
-def ends_with_attention_state(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+def ends_with_attention_state(fn: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
     """Put under ``@flow``: a run whose ``finish_run`` found something needing attention ends in the state
     Completed("NeedsAttention") (a success for schedules, visible in the UI); the caller still gets the
     flow's return value. Done here, around the whole flow, so a flow may still add to its counts after

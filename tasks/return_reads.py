@@ -62,11 +62,11 @@ def read_return_windows(merchant: MerchantConfig) -> ReturnWindows:
     with ledger().session() as session:
         cursors = {stream: read_time_cursor(session, merchant.merchant_id, stream) for stream in STREAMS}
         retry = tuple(e.key for e in quarantine.due_for_retry(session, merchant.merchant_id, RETURN_CHECK_KIND))
-    sales = cursors[SALES_ORDER_STREAM]
+    sales, returned, inbound = cursors[SALES_ORDER_STREAM], cursors[RETURN_ORDER_STREAM], cursors[INBOUND_STREAM]
     return ReturnWindows(
         sales_orders=sales - overlap if sales else None,
-        return_orders=(cursors[RETURN_ORDER_STREAM] - overlap) if cursors[RETURN_ORDER_STREAM] else first,
-        inbound=(cursors[INBOUND_STREAM] - overlap) if cursors[INBOUND_STREAM] else first,
+        return_orders=returned - overlap if returned else first,
+        inbound=inbound - overlap if inbound else first,
         orders_to_retry=retry)
 
 

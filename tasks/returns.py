@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import IntegrityError
 
@@ -69,8 +70,8 @@ def describe(source: str, reference: str) -> str:
     return f"{SOURCE_WORDS[ReturnSource(source)]} {reference}"
 
 
-def lines_text(lines: Iterable[dict[str, object]]) -> str:
-    return ", ".join(f"{line['sku']} × {float(line['units']):g}" for line in lines)  # type: ignore[arg-type]
+def lines_text(lines: Iterable[Mapping[str, Any]]) -> str:
+    return ", ".join(f"{line['sku']} × {float(line['units']):g}" for line in lines)
 
 
 @dataclass
@@ -198,8 +199,8 @@ def record_returns(merchant: MerchantConfig, statuses: ReturnStatuses, detected:
                     statuses=statuses, go_live_cutoff=merchant.go_live_cutoff,
                     already_returned=return_log.returned_by_sku(session, merchant.merchant_id, order_id)
                     if order_id else {},
-                    shipping_refunded=bool(order_id) and return_log.shipping_refunded(session, merchant.merchant_id,
-                                                                                      order_id)))
+                    shipping_refunded=bool(order_id and return_log.shipping_refunded(session, merchant.merchant_id,
+                                                                                      order_id))))
                 if dry_run:
                     batch.add(record, "would hold" if new.held else "would register", new.note or "", _columns(new))
                     continue
@@ -303,8 +304,8 @@ async def _update_starweb(batch: Batch, shop: StarwebClient, row: ReturnRecord) 
     return [c.text for c in comments if c.author == "customer" and c.text]
 
 
-async def _acknowledge(batch: Batch, warehouse: OngoingClient, ack: Mapping[str, object]) -> None:
-    document_id, line_id, value = int(ack["document_id"]), int(ack["line_id"]), float(ack["value"])  # type: ignore[arg-type]
+async def _acknowledge(batch: Batch, warehouse: OngoingClient, ack: Mapping[str, Any]) -> None:
+    document_id, line_id, value = int(ack["document_id"]), int(ack["line_id"]), float(ack["value"])
     if ack["target"] == "order-line":
         await batch.write("ongoing", "PATCH /orders/{orderId}/lines/{orderLineId}/reportedReturnedNumberOfItems",
                           f"{document_id}/{line_id}",
@@ -340,7 +341,7 @@ async def publish_return_worklist(merchant_id: str) -> int:
     """The open worklist as a table artifact, published every run so yesterday's list does not linger."""
     with ledger().session() as session:
         rows = worklist_rows(return_log.worklist(session, merchant_id))
-    await create_table_artifact(rows, key=f"returns-worklist-{merchant_id}",
+    await acreate_table_artifact(rows, key=f"returns-worklist-{merchant_id}",
                                 description="Returns to refund or follow up (swo returns list / refunded)")
     return len(rows)
 

@@ -21,7 +21,7 @@ from integrations.errors import CircuitOpen, ConnectorError
 from integrations.ongoing.client import OngoingClient, OngoingSettings
 from integrations.starweb.client import StarwebClient, StarwebSettings
 from ledger.db import Ledger
-from swo.settings import get_settings
+from settings import get_settings
 from tasks.breaker_store import LedgerBreakerStore
 
 
@@ -38,7 +38,7 @@ async def resolve_credential(ref: CredentialRef, what: str) -> str:
         return value
     assert ref.secret_block is not None
     try:
-        secret = await Secret.aload(ref.secret_block)
+        secret: Secret[str] = await Secret.aload(ref.secret_block)
     except ValueError as exc:
         raise ConfigError(f"{what}: Prefect Secret block {ref.secret_block!r} not found") from exc
     return str(secret.get())

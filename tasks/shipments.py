@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -35,7 +36,6 @@ from integrations.starweb.models import OrderItemWrite, OrderPatch
 from ledger import bindings, quarantine
 from ledger import shipments as shipment_log
 from ledger.models import OrderBinding
-from ledger.types import utcnow
 from tasks.recording import Batch
 from tasks.reporting import Outcome
 from tasks.run_holders import finished_runs
@@ -178,15 +178,14 @@ async def _report_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClien
     for line in job.shipment.lines:
         await batch.write("ongoing", "PATCH /orders/{orderId}/lines/{orderLineId}/reportedNumberOfItems",
                           f"{job.shipment.order_number}/{line.row_number}",
-                          lambda line=line: warehouse.patch_order_line_reported_number_of_items(
-                              job.shipment.ongoing_order_id, line.order_line_id, line.shipped),
+                          partial(warehouse.patch_order_line_reported_number_of_items,
+                                  job.shipment.ongoing_order_id, line.order_line_id, line.shipped),
                           detail={"reportedNumberOfItems": line.shipped})
     with ledger().session() as session:
         shipment_log.mark_acknowledged(session, shipment_id)
         if job.binding is not None:
-            binding = bindings.reload(session, job.binding)
-            bindings.mark_state(binding, state=update.target_state.value, starweb_status_id=update.target_status_id)
-            binding.shipped_at = binding.shipped_at or job.shipment.shipped_at or utcnow()
+            bindings.mark_shipped(bindings.reload(session, job.binding), state=update.target_state.value,
+                                  starweb_status_id=update.target_status_id, shipped_at=job.shipment.shipped_at)
     batch.resolve(SHIPMENT_KIND, quarantine_key(job.shipment), "reported")
     return send_email
 
@@ -201,11 +200,10 @@ async def _cut_items(batch: Batch, shop: StarwebClient, order_id: int, update: S
             continue
         if quantity == 0:
             await batch.write("starweb", "DELETE /orders/{orderId}/items/{itemId}", f"{order_id}/{item_id}",
-                              lambda item_id=item_id: shop.delete_order_item(order_id, item_id))
+                              partial(shop.delete_order_item, order_id, item_id))
         else:
             await batch.write("starweb", "PATCH /orders/{orderId}/items/{itemId}", f"{order_id}/{item_id}",
-                              lambda item_id=item_id, quantity=quantity: shop.patch_order_item(
-                                  order_id, item_id, OrderItemWrite(quantity=quantity)))
+                              partial(shop.patch_order_item, order_id, item_id, OrderItemWrite(quantity=quantity)))
 
 
 @task(name="let-go-of-shipments", cache_policy=NO_CACHE)

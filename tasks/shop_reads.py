@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -15,8 +16,9 @@ from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order, Product, Variant
 from tasks.runtime import retry_only_transient, starweb_client
 
-READ_RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30], "retry_condition_fn": retry_only_transient,
-                "cache_policy": NO_CACHE}
+# Spread into @task(...): Prefect's overloads need the options typed as Any to accept them.
+READ_RETRIES: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [5, 30],
+                                "retry_condition_fn": retry_only_transient, "cache_policy": NO_CACHE}
 
 
 @task(name="fetch-shop-statuses", **READ_RETRIES)

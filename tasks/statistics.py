@@ -6,34 +6,23 @@ from dataclasses import fields
 from datetime import datetime
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.statistics import DailyStatistics, OrderTimes, ShipmentTimes, statistics_markdown
-from ledger.models import OrderBinding, Shipment
+from ledger import statistics as milestones
 from tasks.runtime import ledger
 
 
 @task(name="read-day-from-ledger", cache_policy=NO_CACHE)
 def read_day_rows(merchant_id: str, start: datetime, end: datetime) -> tuple[list[OrderTimes], list[ShipmentTimes]]:
     """Orders and shipments with any of their milestones between ``start`` (inclusive) and ``end``."""
-
-    def within(column: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime]) -> ColumnElement[bool]:
-        return and_(column >= start, column < end)
-
     with ledger().session() as session:
-        orders = session.scalars(select(OrderBinding).where(
-            OrderBinding.merchant_id == merchant_id,
-            or_(within(OrderBinding.exported_at), within(OrderBinding.released_at), within(OrderBinding.shipped_at))))
         order_rows = [OrderTimes(o.starweb_order_id, o.starweb_created_at, o.exported_at, o.released_at, o.shipped_at)
-                      for o in orders]
-        shipments = session.scalars(select(Shipment).where(
-            Shipment.merchant_id == merchant_id,
-            or_(within(Shipment.shipped_at), within(Shipment.intent_at), within(Shipment.status_changed_at))))
+                      for o in milestones.orders_with_milestones(session, merchant_id, start, end)]
         shipment_rows = [ShipmentTimes(s.starweb_order_id, s.partial, s.send_email, s.state, s.intent_at,
-                                       s.status_changed_at, s.shipped_at) for s in shipments]
+                                       s.status_changed_at, s.shipped_at)
+                         for s in milestones.shipments_with_milestones(session, merchant_id, start, end)]
     return order_rows, shipment_rows
 
 
@@ -43,6 +32,6 @@ async def publish_statistics(merchant_id: str, stats: DailyStatistics) -> None:
     key = f"daily-statistics-{merchant_id}"
     row = {f.name.replace("_", " "): str(getattr(stats, f.name)) if f.name == "day" else getattr(stats, f.name)
            for f in fields(stats)}
-    await create_table_artifact([row], key=key, description=f"Daily statistics for {merchant_id}")
-    await create_markdown_artifact(statistics_markdown(stats, merchant_id), key=f"{key}-summary",
+    await acreate_table_artifact([row], key=key, description=f"Daily statistics for {merchant_id}")
+    await acreate_markdown_artifact(statistics_markdown(stats, merchant_id), key=f"{key}-summary",
                                    description=f"Daily statistics for {merchant_id}: summary")

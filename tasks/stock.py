@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from domain.config import MerchantConfig
@@ -183,7 +184,7 @@ async def check_stock_master(merchant: MerchantConfig, plan: StockPlan, shop: Sh
                        "another system may be writing Starweb's stock", c.sku, c.observed, c.baseline,
                        c.baseline_at.isoformat(timespec="seconds"), _expected(c), c.unexplained)
     if conflicts:
-        await create_table_artifact(
+        await acreate_table_artifact(
             [{"sku": c.sku, "starweb before": c.baseline, "at": c.baseline_at.isoformat(timespec="seconds"),
               "sold since": f"{c.sold:g}", "given back by cancellations": f"{c.restored:g}", "expected": _expected(c),
               "starweb now": c.observed, "unexplained": f"{c.unexplained:+g}"} for c in conflicts],
@@ -211,8 +212,8 @@ async def write_shop_stock(merchant: MerchantConfig, plan: StockPlan, shop: Shop
                 "sellable": f"{row.sellable:g}", "held by unexported orders": f"{row.unbooked:g}",
                 "master check": flagged.get(row.sku, "")}
 
-    for entry in plan.worklist:
-        batch.add(f"SKU {entry.sku}", "on worklist", entry.side)
+    for item in plan.worklist:
+        batch.add(f"SKU {item.sku}", "on worklist", item.side)
     for sku in plan.ignored:
         batch.add(f"SKU {sku}", "skipped", "inactive or not a stock article in Ongoing")
     for row in plan.unchanged:
@@ -234,8 +235,8 @@ async def write_shop_stock(merchant: MerchantConfig, plan: StockPlan, shop: Shop
             record, sent_at = f"SKU {row.sku}", utcnow()
             try:
                 await batch.write("starweb", STOCK_WRITE, row.sku,
-                                  lambda row=row: starweb.patch_variant(row.product_id, row.variant_id,
-                                                                        VariantPatch(stock_quantity=row.target)),
+                                  partial(starweb.patch_variant, row.product_id, row.variant_id,
+                                          VariantPatch(stock_quantity=row.target)),
                                   detail={"productId": row.product_id, "variantId": row.variant_id,
                                           "stockQuantity": row.target, "was": row.current})
             except DryRun:
@@ -257,7 +258,7 @@ async def publish_worklist(merchant_id: str, worklist: list[WorklistEntry], *, c
     when empty, so yesterday's list does not linger."""
     if not worklist and not complete:
         return
-    await create_table_artifact([{"sku": e.sku, "side": e.side, "to do": e.to_do} for e in worklist],
+    await acreate_table_artifact([{"sku": e.sku, "side": e.side, "to do": e.to_do} for e in worklist],
                                 key=f"stock-worklist-{merchant_id}",
                                 description="Stock sync: SKUs known in only one of Starweb and Ongoing")
 

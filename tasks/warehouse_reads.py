@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 
 from prefect import task
 
@@ -48,13 +47,6 @@ async def fetch_warehouse_orders(merchant: MerchantConfig, order_numbers: Collec
             async for order in warehouse.iter_orders(order_numbers=chunk):
                 found[order.order_info.order_number] = order
     return found
-
-
-@task(name="fetch-warehouse-orders-changed-since", **READ_RETRIES)
-async def fetch_warehouse_orders_changed_since(merchant: MerchantConfig, since: datetime) -> list[OngoingOrder]:
-    """Orders whose status changed in Ongoing since ``since`` (no age limit on this filter)."""
-    async with await ongoing_client(merchant) as warehouse:
-        return [order async for order in warehouse.iter_orders(order_status_changed_time_from=since)]
 
 
 @task(name="fetch-sent-orders-to-report", **READ_RETRIES)

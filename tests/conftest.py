@@ -1,4 +1,6 @@
-"""Test-wide settings: Prefect keeps its home, database and results in a throwaway folder."""
+"""Test-wide settings and the session's shared servers: Prefect keeps its home, database and results in a
+throwaway folder; one Prefect test harness and one pair of simulators serve every test that needs them
+(each test resets and seeds the simulators it uses)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,32 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="swo-prefect-home-")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+# A busy machine starts a temporary Prefect server slowly; a command test must not fail for that.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.pop("PREFECT_API_URL", None)
 
 import pytest
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.testing.utilities import prefect_test_harness
 
 from integrations.breaker import reset_shared_breakers
 from integrations.starweb.auth import forget_process_tokens
+from swo.simulators import Simulators, start_simulators
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect server for the whole run, heartbeats off (they cost a flow test most of its time)."""
+    with prefect_test_harness(server_startup_timeout=90), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def simulators() -> Iterator[Simulators]:
+    """Both simulators on free ports, started once for the whole run."""
+    sims = start_simulators()
+    yield sims
+    sims.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -72,11 +72,12 @@ class FaultInjector:
                 return rule.fault
             c = self.config
             draw = self._rng.random()
-            for kind, rate in (("429", c.rate_429), ("500", c.rate_500), ("timeout", c.rate_timeout),
-                               ("drop", c.rate_drop)):
+            rates: tuple[tuple[FaultKind, float], ...] = (("429", c.rate_429), ("500", c.rate_500),
+                                                          ("timeout", c.rate_timeout), ("drop", c.rate_drop))
+            for kind, rate in rates:
                 if draw < rate:
                     self.injected.append({"fault": kind, "method": method, "path": path})
-                    return kind  # type: ignore[return-value]
+                    return kind
                 draw -= rate
             return None
 

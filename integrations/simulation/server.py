@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import uvicorn
+from starlette.types import ASGIApp
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -33,7 +34,7 @@ class RunningServer:
         self.thread.join(timeout)
 
 
-def serve_in_thread(app: object, *, host: str = "127.0.0.1", port: int | None = None,
+def serve_in_thread(app: ASGIApp, *, host: str = "127.0.0.1", port: int | None = None,
                     startup_timeout: float = 15.0, lifespan: Literal["on", "off"] = "off") -> RunningServer:
     """Start uvicorn for ``app`` in a daemon thread and wait until it accepts connections (and, with
     ``lifespan="on"``, until the app's startup has run)."""

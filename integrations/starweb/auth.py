@@ -49,7 +49,6 @@ async def request_token(http: VendorHttp, client_id: str, client_secret: SecretS
     """Ask Starweb for a new token through the shared HTTP policy (without a bearer of course)."""
     form = {"grant_type": "client_credentials", "client_id": client_id,
             "client_secret": client_secret.get_secret_value()}
-    details = {"vendor": http.vendor, "endpoint": TOKEN_ENDPOINT}
     try:
         # A refused login counts towards the breaker: retrying bad credentials in a loop helps no one.
         response = await http.request("POST", TOKEN_PATH, endpoint=TOKEN_ENDPOINT, data=form, auth=httpx.Auth(),
@@ -57,16 +56,18 @@ async def request_token(http: VendorHttp, client_id: str, client_secret: SecretS
     except NotFound as exc:
         raise AuthenticationFailed(f"Starweb has no token endpoint at {http.base_url}{TOKEN_PATH}: "
                                    "the shop's API base URL is wrong", status=exc.status,
-                                   vendor_message=exc.vendor_message, **details) from None
+                                   vendor_message=exc.vendor_message, vendor=http.vendor,
+                                   endpoint=TOKEN_ENDPOINT) from None
     except RefusedByVendor as exc:  # 400 invalid_client, unsupported_grant_type, …
         raise AuthenticationFailed(f"Starweb refused the client credentials of client id {client_id!r}",
-                                   status=exc.status, vendor_message=exc.vendor_message, **details) from None
+                                   status=exc.status, vendor_message=exc.vendor_message, vendor=http.vendor,
+                                   endpoint=TOKEN_ENDPOINT) from None
     try:
         return AccessToken.model_validate_json(response.content)
     except ValidationError:
         # The body may hold a token; say only that it was unusable.
         raise UnexpectedResponse("Starweb's token answer has no usable access_token", status=response.status_code,
-                                 **details) from None
+                                 vendor=http.vendor, endpoint=TOKEN_ENDPOINT) from None
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ class Page(Generic[T]):
 
 @cache
 def _adapter(shape: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(Envelope[shape])  # type: ignore[valid-type]
+    return TypeAdapter(Envelope[shape])
 
 
 def _describe(error: ValidationError) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from swo.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 from tests.ledger.conftest import postgres_test_url
 
 URL = "postgresql://swo:swo@127.0.0.1:5433/swo_test"

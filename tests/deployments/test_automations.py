@@ -34,7 +34,7 @@ def test_every_alert_is_a_prefect_automation_notifying_through_the_named_block()
     for automation in automations:
         assert MANAGED_TAG in automation.tags
         assert [(a.type, a.block_document_id) for a in automation.actions] == [("send-notification", BLOCK_ID)]
-    expected = {a.name: sorted(a.trigger.expect) for a in automations}  # type: ignore[union-attr]
+    expected = {a.name: sorted(a.trigger.expect) for a in automations}
     assert expected == {
         "swo: run failed or crashed": ["prefect.flow-run.Crashed", "prefect.flow-run.Failed"],
         "swo: run needs attention": ["swo.run.needs-attention"],
@@ -52,8 +52,8 @@ def event(name: str, payload: dict[str, Any]) -> ReceivedEvent:
 def rendered(name: str, context: dict[str, Any]) -> tuple[str, str]:
     (automation,) = [a for a in load_automations(BLOCK_ID) if a.name == name]
     (action,) = automation.actions
-    return (render_user_template_sync(action.subject, context),  # type: ignore[union-attr]
-            render_user_template_sync(action.body, context))  # type: ignore[union-attr]
+    return (render_user_template_sync(action.subject, context),
+            render_user_template_sync(action.body, context))
 
 
 def test_the_texts_render_from_the_events_the_connector_emits() -> None:

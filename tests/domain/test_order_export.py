@@ -9,7 +9,7 @@ import pytest
 
 from domain.config import load_merchants
 from domain.hashing import payload_hash
-from domain.order_export import ExportPlan, ExportRefusal, plan_exports, select_for_export
+from domain.order_export import ExportPlan, ExportRefusal, ExportStep, plan_exports, select_for_export
 from domain.statuses import OrderState
 from integrations.starweb.models import Order
 from tests.integrations.starweb.payloads import order as order_json
@@ -61,7 +61,7 @@ def test_orders_are_exported_once_oldest_first() -> None:
     assert selected(orders) == [1044, 1042, 1043, 1041]
 
 
-def kinds(plans: list[ExportPlan | ExportRefusal]) -> list[tuple[int, str]]:
+def kinds(plans: list[ExportStep]) -> list[tuple[int, str]]:
     return [(p.order.order_id, p.initial_state.value if isinstance(p, ExportPlan) else "refused") for p in plans]
 
 

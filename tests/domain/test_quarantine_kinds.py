@@ -6,7 +6,7 @@ import re
 
 from deployments.registry import PROCESSES
 from domain.quarantine_kinds import OWNERS, owner_of
-from swo.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 
 
 def kinds_written_by_tasks() -> set[str]:

@@ -137,7 +137,9 @@ async def test_a_row_the_warehouse_numbered_keeps_its_number_through_successive_
                                              ("3", "SOCK-MER-38", 1, 0)])}
     for poles, tents in ((3, 1), (3, 2)):  # two edits in Starweb while the order is open
         with ledger.session() as s:
-            bound = {1042: bindings.find_order(s, "demo", 1042)}
+            found = bindings.find_order(s, "demo", 1042)
+            assert found is not None
+            bound = {1042: found}
         await tasks.order_changes.push_starweb_edits.fn(DEMO, TABLE, [starweb(items(poles, tents))],
                                                         BoundOrders(bound, set(), []), in_warehouse, KNOWN, False)
     sent = [[(line.row_number, line.article_number) for line in put.order_lines or []] for put in warehouse.puts]

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 import tasks.runtime
 from integrations.starweb.client import StarwebClient, StarwebSettings
@@ -123,7 +123,7 @@ class Warehouse:
 
 def ledger_rows(model: type, **where: Any) -> list[Any]:
     with tasks.runtime.ledger().session() as session:
-        query = select(model)
+        query: Select[Any] = select(model)
         for name, value in where.items():
             query = query.where(getattr(model, name) == value)
         return list(session.scalars(query))

@@ -1,5 +1,5 @@
-"""End-to-end flow tests: both simulators on real ports, one Prefect test harness for the session,
-a fresh ledger and a demo merchant pointed at the simulators for every test."""
+"""End-to-end flow tests: the session's simulators and Prefect test harness (tests/conftest.py), with a
+fresh ledger and a demo merchant pointed at the simulators for every test."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-from prefect.testing.utilities import prefect_test_harness
 
 import tasks.runtime
 from integrations.http import reset_shared_breakers
-from swo.settings import PROJECT_ROOT, get_settings
-from swo.simulators import Simulators, start_simulators
+from settings import PROJECT_ROOT, get_settings
+from swo.simulators import Simulators
 
 DEMO_CREDENTIALS = {
     "DEMO_STARWEB_CLIENT_ID": "demo-client",
@@ -23,19 +21,6 @@ DEMO_CREDENTIALS = {
     "DEMO_ONGOING_USERNAME": "demo-api",
     "DEMO_ONGOING_PASSWORD": "demo-password",
 }
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=90), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
-
-
-@pytest.fixture(scope="session")
-def simulators() -> Iterator[Simulators]:
-    sims = start_simulators()
-    yield sims
-    sims.stop()
 
 
 @dataclass

@@ -15,7 +15,6 @@ import httpx
 import pytest
 from prefect.artifacts import Artifact
 from prefect.client.orchestration import get_client
-from prefect.events.worker import EventsWorker
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
@@ -30,9 +29,10 @@ from integrations.starweb.models import OrderCreate, OrderItemWrite
 from ledger import export_claims, quarantine
 from ledger.models import ExportClaim
 from ledger.types import utcnow
-from swo.settings import get_settings
+from settings import get_settings
 from tests.flows.actors import Shop, Warehouse, binding, quarantined, writes
 from tests.flows.conftest import World
+from tests.flows.events import drain_events
 
 CREATED, SENT = 1, 3  # the demo shop's status ids
 
@@ -53,7 +53,7 @@ def puts(number: str | None = None) -> list[str]:
 
 async def needs_attention_events(flow_run_id: UUID) -> list[dict[str, Any]]:
     """The run's ``swo.run.needs-attention`` events as the Prefect server stored them."""
-    await EventsWorker.drain_all()
+    await drain_events()
     async with get_client() as client:
         for _ in range(60):  # the server stores events a moment after it receives them
             answer = await client._client.post("/events/filter", json={
@@ -181,6 +181,7 @@ async def test_a_ledger_locked_after_the_put_loses_nothing_and_the_run_asks_for_
     assert entry.retryable and "database is locked" in entry.reason
     assert entry.next_attempt_at is not None and entry.next_attempt_at - entry.last_attempt_at == timedelta(minutes=2)
 
+    assert state.state_details.flow_run_id is not None
     (event,) = await needs_attention_events(state.state_details.flow_run_id)
     assert event["resource"]["prefect.resource.id"] == "swo.merchant.demo.export-orders"
     assert {"prefect.resource.id": "swo.merchant.demo", "prefect.resource.role": "merchant"} in event["related"]

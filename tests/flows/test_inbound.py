@@ -137,7 +137,7 @@ async def test_purchase_orders_reach_the_warehouse_and_receipts_come_back_with_t
     deviations = await Artifact.aget("purchase-order-deviations-demo")
     assert deviations is not None
     assert sorted((r["purchase order"], r["sku"], r["advised"], r["received"], r["deviation"])
-                  for r in json.loads(deviations.data)) == [
+                  for r in json.loads(str(deviations.data))) == [
         ("PO-A", "POLE-CF-120", "10", "7", "under delivery"),
         ("PO-B", "HEADLAMP-400", "0", "3", "not advised"),
         ("PO-B", "SOCK-MER-42", "10", "12", "over delivery")]
@@ -209,7 +209,7 @@ async def test_the_other_plausible_ongoing_behaviours_give_the_same_result(other
     assert tracked["reported"] == 1
     deviations = await Artifact.aget("purchase-order-deviations-demo")
     assert deviations is not None
-    assert sorted((r["sku"], r["deviation"]) for r in json.loads(deviations.data)) == [
+    assert sorted((r["sku"], r["deviation"]) for r in json.loads(str(deviations.data))) == [
         ("HEADLAMP-400", "not advised"), ("TENT-FJ2", "over delivery"), ("THERMOS-1L", "not advised")]
     with tasks.runtime.ledger().session() as session:
         binding = po_ledger.purchase_orders_by_number(session, "demo", ["PO-X"])["PO-X"]

@@ -19,7 +19,7 @@ from prefect.settings import PREFECT_API_URL
 
 import tasks.runtime
 from domain.config import load_merchant_by_id
-from swo.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 from tasks import write_slots
 from tasks.write_slots import ensure_write_limits
 from tests.flows.actors import Shop, Warehouse

@@ -29,7 +29,7 @@ UNMAPPED_SHIPPING = 4  # "Hämta i butik": the demo file leaves it unmapped on p
 
 @pytest.fixture
 def state_dir(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from swo.settings import get_settings
+    from settings import get_settings
 
     monkeypatch.setenv("SWO_STATE_DIR", str(tmp_path / "state"))
     get_settings.cache_clear()
@@ -116,7 +116,7 @@ def test_a_clean_day_is_one_line_and_each_planted_difference_is_listed(world: Wo
         ("stock beyond the buffer", "SKU TENT-FJ2")]
     artifact = asyncio.run(Artifact.aget("reconcile-demo"))
     assert artifact is not None
-    assert [r["record"] for r in json.loads(artifact.data)] == [r["record"] for r in rows]
+    assert [r["record"] for r in json.loads(str(artifact.data))] == [r["record"] for r in rows]
 
     ours = str(state_dir)
     (clean,) = asyncio.run(stored_events("swo.reconcile.clean", lambda e: e["payload"]["csv"].startswith(ours)))

@@ -42,7 +42,7 @@ async def test_prefect_deployment_run_releases_the_order_it_is_given(world: Worl
         finished = await asyncio.to_thread(subprocess.run, command, env=environment, capture_output=True,
                                            text=True, timeout=180)
     finally:
-        await runner.stop()
+        await runner.astop()
         serving.cancel()
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert "Completed" in finished.stdout + finished.stderr

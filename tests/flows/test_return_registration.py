@@ -152,7 +152,7 @@ async def test_four_kinds_of_return_reach_starweb_once_with_the_right_refunds(
 
     worklist = await Artifact.aget("returns-worklist-demo")
     assert worklist is not None
-    rows = {row["order"]: row for row in json.loads(worklist.data)}
+    rows = {row["order"]: row for row in json.loads(str(worklist.data))}
     assert {order: (row["kind"], row["state"], row["refund"]) for order, row in rows.items()} == {
         str(regret): ("regret", "awaiting refund", await refund_at_order_prices(shop, regret, {"POLE-CF-120": 1})),
         str(uncollected): ("not collected", "contact customer",

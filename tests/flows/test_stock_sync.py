@@ -102,7 +102,7 @@ async def test_starweb_stock_follows_the_warehouse_and_another_writer_is_reporte
     checked = await sync_stock("demo", full=True)
     conflicts = await Artifact.aget("stock-master-conflicts-demo")
     assert conflicts is not None
-    rows = json.loads(conflicts.data)
+    rows = json.loads(str(conflicts.data))
     assert [(r["sku"], r["starweb before"], r["starweb now"], r["unexplained"]) for r in rows] == [
         ("SOCK-MER-42", 150 - BUFFER, 500, f"{500 - (150 - BUFFER):+d}")]
     assert stock_writes(before) == {"SOCK-MER-42": 150 - BUFFER}, \

@@ -27,7 +27,7 @@ from flows.return_registration import register_returns
 from flows.shipment_report import report_shipments
 from ledger.models import WebhookDelivery, WebhookTake
 from ledger.types import utcnow
-from swo.settings import get_settings
+from settings import get_settings
 from swo.webhook_setup import register_starweb_web_hooks, set_up_ongoing_simulator, start_receiver
 from tasks.runtime import load_merchant
 from tests.flows.actors import Shop, Warehouse, ledger_rows

@@ -102,7 +102,7 @@ def test_a_pushed_edit_clears_an_earlier_refusal_and_line_specs_read_the_agreeme
         binding = bindings.find_order(s, "demo", 1042)
         assert binding is not None
         assert (binding.pushed_hash, binding.refused_hash, binding.starweb_modified_at) == ("h3", None, NOW)
-        assert bindings.line_specs(binding) == EXPORTED[:1]
+    assert [r[1:] for r in rows(ledger)] == [("1", "POLE-CF-120", 2.0, 1, 48801)]
 
 
 def test_unfinished_orders_are_those_not_sent_cancelled_or_returned(ledger: Ledger) -> None:
@@ -151,3 +151,20 @@ def test_lookups_by_several_ids_or_numbers(ledger: Ledger) -> None:
         assert set(bindings.orders_by_number(s, "demo", ["FJ-1041", "FJ-1099"])) == {"FJ-1041"}
         assert bindings.orders_by_starweb_id(s, "demo", []) == {}
         assert bindings.orders_by_number(s, "demo", []) == {}
+
+
+def test_a_shipped_order_keeps_its_first_shipment_time_and_takes_the_reported_status(ledger: Ledger) -> None:
+    export(ledger)
+    first, second = NOW + timedelta(hours=2), NOW + timedelta(hours=5)
+    with ledger.session() as s:
+        binding = bindings.find_order(s, "demo", 1042)
+        assert binding is not None
+        bindings.mark_shipped(binding, state="partially_sent", starweb_status_id=7, shipped_at=first)
+    with ledger.session() as s:
+        binding = bindings.find_order(s, "demo", 1042)
+        assert binding is not None
+        bindings.mark_shipped(binding, state="sent", starweb_status_id=5, shipped_at=second)
+    with ledger.session() as s:
+        binding = bindings.find_order(s, "demo", 1042)
+        assert binding is not None
+        assert (binding.state, binding.starweb_status_id, binding.shipped_at) == ("sent", 5, first)

@@ -89,8 +89,11 @@ def test_two_processes_share_one_breaker_through_the_ledger(tmp_path: Path) -> N
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     first_process, second_process = Ledger(url), Ledger(url)
     clock = [NOW.timestamp()]
-    first, second = (CircuitBreaker(3, 600.0, key=KEY, store=LedgerBreakerStore(lambda book=book: book),
-                                    clock=lambda: clock[0]) for book in (first_process, second_process))
+
+    def breaker_in(book: Ledger) -> CircuitBreaker:
+        return CircuitBreaker(3, 600.0, key=KEY, store=LedgerBreakerStore(lambda: book), clock=lambda: clock[0])
+
+    first, second = breaker_in(first_process), breaker_in(second_process)
     first.record_failure("could not connect to ongoing at 127.0.0.1:8802: [Errno 111] Connection refused")
     second.record_failure("could not connect to ongoing at 127.0.0.1:8802: [Errno 111] Connection refused")
     first.record_failure("could not connect to ongoing at 127.0.0.1:8802: [Errno 111] Connection refused")

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from deployments.build import build_deployments, render_prefect_yaml
 from deployments.registry import PROCESSES
 from domain.config import MERCHANTS_DIR, load_merchants
+from settings import get_settings
 from swo.cli import app
-from swo.settings import get_settings
 
 runner = CliRunner()
 

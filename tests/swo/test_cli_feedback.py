@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from domain.config import MERCHANTS_DIR
 from ledger import bindings
 from ledger.db import Ledger
+from settings import get_settings
 from swo.cli import app
 from swo.demo_credentials import fill_demo_credentials, simulator_credentials
-from swo.settings import get_settings
 
 runner = CliRunner()
 DEMO = (MERCHANTS_DIR / "demo.yaml").read_text()

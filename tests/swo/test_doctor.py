@@ -12,24 +12,18 @@ from typer.testing import CliRunner
 
 from domain.config import MERCHANTS_DIR
 from integrations.http import reset_shared_breakers
+from settings import get_settings
 from swo.cli import app
-from swo.settings import get_settings
-from swo.simulators import Simulators, start_simulators
+from swo.simulators import Simulators
 
 runner = CliRunner()
 DEMO_VARIABLES = ("DEMO_STARWEB_CLIENT_ID", "DEMO_STARWEB_CLIENT_SECRET", "DEMO_ONGOING_USERNAME",
                   "DEMO_ONGOING_PASSWORD")
 
 
-@pytest.fixture(scope="module")
-def simulators() -> Iterator[Simulators]:
-    sims = start_simulators()
-    yield sims
-    sims.stop()
-
-
 @pytest.fixture
-def merchant_file(simulators: Simulators, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def merchant_file(prefect_harness: None, simulators: Simulators, tmp_path: Path,
+                  monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The shipped demo file pointed at freshly seeded simulators, in a terminal with no credentials set."""
     simulators.reset()
     simulators.seed_demo(warehouse_articles=False)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from settings import get_settings
 from swo.cli import app
-from swo.settings import get_settings
 
 runner = CliRunner()
 

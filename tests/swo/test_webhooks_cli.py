@@ -16,39 +16,32 @@ from integrations.simulation.server import free_port
 from ledger.db import Ledger
 from ledger.types import utcnow
 from ledger.webhooks import count_call
+from settings import get_settings
 from swo.cli import app
-from swo.settings import get_settings
-from swo.simulators import Simulators, start_simulators
+from swo.simulators import Simulators
 
 runner = CliRunner()
 RECEIVER = "https://hooks.example.com"
 
 
-@pytest.fixture(scope="module")
-def sims() -> Iterator[Simulators]:
-    running = start_simulators()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
-def shop(sims: Simulators, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
+def shop(simulators: Simulators, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
     """The demo merchant pointed at the simulators, with its webhook secrets; a client on the shop's API."""
-    sims.reset()
-    sims.seed_demo()
+    simulators.reset()
+    simulators.seed_demo()
     folder = tmp_path / "merchants"
     folder.mkdir()
-    demo = (MERCHANTS_DIR / "demo.yaml").read_text().replace("http://127.0.0.1:8801/api/v2", sims.starweb_api)
-    (folder / "demo.yaml").write_text(demo.replace("http://127.0.0.1:8802/demo/api/v1", sims.ongoing_api))
+    demo = (MERCHANTS_DIR / "demo.yaml").read_text().replace("http://127.0.0.1:8801/api/v2", simulators.starweb_api)
+    (folder / "demo.yaml").write_text(demo.replace("http://127.0.0.1:8802/demo/api/v1", simulators.ongoing_api))
     monkeypatch.setenv("SWO_MERCHANTS_DIR", str(folder))
     monkeypatch.setenv("SWO_LEDGER_URL", f"sqlite:///{tmp_path / 'ledger.db'}")
     monkeypatch.setenv("DEMO_WEBHOOK_STARWEB_TOKEN", "first-secret")
     monkeypatch.setenv("DEMO_WEBHOOK_ONGOING_TOKEN", "tpl-secret")
     get_settings.cache_clear()
-    token = httpx.post(f"{sims.starweb_api}/token", data={"grant_type": "client_credentials",
+    token = httpx.post(f"{simulators.starweb_api}/token", data={"grant_type": "client_credentials",
                                                           "client_id": "demo-client", "client_secret": "demo-secret"})
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-    with httpx.Client(base_url=sims.starweb_api, headers=headers) as client:
+    with httpx.Client(base_url=simulators.starweb_api, headers=headers) as client:
         yield client
     get_settings.cache_clear()
 

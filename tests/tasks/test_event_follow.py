@@ -15,7 +15,7 @@ import tasks.runtime
 from ledger.db import Ledger
 from ledger.types import utcnow
 from ledger.webhooks import mark_taken, record_delivery
-from swo.settings import PROJECT_ROOT, get_settings
+from settings import PROJECT_ROOT, get_settings
 from tasks.event_follow import Records, follow_events, order_ids_of
 
 T0 = utcnow().replace(microsecond=0)
@@ -88,7 +88,7 @@ def test_the_first_pass_takes_every_untaken_delivery_of_the_process_and_later_on
     taken = deliver(book, "starweb.order.created", "0998", at=T0 - timedelta(seconds=30))
     with book.session() as session:
         mark_taken(session, [taken], "export-orders", T0)
-    time, passes = Time(), []
+    time, passes = Time(), list[tuple[datetime, Records]]()
     time.at(4, lambda: deliver(book, "starweb.order.created", "1004", at=time.now))
     time.at(12.9, lambda: deliver(book, "starweb.order.completed", "1005", at=time.now))  # in the grace
     time.at(14, lambda: deliver(book, "starweb.order.created", "1006", at=time.now))  # past it: the next run's
@@ -103,7 +103,9 @@ def test_the_first_pass_takes_every_untaken_delivery_of_the_process_and_later_on
 
 def test_each_process_takes_a_delivery_once_and_independently(book: Ledger) -> None:
     deliver(book, "starweb.order.status-changed", "1002", at=T0)
-    export, changes, again = [], [], []
+    export: list[tuple[datetime, Records]] = []
+    changes: list[tuple[datetime, Records]] = []
+    again: list[tuple[datetime, Records]] = []
 
     follow("export-orders", time := Time(), recorder(export, time))
     follow("sync-order-changes", time := Time(), recorder(changes, time))
@@ -131,7 +133,8 @@ def test_a_pass_reads_everything_when_a_delivery_names_no_record_or_the_process_
     deliver(book, "ongoing.order.status-changed", None, at=T0)
     deliver(book, "ongoing.order.picked", "FJ-1001", at=T0)
     deliver(book, "ongoing.order.shipped", "FJ-1002", at=T0)
-    statuses, shipments = [], []
+    statuses: list[tuple[datetime, Records]] = []
+    shipments: list[tuple[datetime, Records]] = []
 
     follow("sync-order-statuses", time := Time(), recorder(statuses, time))
     follow("report-shipments", time := Time(), recorder(shipments, time))

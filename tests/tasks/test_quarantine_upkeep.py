@@ -15,7 +15,7 @@ from integrations.errors import MappingError, VendorUnavailable
 from ledger import quarantine
 from ledger.db import Ledger
 from ledger.types import utcnow
-from swo.settings import get_settings
+from settings import get_settings
 from tasks.order_statuses import STATUS_KIND, HeldOrder, close_settled_statuses
 from tasks.reporting import RunReport
 from tasks.shipments import SHIPMENT_KIND, ShipmentJob, close_settled_shipments, quarantine_key

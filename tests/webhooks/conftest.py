@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ledger.db import Ledger
 from ledger.models import WebhookCallCount, WebhookDelivery
 from ledger.types import utcnow
-from swo.settings import PROJECT_ROOT
+from settings import PROJECT_ROOT
 from webhooks.app import create_app, receiver_for
 from webhooks.emitter import EmitFailed
 from webhooks.receiver import Receiver
@@ -84,7 +84,7 @@ def receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiv
     ledger.dispose()
 
 
-def starweb_order_event(event: str = "order-created", order_id: int = 1001, uuid: str = "3f1c0e9e-0001",
+def starweb_order_event(event: str | None = "order-created", order_id: int = 1001, uuid: str = "3f1c0e9e-0001",
                         **extra: Any) -> dict[str, Any]:
     """A Starweb web-hook body as documented (values inferred)."""
     return {"uuid": uuid, "eventId": event, "shopIdCode": "fjallbutiken", "eventTimestamp": "2026-11-30T10:15:00+01:00",

@@ -7,6 +7,7 @@ and returned quantities, which empties ``onlyOrdersWithOrderLinesToReport…`` f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -45,7 +46,7 @@ def change_status(state: SimState, order: Doc, number: int) -> None:
 def build_router(state: SimState) -> APIRouter:
     router = APIRouter()
 
-    def _patch(order_id: int, what: str, change: Any) -> dict[str, Any]:
+    def _patch(order_id: int, what: str, change: Callable[[Doc], object]) -> dict[str, Any]:
         with state.write():
             order = load_order(state, order_id)
             change(order)

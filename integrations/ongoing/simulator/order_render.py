@@ -36,7 +36,7 @@ def transporter_json(state: SimState, ref: dict[str, Any] | None) -> dict[str, A
     if not ref:
         return None
     contract = next((c for c in state.transporter_contracts() if c["transporterCode"] == ref["code"]), {})
-    service = next((s for s in contract.get("transporterServices", [])
+    service: dict[str, Any] = next((s for s in contract.get("transporterServices", [])
                     if s["transporterServiceCode"] == ref.get("serviceCode")), {})
     return {"transporterName": contract.get("transporterName"), "name": service.get("transporterServiceName"),
             "code": ref["code"], "serviceCode": ref.get("serviceCode"), "transporterContract": None,

@@ -7,7 +7,7 @@ totals, modifiedAt, …) are ignored, as are unknown ones; a value breaking a li
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -21,8 +21,8 @@ AddressType = Literal["paymentMethodDelivery", "paymentMethodInvoice", "original
 class VendorBody(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
-    def vendor_fields(self) -> dict[str, object]:
-        """The fields the caller actually sent, under Starweb's names."""
+    def vendor_fields(self) -> dict[str, Any]:
+        """The fields the caller actually sent, under Starweb's names (JSON values, checked by the model)."""
         return self.model_dump(by_alias=True, exclude_unset=True)
 
 

@@ -28,9 +28,9 @@ from integrations.starweb.simulator.state import ORDER, SimState
 from integrations.starweb.simulator.web_hook_calls import announce_order_deleted
 
 Doc = dict[str, Any]
-WRITABLE_ORDER_FIELDS = tuple(
+WRITABLE_ORDER_FIELDS: tuple[str, ...] = tuple(
     field.alias for field in OrderBody.model_fields.values()
-    if field.alias not in CALL_FLAGS and field.alias not in SUB_RESOURCES
+    if field.alias and field.alias not in CALL_FLAGS and field.alias not in SUB_RESOURCES  # every field has one
 )
 
 

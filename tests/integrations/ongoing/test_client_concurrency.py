@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
+from typing import Any
 
 import httpx
 import respx
@@ -25,7 +26,7 @@ class InFlight:
         self.answer = answer
         self.current = 0
         self.most = 0
-        self.bodies: list[dict[str, object]] = []
+        self.bodies: list[dict[str, Any]] = []
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         self.current += 1

@@ -155,14 +155,15 @@ def test_cancelling_a_purchase_order_stops_it_counting_as_to_receive(sim: Ongoin
 
 def test_purchase_orders_page_by_id_and_filter_lines_to_report(sim: OngoingSim) -> None:
     ids = [put_purchase_order(sim, f"PO-{n}", [("THERMOS-1L", 1)]) for n in range(3)]
-    params = {"goodsOwnerId": sim.goods_owner_id, "maxPurchaseOrdersToGet": 2}
+    params: dict[str, int] = {"goodsOwnerId": sim.goods_owner_id, "maxPurchaseOrdersToGet": 2}
     first = sim.api.get("/purchaseOrders", params={**params, "purchaseOrderIdFrom": 0}).json()
     rest = sim.api.get("/purchaseOrders", params={
         **params, "purchaseOrderIdFrom": first[-1]["purchaseOrderInfo"]["purchaseOrderId"] + 1}).json()
     assert [p["purchaseOrderInfo"]["purchaseOrderId"] for p in first + rest] == ids
 
     received = sim.warehouse("purchaseOrders/PO-1/receive")
-    to_report = {"goodsOwnerId": sim.goods_owner_id, "onlyPurchaseOrdersWithOrderLinesToReport": "true"}
+    to_report: dict[str, int | str] = {"goodsOwnerId": sim.goods_owner_id,
+                                       "onlyPurchaseOrdersWithOrderLinesToReport": "true"}
     assert [p["purchaseOrderInfo"]["purchaseOrderNumber"] for p in sim.api.get("/purchaseOrders",
                                                                                params=to_report).json()] == ["PO-1"]
     line_id = received["purchaseOrderLines"][0]["id"]

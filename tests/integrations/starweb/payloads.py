@@ -87,7 +87,7 @@ def comment(comment_id: int = 1, text: str = "Lämna vid dörren", author: str =
     return {"commentId": comment_id, "createdAt": "2024-05-02T10:16:00+02:00", "text": text, "from": author}
 
 
-def variant(variant_id: int = 1, sku: str = "POLE-CF-120", stock: int | None = 40, **overrides: Any) -> Json:
+def variant(variant_id: int = 1, sku: str | None = "POLE-CF-120", stock: int | None = 40, **overrides: Any) -> Json:
     return {"variantId": variant_id, "sku": sku, "externalId": None, "externalIdType": None, "isActive": True,
             "sortIndex": 0, "stockStatusId": 1, "stockQuantity": stock, "weightInKg": 0.21, "costPrice": "120.50",
             "ean": "7350001000012", "mpn": "KF-120", "imageFileId": None, "attributeValueLinks": [],

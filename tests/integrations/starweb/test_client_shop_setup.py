@@ -70,7 +70,7 @@ async def test_web_hooks_can_be_listed_created_read_changed_and_deleted(starweb:
 
 def test_an_unknown_web_hook_event_is_refused_before_sending() -> None:
     with pytest.raises(ValueError, match="event"):
-        WebHookWrite(event="order-shipped")  # type: ignore[arg-type]
+        WebHookWrite(event="order-shipped")
 
 
 async def test_get_shop(starweb: respx.MockRouter, client: StarwebClient) -> None:

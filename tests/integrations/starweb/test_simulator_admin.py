@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.integrations.starweb.sim_fixtures import (  # noqa: F401
@@ -13,7 +15,7 @@ from tests.integrations.starweb.sim_fixtures import (  # noqa: F401
 )
 
 
-def shop_snapshot(shop: httpx.Client) -> dict[str, object]:
+def shop_snapshot(shop: httpx.Client) -> dict[str, Any]:
     products = shop.get("/products", params={"include": "languages"}).json()["data"]
     return {
         "statuses": shop.get("/order-statuses").json(),

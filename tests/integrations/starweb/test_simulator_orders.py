@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.integrations.starweb.sim_fixtures import (  # noqa: F401
     order_payload,
     place_order,
@@ -63,7 +65,7 @@ def test_order_ids_are_sequential_from_1001(shop) -> None:
 
 
 def test_values_longer_than_the_spec_allows_are_refused_with_400(shop) -> None:
-    too_long = [
+    too_long: list[dict[str, Any]] = [
         {"shippingTrackingNo": "9" * 51},
         {"items": [{"sku": "X" * 41, "quantity": 1, "unitPrice": 1}]},
         {"addresses": {"originalDelivery": {"address": "Långgatan " * 6}}},

@@ -1,4 +1,9 @@
-"""Process-wide settings, from environment variables prefixed ``SWO_`` (or a ``.env`` file)."""
+"""Process-wide settings: where the ledger, the state folder and the merchant files are.
+
+They come from environment variables prefixed ``SWO_`` (or a ``.env`` file) and are read once per process.
+This module sits below both layers that need them (``tasks/`` and the ``swo`` command line) and imports
+neither, so a task reading a setting never pulls in the command line.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent
 
 
 class AppSettings(BaseSettings):
