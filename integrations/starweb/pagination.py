@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from integrations.errors import UnexpectedResponse
+from integrations.http import unreadable_answer
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,11 @@ def _adapter(shape: Any) -> TypeAdapter[Any]:
     return TypeAdapter(Envelope[shape])  # type: ignore[valid-type]
 
 
+def not_json(error: ValidationError) -> bool:
+    """Whether pydantic failed on the JSON itself (cut off, HTML), not on what it says."""
+    return any(e["type"] == "json_invalid" for e in error.errors())
+
+
 def _describe(error: ValidationError) -> str:
     # Field paths and reasons only: the offending values may be customer data.
     problems = [f"{'.'.join(str(part) for part in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()]
@@ -89,6 +95,8 @@ def _envelope(response: httpx.Response, shape: Any, endpoint: str) -> Envelope[A
     try:
         return _adapter(shape).validate_json(response.content)
     except ValidationError as exc:
+        if not_json(exc):
+            raise unreadable_answer(response, VENDOR, endpoint) from None
         # ``from None``: pydantic's own message repeats the input, which may hold addresses.
         raise UnexpectedResponse(
             "Starweb answered with a body that does not match its published model",
