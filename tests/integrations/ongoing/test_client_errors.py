@@ -213,7 +213,8 @@ async def test_a_2xx_answer_that_is_not_json_at_all_is_unreadable_and_retryable(
 async def test_a_write_whose_answer_is_cut_off_is_retryable_not_a_missing_id(
     ongoing: OngoingClient, ongoing_api: respx.MockRouter
 ) -> None:
-    ongoing_api.put("/articles").respond(200, content=b'{"articleSystemId": 12', headers={"content-type": "application/json"})
+    ongoing_api.put("/articles").respond(200, content=b'{"articleSystemId": 12',
+                                         headers={"content-type": "application/json"})
     with pytest.raises(UnreadableAnswer, match="PUT /articles"):
         await ongoing.put_article(ArticleWrite(article_number="SOCK-MER-42", article_name="Sock"))
 
