@@ -31,6 +31,7 @@ from tasks.order_export import (
     complete_initial_statuses,
     let_go_of_export_claims,
     push_new_orders,
+    quarantine_unreadable_orders,
     read_export_state,
 )
 from tasks.progress import long_run, progress_stage
@@ -63,12 +64,14 @@ async def export_orders(merchant_id: str, dry_run: bool = False) -> dict[str, in
     async with long_run("export-orders", merchant_id, "First activation (first export)", when=first_run):
         await progress_stage("reading Starweb's orders", until=20)
         recent = await fetch_orders_modified_since(merchant, since)
-        known = read_export_state(merchant_id, [o.order_id for o in recent])
-        retried, gone = await fetch_orders_by_id(merchant, known.due_besides(recent))
+        known = read_export_state(merchant_id, [*(o.order_id for o in recent.orders), *recent.unreadable])
+        retried = await fetch_orders_by_id(merchant, known.due_besides(recent.orders))
+        unreadable = {**recent.unreadable, **retried.unreadable}
         report.extend(close_settled_orders(merchant_id, settle_quarantined(
-            known.quarantined, [*recent, *retried], gone, exportable_status_ids=exportable,
-            bound_order_ids=known.bound), dry_run))
-        orders = select_for_export([*recent, *retried], exportable_status_ids=exportable,
+            known.quarantined - unreadable.keys(), [*recent.orders, *retried.orders], retried.gone,
+            exportable_status_ids=exportable, bound_order_ids=known.bound), dry_run))
+        report.extend(quarantine_unreadable_orders(merchant, unreadable, known, dry_run))
+        orders = select_for_export([*recent.orders, *retried.orders], exportable_status_ids=exportable,
                                    bound_order_ids=known.bound, held_order_ids=known.held)
 
         in_warehouse = await fetch_warehouse_orders(merchant, [merchant.order_number(o.order_id) for o in orders])

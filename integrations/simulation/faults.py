@@ -20,6 +20,7 @@ import json
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -143,10 +144,15 @@ class FaultInjector:
             if self.lockout is not None:
                 self.lockout.record(client, endpoint, failed=status >= 400)
 
-    def report(self) -> dict[str, Any]:
+    def report(self, *, summary: bool = False) -> dict[str, Any]:
+        """The configuration, every injected fault (or with ``summary`` their count per kind), the calls counted
+        and every lockout."""
         with self._lock:
             lockouts = self.lockout.lockouts if self.lockout else []
-            return {"config": self.config.model_dump(), "injected": list(self.injected), "calls": self.calls,
+            injected: Any = list(self.injected)
+            if summary:
+                injected = dict(Counter(fault["fault"] for fault in self.injected))
+            return {"config": self.config.model_dump(), "injected": injected, "calls": self.calls,
                     "lockouts": [{"client": lo.client, "endpoint": lo.endpoint, "seconds": lo.seconds}
                                  for lo in lockouts]}
 
@@ -160,8 +166,8 @@ def fault_router(injector: FaultInjector) -> APIRouter:
         return injector.config
 
     @router.get("/faults")
-    def get_faults() -> dict[str, Any]:
-        return injector.report()
+    def get_faults(summary: bool = False) -> dict[str, Any]:
+        return injector.report(summary=summary)
 
     @router.delete("/faults")
     def clear_faults() -> FaultConfig:
