@@ -76,7 +76,7 @@ def to_ongoing_order(order: Order, merchant: MerchantConfig, *, known_skus: Coll
     ``known_skus`` are the article numbers Ongoing holds; an empty collection means it holds none,
     so every line's SKU is reported as unknown (the check is never skipped)."""
     problems: list[str] = []
-    lines = _lines(order, known_skus, problems)
+    lines = _lines(order, merchant, known_skus, problems)
     delivery_slot = _first_filled(order, _DELIVERY_SLOTS)
     delivery = _postal_address(delivery_slot, "delivery", problems, required=True)
     invoice = _postal_address(_first_filled(order, _INVOICE_SLOTS), "invoice", problems, required=False)
@@ -133,7 +133,8 @@ def _source_lines(order: Order) -> Iterator[_SourceLine]:
             yield _SourceLine(str(item.item_id), item)
 
 
-def _lines(order: Order, known_skus: Collection[str], problems: list[str]) -> list[OrderLineWrite]:
+def _lines(order: Order, merchant: MerchantConfig, known_skus: Collection[str],
+           problems: list[str]) -> list[OrderLineWrite]:
     source = list(_source_lines(order))
     if not source:
         problems.append("the order has no items")
@@ -147,6 +148,11 @@ def _lines(order: Order, known_skus: Collection[str], problems: list[str]) -> li
         if item.quantity is None or item.quantity <= 0:
             problems.append(f"item {line.row_number} (SKU {item.sku}) has quantity {item.quantity}; "
                             "Ongoing needs a whole number of at least 1")
+        elif item.quantity > merchant.orders.max_line_quantity:
+            problems.append(f"item {line.row_number} (SKU {item.sku}) has quantity {item.quantity}, more than "
+                            f"orders.max_line_quantity ({merchant.orders.max_line_quantity}) in "
+                            f"deployments/merchants/{merchant.merchant_id}.yaml: it would hold every unit of the "
+                            "SKU ahead of the orders after it; confirm it with the customer, or raise the limit")
         if item.sku not in known_skus:
             unknown.add(item.sku)
         lines.append(OrderLineWrite(
