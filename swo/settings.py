@@ -22,6 +22,8 @@ class AppSettings(BaseSettings):
     # Ongoing's consecutive-failure window: after 3 failed calls the Ongoing breaker pauses this long, so a
     # failing Ongoing never sees the ~5 failed calls per window that lock the API user out.
     ongoing_lockout_window_seconds: float = Field(default=600.0, gt=0)
+    # Where the vendors reach the webhook receiver (``swo webhooks register``); https:// unless this machine.
+    webhook_url: str = "http://127.0.0.1:8803"
 
     @property
     def resolved_ledger_url(self) -> str:
