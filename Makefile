@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint sim install clean
 
+# Only the hashed files of requirements.lock are installed; the project itself (this checkout) is outside the check.
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
@@ -21,7 +21,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q
 	@echo "The flows again, against an Ongoing that keeps rows an update leaves out and ships before the waybill exists:"
-	ONGOING_SIM_OMITTED_ORDER_LINES=kept ONGOING_SIM_WAYBILL_ON_SHIPPING=false $(BIN)/pytest -q -p no:cacheprovider tests/flows
+	@# Less the two slowest files, which neither behaviour touches (the bad-input batch only creates orders;
+	@# the hygiene scan reads what the flows leave behind, whatever Ongoing does with rows and waybills).
+	ONGOING_SIM_OMITTED_ORDER_LINES=kept ONGOING_SIM_WAYBILL_ON_SHIPPING=false $(BIN)/pytest -q -p no:cacheprovider tests/flows \
+		--ignore=tests/flows/test_bad_inputs.py --ignore=tests/flows/test_secret_hygiene.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

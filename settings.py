@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -21,6 +22,11 @@ class AppSettings(BaseSettings):
     state_dir: Path = PROJECT_ROOT / ".state"
     ledger_url: str | None = None
     merchants_dir: Path = PROJECT_ROOT / "deployments" / "merchants"
+    # How long a vendor call may take before it counts as timed out (both clients).
+    vendor_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Ongoing's consecutive-failure window: after 3 failed calls the Ongoing breaker pauses this long, so a
+    # failing Ongoing never sees the ~5 failed calls per window that lock the API user out.
+    ongoing_lockout_window_seconds: float = Field(default=600.0, gt=0)
     # Where the vendors reach the webhook receiver (``swo webhooks register``); https:// unless this machine.
     webhook_url: str = "http://127.0.0.1:8803"
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from domain.field_limits import ARTICLE_FIELD_LIMITS, cut, overlong_members
+from domain.field_limits import ARTICLE_FIELD_LIMITS, cut, overlong_members, utf16_length
 from integrations.errors import MappingError
 from integrations.ongoing.models import ArticleBarCodeInfo, ArticleSupplierInfo, ArticleWrite
 from integrations.starweb.models import Product, Variant
@@ -105,9 +105,9 @@ def _article_name(base: str, sku: str, *, with_suffix: bool) -> str:
     if not with_suffix:
         return cut(base, limit)
     suffix = f" ({sku})"
-    if len(suffix) >= limit:  # an absurd SKU; to_ongoing_article refuses it anyway
+    if utf16_length(suffix) >= limit:  # an absurd SKU; to_ongoing_article refuses it anyway
         return cut(sku, limit)
-    return cut(base, limit - len(suffix)) + suffix
+    return cut(base, limit - utf16_length(suffix)) + suffix
 
 
 def _text(value: str | None) -> str | None:

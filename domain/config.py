@@ -217,6 +217,9 @@ class OrderSettings(_Strict):
     first_run_lookback_days: Annotated[int, Field(ge=0)] = 7
     # Ongoing status from which picking is finished (standard 400 "Picked"); short picks are noted from here.
     picked_status: Annotated[int, Field(gt=0)] = 400
+    # More units than this on one line is held for a person: a typo of 1 000 000 would book every unit of the
+    # SKU ahead of the orders after it. Starweb itself takes up to 1 000 000.
+    max_line_quantity: Annotated[int, Field(ge=1)] = 9999
 
     @field_validator("exportable_starweb_statuses")
     @classmethod

@@ -1,8 +1,10 @@
 """The longest text Ongoing accepts in each member the connector sends, and checks against them.
 
 Ongoing publishes no maximum lengths, so these numbers are inferred and deliberately conservative:
-a value that fits here fits in Ongoing. Keys are the members' JSON paths in the request body
-(``consignee.name``; a list's members without an index, ``orderLines.articleNumber``). The Ongoing
+a value that fits here fits in Ongoing. Lengths are counted as .NET counts them, in UTF-16 code units:
+an emoji or another character beyond the Basic Multilingual Plane counts twice. Keys are the members'
+JSON paths in the request body (``consignee.name``; a list's members without an index,
+``orderLines.articleNumber``). The Ongoing
 simulator keeps its own copy of the same numbers and refuses longer values the way Ongoing does.
 """
 
@@ -50,9 +52,23 @@ ORDER_FIELD_LIMITS: Mapping[str, int] = MappingProxyType({
 })
 
 
+def utf16_length(text: str) -> int:
+    """The length .NET (and so Ongoing) sees: UTF-16 code units, two for a character beyond U+FFFF."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
 def cut(text: str, limit: int) -> str:
-    """``text`` shortened to ``limit`` characters, ending in "…" when something was cut off."""
-    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
+    """``text`` shortened to ``limit`` UTF-16 units, ending in "…" when something was cut off (never in the
+    middle of a character)."""
+    if utf16_length(text) <= limit:
+        return text
+    kept, used = [], utf16_length(ELLIPSIS)
+    for char in text:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            break
+        kept.append(char)
+    return "".join(kept) + ELLIPSIS
 
 
 def overlong_members(body: Mapping[str, Any], limits: Mapping[str, int]) -> list[str]:
@@ -72,5 +88,5 @@ def _walk(value: Any, key: str, where: str, limits: Mapping[str, int]) -> Iterat
             # Ongoing identifies order lines by rowNumber; name them so in messages.
             row = child.get("rowNumber") if isinstance(child, Mapping) else None
             yield from _walk(child, key, f"{where}[row {row}]" if row else f"{where}[{index}]", limits)
-    elif isinstance(value, str) and key in limits and len(value) > limits[key]:
-        yield where, len(value), limits[key]
+    elif isinstance(value, str) and key in limits and utf16_length(value) > limits[key]:
+        yield where, utf16_length(value), limits[key]

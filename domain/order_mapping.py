@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from domain.config import MerchantConfig
 from domain.field_limits import ORDER_FIELD_LIMITS, cut, overlong_members
+from domain.texts import warehouse_text
 from integrations.errors import MappingError
 from integrations.ongoing.models import (
     CodeName,
@@ -75,7 +76,7 @@ def to_ongoing_order(order: Order, merchant: MerchantConfig, *, known_skus: Coll
     ``known_skus`` are the article numbers Ongoing holds; an empty collection means it holds none,
     so every line's SKU is reported as unknown (the check is never skipped)."""
     problems: list[str] = []
-    lines = _lines(order, known_skus, problems)
+    lines = _lines(order, merchant, known_skus, problems)
     delivery_slot = _first_filled(order, _DELIVERY_SLOTS)
     delivery = _postal_address(delivery_slot, "delivery", problems, required=True)
     invoice = _postal_address(_first_filled(order, _INVOICE_SLOTS), "invoice", problems, required=False)
@@ -132,7 +133,8 @@ def _source_lines(order: Order) -> Iterator[_SourceLine]:
             yield _SourceLine(str(item.item_id), item)
 
 
-def _lines(order: Order, known_skus: Collection[str], problems: list[str]) -> list[OrderLineWrite]:
+def _lines(order: Order, merchant: MerchantConfig, known_skus: Collection[str],
+           problems: list[str]) -> list[OrderLineWrite]:
     source = list(_source_lines(order))
     if not source:
         problems.append("the order has no items")
@@ -140,24 +142,31 @@ def _lines(order: Order, known_skus: Collection[str], problems: list[str]) -> li
     for line in source:
         item = line.item
         if not item.sku:
-            problems.append(f"item {line.row_number} has no SKU")
+            named = f" ('{warehouse_text(item.description)}')" if warehouse_text(item.description) else ""
+            problems.append(f"item {line.row_number}{named} has no SKU, so the warehouse cannot pick it")
             continue
         if item.quantity is None or item.quantity <= 0:
             problems.append(f"item {line.row_number} (SKU {item.sku}) has quantity {item.quantity}; "
                             "Ongoing needs a whole number of at least 1")
+        elif item.quantity > merchant.orders.max_line_quantity:
+            problems.append(f"item {line.row_number} (SKU {item.sku}) has quantity {item.quantity}, more than "
+                            f"orders.max_line_quantity ({merchant.orders.max_line_quantity}) in "
+                            f"deployments/merchants/{merchant.merchant_id}.yaml: it would hold every unit of the "
+                            "SKU ahead of the orders after it; confirm it with the customer, or raise the limit")
         if item.sku not in known_skus:
             unknown.add(item.sku)
         lines.append(OrderLineWrite(
             row_number=line.row_number,
             article_number=item.sku,
             number_of_items=float(item.quantity or 0),
-            comment=cut(item.description, ORDER_FIELD_LIMITS["orderLines.comment"]) if item.description else None,
+            comment=_comment(item.description),
             prices=_prices(item, order.currency_code),
             vat=Vat(percent=float(item.vat_rate)) if item.vat_rate is not None else None,
         ))
     if unknown:
-        problems.append(f"SKU{'s' if len(unknown) > 1 else ''} not known in Ongoing: {', '.join(sorted(unknown))} "
-                        "(the product sync creates the articles)")
+        problems.append(f"SKU{'s' if len(unknown) > 1 else ''} not known in Ongoing: "
+                        f"{', '.join(_sku_label(sku) for sku in sorted(unknown))} (the product sync creates the "
+                        "articles; SKUs are compared exactly, case and spaces included)")
     return lines
 
 
@@ -267,7 +276,17 @@ def _number(amount: Decimal | None) -> float | None:
 
 
 def _text(value: str | None) -> str | None:
-    return value.strip() if value and value.strip() else None
+    return warehouse_text(value)
+
+
+def _comment(description: str | None) -> str | None:
+    text = warehouse_text(description)
+    return cut(text, ORDER_FIELD_LIMITS["orderLines.comment"]) if text else None
+
+
+def _sku_label(sku: str) -> str:
+    """A SKU as a person can see it in a message: quoted when spaces at either end would hide."""
+    return f"'{sku}'" if sku != sku.strip() else sku
 
 
 def _wire(value: Any) -> Any:

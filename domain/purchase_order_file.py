@@ -1,7 +1,8 @@
 """The merchant's purchase-order list as a sheet: a CSV or XLSX file (or rows given directly) turned
 into numbered rows of text cells under the connector's own column names.
 
-Swedish Excel exports are the common case: ``;`` separators, decimal commas, UTF-8 or Windows-1252.
+Swedish Excel exports are the common case: ``;`` separators, decimal commas, UTF-8 or Windows-1252 (or
+UTF-16, Excel's "Unicode text", tab-separated).
 Headers may be written in English or Swedish (``sku`` or ``artikelnummer`` …); each row keeps the number
 a person sees in a spreadsheet (the header is row 1), so every error can point at file, row and column.
 Decoding bytes is pure; reading the file from disk is the caller's job.
@@ -113,11 +114,40 @@ def _sheet(frame: pd.DataFrame, source: str, first_row: int) -> Sheet:
     return Sheet(source, headers, tuple(rows))
 
 
-def _decode(content: bytes) -> str:
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_OLD_EXCEL = b"\xd0\xcf\x11\xe0"  # an .xls (or other OLE) file saved as or renamed to .csv
+
+
+def _decode(content: bytes, source: str) -> str:
+    """The text of a CSV file in whatever encoding Excel and friends write: UTF-8 (with or without BOM),
+    UTF-16 with a BOM (Excel's "Unicode text"), Windows-1252 (Excel's "CSV" on Swedish Windows) — and a
+    file whose lines were pasted together from both, decoded line by line, so one line in the wrong encoding
+    costs no other line its å, ä and ö."""
+    if content.startswith(_UTF16_BOMS):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PurchaseOrderFileError(f"{source}: starts as UTF-16 text but breaks off at byte {exc.start}; "
+                                         "save it again as CSV UTF-8") from None
+    if content.startswith(_OLD_EXCEL) or b"\x00" in content[:4096]:
+        raise PurchaseOrderFileError(f"{source}: not a text file (an old .xls workbook?); save it as .xlsx "
+                                     "or as CSV UTF-8")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return content.decode("cp1252")  # Excel's "CSV" on Swedish Windows
+        pass
+    lines = []
+    for number, line in enumerate(content.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("cp1252"))
+            except UnicodeDecodeError as exc:
+                raise PurchaseOrderFileError(
+                    f"{source}, row {number}: byte 0x{line[exc.start]:02x} is neither UTF-8 nor Windows-1252 text; "
+                    "save the file as CSV UTF-8") from None
+    return "\n".join(lines)
 
 
 def _separator(text: str) -> str:
@@ -126,7 +156,7 @@ def _separator(text: str) -> str:
 
 
 def read_csv(content: bytes, source: str) -> Sheet:
-    text = _decode(content)
+    text = _decode(content, source)
     if not text.strip():
         raise PurchaseOrderFileError(f"{source}: the file is empty")
     try:

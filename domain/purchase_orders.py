@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from domain.field_limits import utf16_length
 from domain.hashing import payload_hash
 from domain.purchase_order_file import (
     COMMENT,
@@ -194,14 +195,14 @@ def _read_row(sheet: Sheet, row: SheetRow, today: date, known_skus: Collection[s
         value = cells.get(column, "")
         if not value:
             error(column, f"the {what} is missing")
-        elif len(value) > limit:
-            error(column, f"the {what} is {len(value)} characters long; at most {limit} fit in Ongoing")
+        elif utf16_length(value) > limit:
+            error(column, f"the {what} is {utf16_length(value)} characters long; at most {limit} fit in Ongoing")
         return value
 
     parsed.number = required(NUMBER, "purchase order number", MAX_NUMBER)
     parsed.supplier = required(SUPPLIER, "supplier", MAX_SUPPLIER)
     parsed.sku = required(SKU, "SKU", MAX_SKU)
-    if parsed.sku and len(parsed.sku) <= MAX_SKU and parsed.sku not in known_skus:
+    if parsed.sku and utf16_length(parsed.sku) <= MAX_SKU and parsed.sku not in known_skus:
         error(SKU, f"unknown SKU {parsed.sku!r}: it is neither a Starweb variant nor an Ongoing article")
     if not cells.get(QUANTITY):
         error(QUANTITY, "the quantity is missing")
@@ -229,8 +230,9 @@ def _read_row(sheet: Sheet, row: SheetRow, today: date, known_skus: Collection[s
             if parsed.price < 0:
                 error(PURCHASE_PRICE, f"the purchase price cannot be negative ({cells[PURCHASE_PRICE]})")
     comment = cells.get(COMMENT, "")
-    if len(comment) > MAX_COMMENT:
-        error(COMMENT, f"the comment is {len(comment)} characters long; at most {MAX_COMMENT} fit in Ongoing")
+    if utf16_length(comment) > MAX_COMMENT:
+        error(COMMENT, f"the comment is {utf16_length(comment)} characters long; at most {MAX_COMMENT} fit in "
+                       "Ongoing")
     parsed.comment = comment or None
     return parsed
 

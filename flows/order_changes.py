@@ -26,7 +26,7 @@ from tasks.mapping_checks import check_ongoing_mappings
 from tasks.order_changes import close_settled_changes, push_starweb_edits, read_bound_orders
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
-from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
+from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table, unreadable_warnings
 from tasks.warehouse_reads import fetch_articles, fetch_warehouse_orders
 
 STREAM = "starweb-orders-changes"
@@ -56,11 +56,12 @@ async def changes_pass(merchant_id: str, dry_run: bool, order_ids: list[int] | N
     if order_ids is None:
         recent = await fetch_orders_modified_since(merchant, since)
     else:
-        recent, _gone = await fetch_orders_by_id(merchant, order_ids)
-    bound = read_bound_orders(merchant_id, [o.order_id for o in recent])
-    retried, gone = await fetch_orders_by_id(merchant, bound.to_fetch)
-    report.extend(close_settled_changes(merchant_id, gone, dry_run))
-    orders = [o for o in [*recent, *retried] if o.order_id in bound.in_play]
+        recent = await fetch_orders_by_id(merchant, order_ids)
+    bound = read_bound_orders(merchant_id, [o.order_id for o in recent.orders])
+    retried = await fetch_orders_by_id(merchant, bound.to_fetch)
+    report.extend(close_settled_changes(merchant_id, retried.gone, dry_run))
+    report.warnings += unreadable_warnings({**recent.unreadable, **retried.unreadable}, bound.in_play)
+    orders = [o for o in [*recent.orders, *retried.orders] if o.order_id in bound.in_play]
     in_warehouse = await fetch_warehouse_orders(merchant, [b.order_number for b in bound.in_play.values()])
     articles = await fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)})
 

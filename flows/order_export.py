@@ -33,6 +33,7 @@ from tasks.order_export import (
     complete_initial_statuses,
     let_go_of_export_claims,
     push_new_orders,
+    quarantine_unreadable_orders,
     read_export_state,
 )
 from tasks.progress import long_run, progress_stage
@@ -76,13 +77,15 @@ async def export_pass(merchant_id: str, dry_run: bool, order_ids: list[int] | No
         if order_ids is None:
             recent = await fetch_orders_modified_since(merchant, since)
         else:
-            recent, _gone = await fetch_orders_by_id(merchant, order_ids)
-        known = read_export_state(merchant_id, [o.order_id for o in recent])
-        retried, gone = await fetch_orders_by_id(merchant, known.due_besides(recent))
+            recent = await fetch_orders_by_id(merchant, order_ids)
+        known = read_export_state(merchant_id, [*(o.order_id for o in recent.orders), *recent.unreadable])
+        retried = await fetch_orders_by_id(merchant, known.due_besides(recent.orders))
+        unreadable = {**recent.unreadable, **retried.unreadable}
         report.extend(close_settled_orders(merchant_id, settle_quarantined(
-            known.quarantined, [*recent, *retried], gone, exportable_status_ids=exportable,
-            bound_order_ids=known.bound), dry_run))
-        orders = select_for_export([*recent, *retried], exportable_status_ids=exportable,
+            known.quarantined - unreadable.keys(), [*recent.orders, *retried.orders], retried.gone,
+            exportable_status_ids=exportable, bound_order_ids=known.bound), dry_run))
+        report.extend(quarantine_unreadable_orders(merchant, unreadable, known, dry_run))
+        orders = select_for_export([*recent.orders, *retried.orders], exportable_status_ids=exportable,
                                    bound_order_ids=known.bound, held_order_ids=known.held)
 
         in_warehouse = await fetch_warehouse_orders(merchant, [merchant.order_number(o.order_id) for o in orders])

@@ -55,7 +55,7 @@ async def statuses_pass(merchant_id: str, dry_run: bool, order_numbers: list[str
             merchant_id, {b.starweb_order_id for b in unfinished if b.order_number in in_warehouse}, dry_run))
     pairs, waiting = orders_needing_attention(merchant, table, unfinished, in_warehouse, held)
     report.extend(waiting)
-    starweb_orders, _gone = await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs])
+    starweb_orders = (await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs])).orders
 
     outcomes, unexpected = await bring_back_warehouse_changes(
         merchant, table, pairs, {o.order_id: o for o in starweb_orders}, dry_run)

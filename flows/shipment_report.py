@@ -70,7 +70,7 @@ async def shipments_pass(merchant_id: str, dry_run: bool) -> dict[str, int]:
     report.extend(close_settled_shipments(merchant_id, jobs, dry_run))
     jobs, held = hold_untracked_shipments(merchant, jobs, dry_run)
     report.extend(held)
-    starweb_orders, _gone = await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))
+    starweb_orders = (await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))).orders
     try:
         results = await report_shipments_to_starweb(merchant, table, jobs, {o.order_id: o for o in starweb_orders},
                                                     token, dry_run)

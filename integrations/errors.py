@@ -1,7 +1,7 @@
 """The error tree every vendor client raises.
 
 Callers decide by class, not by parsing messages: a ``RetryableError`` may succeed later
-(rate limited, vendor unavailable, timed out, connection dropped, circuit open); a
+(rate limited, vendor unavailable, timed out, connection dropped, answer unreadable, circuit open); a
 ``PermanentError`` will fail the same way until someone changes the data or the config.
 Each error carries the vendor, HTTP status, endpoint and the vendor's own message.
 """
@@ -77,6 +77,11 @@ class VendorTimeout(RetryableError):
 
 class ConnectionLost(RetryableError):
     """The connection failed or was dropped before a complete answer arrived."""
+
+
+class UnreadableAnswer(RetryableError):
+    """A 2xx answer whose body is not JSON at all: cut off on the way, or a proxy's HTML page. The call
+    may well have done its work (a write landed), so it is asked again, or the object read back."""
 
 
 class CircuitOpen(RetryableError):

@@ -15,7 +15,9 @@ Usage::
 from __future__ import annotations
 
 import email.utils
+import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +37,7 @@ from integrations.errors import (
     RateLimited,
     RefusedByVendor,
     RetryableError,
+    UnreadableAnswer,
     VendorTimeout,
     VendorUnavailable,
 )
@@ -99,13 +102,42 @@ def server_date(response: httpx.Response) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def html_summary(response: httpx.Response) -> str | None:
+    """One line for an HTML page where JSON was expected (a proxy's or web server's error page): its
+    title, never the page."""
+    content_type = response.headers.get("content-type", "")
+    text = response.text.lstrip()
+    if "html" not in content_type.lower() and not text[:15].lower().startswith(("<!doctype html", "<html")):
+        return None
+    title = _HTML_TITLE.search(text)
+    said = " ".join(html.unescape(title.group(1)).split())[:200] if title else ""
+    return f"an HTML page instead of JSON{f' ({said})' if said else ''}"
+
+
+def unreadable_answer(response: httpx.Response, vendor: str, endpoint: str) -> UnreadableAnswer:
+    """The error for a 2xx answer whose body is not JSON: what it looked like, never what it held."""
+    looks = html_summary(response) or (
+        f"a body that is not JSON ({len(response.content)} bytes, {response.headers.get('content-type') or 'no type'}"
+        "; cut off on the way?)")
+    return UnreadableAnswer(f"{vendor} answered {endpoint} with HTTP {response.status_code} and {looks}; the call "
+                            "is tried again (a write may have landed, so it is looked up before it is resent)",
+                            vendor=vendor, status=response.status_code, endpoint=endpoint)
+
+
 def json_message(*keys: str) -> MessageExtractor:
-    """An extractor that reads the first present key of a JSON error body, else the raw text."""
+    """An extractor that reads the first present key of a JSON error body, else a summary of an HTML page,
+    else the raw text."""
 
     def extract(response: httpx.Response) -> str | None:
         try:
             body = response.json()
         except ValueError:
+            page = html_summary(response)
+            if page:
+                return page
             text = response.text.strip()
             return text[:500] or None
         if isinstance(body, Mapping):

@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from domain.config import MerchantConfig
 from domain.order_export import Adoption, ExportPlan, ExportRefusal, ExportStep, plan_adoption
 from domain.statuses import OrderState, StatusTable
-from integrations.errors import ConnectorError, RefusedByVendor
+from integrations.errors import ConnectorError, RefusedByVendor, UnexpectedResponse
 from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import OrderWrite
 from integrations.starweb.models import Order
@@ -75,6 +75,22 @@ def close_settled_orders(merchant_id: str, settled: Mapping[int, str], dry_run: 
             for order_id, why in settled.items():
                 quarantine.resolve(session, merchant_id, ORDER_KIND, str(order_id), why)
     return outcomes
+
+
+@task(name="quarantine-unreadable-orders", cache_policy=NO_CACHE)
+def quarantine_unreadable_orders(merchant: MerchantConfig, unreadable: Mapping[int, str], state: ExportState,
+                                 dry_run: bool) -> list[Outcome]:
+    """Orders whose Starweb answer breaks Starweb's model (a fractional quantity, a text where a number
+    belongs): each is held with the fields at fault, and the rest of the batch goes on without it. Orders
+    already exported, or held and not yet due, are left alone."""
+    batch = Batch(merchant, dry_run)
+    for order_id, problem in sorted(unreadable.items()):
+        if order_id in state.bound or order_id in state.held:
+            continue
+        error = UnexpectedResponse(f"Starweb's answer for order {order_id} does not match Starweb's model, so it "
+                                   f"cannot be read: {problem}", vendor="starweb", endpoint="GET /orders")
+        batch.quarantine(ORDER_KIND, str(order_id), f"order {order_id}", error, payload={"orderId": order_id})
+    return batch.outcomes
 
 
 def lines_of(payload: OrderWrite) -> list[LineSpec]:

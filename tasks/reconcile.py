@@ -100,9 +100,9 @@ async def read_order_views(merchant: MerchantConfig, window: Window, table: Stat
     await progress_stage("looking up orders Ongoing has from outside the window", until=50)
     starweb = {o.order_id: o for o in shop}
     named = {starweb_order_id(number, prefix) for number in ongoing}
-    looked_up, gone = await fetch_orders_by_id(merchant, sorted(i for i in named if i is not None and i not in starweb))
-    starweb |= {o.order_id: o for o in looked_up}
-    return OrderViews(shop, starweb, ongoing, gone, {o.order_number for o in unreported})
+    looked_up = await fetch_orders_by_id(merchant, sorted(i for i in named if i is not None and i not in starweb))
+    starweb |= {o.order_id: o for o in looked_up.orders}
+    return OrderViews(shop, starweb, ongoing, looked_up.gone, {o.order_number for o in unreported})
 
 
 async def compare_stock(merchant: MerchantConfig) -> tuple[StockPlan, int]:

@@ -137,8 +137,8 @@ async def match_to_starweb_orders(merchant: MerchantConfig, detected: Sequence[D
                                   ) -> tuple[dict[int, StarwebOrder], dict[str, Match]]:
     """The Starweb orders the returns may belong to (read once each), and each return's match."""
     candidates = candidate_orders(merchant, detected)
-    found, _gone = await fetch_orders_by_id(merchant, sorted(set().union(*candidates.values())))
-    orders = {order.order_id: order for order in found}
+    found = await fetch_orders_by_id(merchant, sorted(set().union(*candidates.values())))
+    orders = {order.order_id: order for order in found.orders}
     return orders, match_returns(detected, candidates, orders)
 
 

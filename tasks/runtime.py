@@ -52,6 +52,7 @@ async def starweb_client(merchant: MerchantConfig, **options: Any) -> StarwebCli
                                                f"{merchant.merchant_id} Starweb client secret"),
     )
     options.setdefault("breaker_store", breaker_store())
+    options.setdefault("timeout", get_settings().vendor_timeout_seconds)
     return StarwebClient(settings, **options)
 
 
@@ -69,6 +70,8 @@ async def ongoing_client(merchant: MerchantConfig, **options: Any) -> OngoingCli
         await ensure_write_limit(limit)
         options["write_slot"] = write_slot(limit)
     options.setdefault("breaker_store", breaker_store())
+    options.setdefault("timeout", get_settings().vendor_timeout_seconds)
+    options.setdefault("pause_seconds", get_settings().ongoing_lockout_window_seconds)
     return OngoingClient(settings, **options)
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from domain.config import MerchantConfig
 from domain.statuses import ShopStatus, StatusTable
-from integrations.errors import NotFound, RefusedByVendor
+from integrations.errors import NotFound, RefusedByVendor, UnexpectedResponse
 from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order, Product, Variant
+from integrations.starweb.pagination import UnreadableRecord
 from tasks.runtime import retry_only_transient, starweb_client
 
 # Spread into @task(...): Prefect's overloads need the options typed as Any to accept them.
@@ -30,31 +32,56 @@ async def fetch_status_table(merchant: MerchantConfig) -> tuple[StatusTable, lis
     return StatusTable(merchant.state_rules(), statuses), statuses
 
 
+@dataclass(frozen=True)
+class OrdersRead:
+    """Orders read from Starweb; the ids it no longer has; and the orders whose answer does not match
+    Starweb's model (id → which fields and why), which are left out rather than stop the rest."""
+
+    orders: list[Order]
+    gone: list[int] = field(default_factory=list)
+    unreadable: dict[int, str] = field(default_factory=dict)
+
+
+def unreadable_warnings(unreadable: dict[int, str], of_interest: Collection[int]) -> list[str]:
+    """A run's warning for each order of interest that Starweb answered in a shape that breaks its model."""
+    return [f"order {order_id}: Starweb's answer for it does not match Starweb's model ({problem}); left out"
+            for order_id, problem in sorted(unreadable.items()) if order_id in of_interest]
+
+
 @task(name="fetch-orders-modified-since", **READ_RETRIES)
-async def fetch_orders_modified_since(merchant: MerchantConfig, since: datetime) -> list[Order]:
+async def fetch_orders_modified_since(merchant: MerchantConfig, since: datetime) -> OrdersRead:
     """Orders changed since ``since``. Starweb has no updatedSince for orders, so page through them
     newest-modified first and stop at the first one older than ``since``."""
-    found: list[Order] = []
+    read = OrdersRead([])
+
+    def note(record: UnreadableRecord) -> None:
+        if record.record_id is not None:
+            read.unreadable[record.record_id] = record.problem
+        else:
+            get_run_logger().warning("an order without a readable orderId left out: %s", record.problem)
+
     async with await starweb_client(merchant) as shop:
-        async for order in shop.iter_orders(sort_by="modifiedAt", sort_order="DESC"):
+        async for order in shop.iter_orders(sort_by="modifiedAt", sort_order="DESC", on_unreadable=note):
             if order.modified_at is not None and order.modified_at < since:
                 break
-            found.append(order)
-    return found
+            read.orders.append(order)
+    return read
 
 
 @task(name="fetch-orders-by-id", **READ_RETRIES)
-async def fetch_orders_by_id(merchant: MerchantConfig, order_ids: list[int]) -> tuple[list[Order], list[int]]:
-    """The orders with these ids (items and addresses included), and the ids Starweb no longer has."""
-    found: list[Order] = []
-    missing: list[int] = []
+async def fetch_orders_by_id(merchant: MerchantConfig, order_ids: list[int]) -> OrdersRead:
+    """The orders with these ids (items and addresses included), the ids Starweb no longer has, and the
+    ones whose answer does not match Starweb's model."""
+    read = OrdersRead([])
     async with await starweb_client(merchant) as shop:
         for order_id in order_ids:
             try:
-                found.append(await shop.get_order(order_id))
+                read.orders.append(await shop.get_order(order_id))
             except NotFound:
-                missing.append(order_id)
-    return found, missing
+                read.gone.append(order_id)
+            except UnexpectedResponse as error:
+                read.unreadable[order_id] = error.vendor_message or str(error)
+    return read
 
 
 @task(name="fetch-products-changed-since", **READ_RETRIES)

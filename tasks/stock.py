@@ -175,7 +175,8 @@ async def check_stock_master(merchant: MerchantConfig, plan: StockPlan, shop: Sh
     table, statuses = await fetch_status_table(merchant)
     cancelled = {s.status_id for s in statuses if s.id_code == "canceled"}
     cancelled.add(table.starweb_status_id(OrderState.CANCELLED))
-    orders = await fetch_orders_modified_since(merchant, min(b.seen_from for b in baselines) - STARWEB_STAMP_PRECISION)
+    orders = (await fetch_orders_modified_since(merchant, min(b.seen_from for b in baselines)
+                                                - STARWEB_STAMP_PRECISION)).orders
     conflicts = master_conflicts(baselines, observed, sale_lines(orders, cancelled),
                                  observed_from=shop.started, observed_until=shop.finished)
     logger = get_run_logger()

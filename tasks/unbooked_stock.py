@@ -41,11 +41,11 @@ async def read_unbooked_stock(merchant: MerchantConfig, *, warehouse_read_at: da
     _table, statuses = await fetch_status_table.fn(merchant)
     holding = resolve_status_refs(merchant.orders.exportable_starweb_statuses, statuses,
                                   what="orders.exportable_starweb_statuses")
-    seen = await fetch_orders_modified_since.fn(merchant, since)
+    seen = (await fetch_orders_modified_since.fn(merchant, since)).orders
     gone: list[int] = []
     if recheck:
-        reread, gone = await fetch_orders_by_id.fn(merchant, sorted(set(known) - {o.order_id for o in seen}))
-        seen = [*seen, *reread]
+        reread = await fetch_orders_by_id.fn(merchant, sorted(set(known) - {o.order_id for o in seen}))
+        seen, gone = [*seen, *reread.orders], reread.gone
     current = update_unbooked({i: o for i, o in known.items() if i not in gone}, seen, holding_status_ids=holding)
 
     with ledger().session() as session:

@@ -69,7 +69,8 @@ from integrations.ongoing.wire import (
 log = logging.getLogger(__name__)
 
 # Ongoing locks an API user out after about 5 failed calls in 10 minutes: open the breaker at 3 and pause
-# for the whole window, so one failed trial call is all a down Ongoing sees in the next 10 minutes.
+# for the whole window, so one failed trial call is all a down Ongoing sees in the next 10 minutes
+# (``pause_seconds`` sets another window, e.g. a simulator's compressed one).
 FAILURE_THRESHOLD = 3
 PAUSE_SECONDS = 600.0
 # A goods-owner-free request (the status table takes no goodsOwnerId) tells whose refusal it was.
@@ -116,10 +117,11 @@ class OngoingClient:
         breaker: CircuitBreaker | None = None,
         breaker_store: BreakerStore | None = None,
         write_slot: WriteSlot | None = None,
+        pause_seconds: float = PAUSE_SECONDS,
     ) -> None:
         self.settings = settings
         breaker = breaker or shared_breaker(VENDOR, settings.base_url, settings.username,
-                                            failure_threshold=FAILURE_THRESHOLD, reset_after=PAUSE_SECONDS,
+                                            failure_threshold=FAILURE_THRESHOLD, reset_after=pause_seconds,
                                             store=breaker_store)
         self._write_slot: WriteSlot = write_slot or nullcontext
         self._refusal_explained: tuple[type[AuthenticationFailed], str] | None = None

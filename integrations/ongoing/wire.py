@@ -3,7 +3,8 @@
 Errors carry ASP.NET's ``{"Message": …}``. Query strings start with ``goodsOwnerId``, send arrays
 as repeated keys (a comma-joined value matches nothing) and times as UTC ISO-8601 with an offset.
 Every 2xx body is validated into a model here; one that does not fit raises ``UnexpectedResponse``
-naming the endpoint, without echoing the body's values (they may be customer addresses).
+naming the endpoint, without echoing the body's values (they may be customer addresses). A body that is
+not JSON at all (cut off, or a proxy's page) is ``UnreadableAnswer``, which is retried.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from integrations.errors import UnexpectedResponse
-from integrations.http import json_message
+from integrations.http import json_message, unreadable_answer
 from integrations.ongoing.models_base import NullableList, wire_time
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,7 @@ def parse_list(response: httpx.Response, model: type[Model], endpoint: str) -> l
 def parse_write_response(response: httpx.Response, model: type[Model], id_key: str, endpoint: str,
                          **extra: Any) -> Model:
     """A PUT's ``{<id_key>, message}``. A 2xx without the id is permanent: retrying could duplicate work."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = _json(response, endpoint)
     try:
         return model.model_validate({**body, **extra} if isinstance(body, dict) else body)
     except ValidationError as exc:
@@ -108,10 +106,7 @@ def _json(response: httpx.Response, endpoint: str) -> Any:
     try:
         return response.json()
     except ValueError:
-        raise UnexpectedResponse(
-            f"{VENDOR} answered {endpoint} with HTTP {response.status_code} and a body that is not JSON",
-            vendor=VENDOR, status=response.status_code, endpoint=endpoint,
-        ) from None
+        raise unreadable_answer(response, VENDOR, endpoint) from None
 
 
 @cache

@@ -26,7 +26,8 @@ import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from integrations.errors import AuthenticationFailed, NotFound, RefusedByVendor, UnexpectedResponse
-from integrations.http import VendorHttp
+from integrations.http import VendorHttp, unreadable_answer
+from integrations.starweb.pagination import not_json
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ async def request_token(http: VendorHttp, client_id: str, client_secret: SecretS
                                    endpoint=TOKEN_ENDPOINT) from None
     try:
         return AccessToken.model_validate_json(response.content)
-    except ValidationError:
+    except ValidationError as exc:
+        if not_json(exc):
+            raise unreadable_answer(response, http.vendor, TOKEN_ENDPOINT) from None
         # The body may hold a token; say only that it was unusable.
         raise UnexpectedResponse("Starweb's token answer has no usable access_token", status=response.status_code,
                                  vendor=http.vendor, endpoint=TOKEN_ENDPOINT) from None

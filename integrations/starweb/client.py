@@ -46,7 +46,15 @@ from integrations.starweb.models import (
     WebHookWrite,
     iso8601,
 )
-from integrations.starweb.pagination import VENDOR, Page, iter_pages, parse_data, parse_list, parse_page
+from integrations.starweb.pagination import (
+    VENDOR,
+    Page,
+    UnreadableRecord,
+    iter_pages,
+    parse_data,
+    parse_list,
+    parse_page,
+)
 
 T = TypeVar("T")
 
@@ -170,12 +178,16 @@ class StarwebClient:
             "filterPaymentMethodId": payment_method_id,
         })
         endpoint = "GET /orders"
-        return parse_page(await self._send("GET", "/orders", endpoint, params=params), Order, endpoint, page)
+        # Read record by record when one order breaks the model, so one bad order never hides the others.
+        return parse_page(await self._send("GET", "/orders", endpoint, params=params), Order, endpoint, page,
+                          id_field="orderId")
 
-    def iter_orders(self, **filters: Unpack[OrderFilters]) -> AsyncIterator[Order]:
-        """Every order matching ``filters`` (as for ``list_orders_page``), page by page, each once."""
+    def iter_orders(self, *, on_unreadable: Callable[[UnreadableRecord], None] | None = None,
+                    **filters: Unpack[OrderFilters]) -> AsyncIterator[Order]:
+        """Every order matching ``filters`` (as for ``list_orders_page``), page by page, each once. An order
+        whose body breaks the model goes to ``on_unreadable`` (by its id), or stops the walk without one."""
         return iter_pages(lambda page: self.list_orders_page(page, **filters), endpoint="GET /orders",
-                          key=lambda order: order.order_id)
+                          key=lambda order: order.order_id, on_unreadable=on_unreadable)
 
     async def get_order(self, order_id: int, include: Sequence[str] = (*ORDER_INCLUDES, "status")) -> Order:
         params = _without_none({"include": _include(include)})

@@ -247,7 +247,8 @@ def test_the_same_order_maps_to_the_same_payload_and_a_changed_quantity_to_anoth
     ("starweb_order", "expected"),
     [
         (order(items=[]), "the order has no items"),
-        (order([item(sku=None), item(8, sku="")]), "item 7 has no SKU; item 8 has no SKU"),
+        (order([item(sku=None), item(8, sku="")]), "item 7 ('Vandringsstav Kolfiber') has no SKU, so the warehouse "
+         "cannot pick it; item 8 ('Vandringsstav Kolfiber') has no SKU"),
         (order([item(sku="NEW-1"), item(8, sku="NEW-0")]), "SKUs not known in Ongoing: NEW-0, NEW-1"),
         (order([item(quantity=0)]), "item 7 (SKU POLE-CF-120) has quantity 0"),
         (order([item(quantity=None)]), "item 7 (SKU POLE-CF-120) has quantity None"),
@@ -281,7 +282,8 @@ def test_every_problem_of_an_order_is_listed_in_one_refusal() -> None:
     message = refusal(order([item(sku=None), item(8, sku="NEW-1", quantity=-1)], shippingMethodId=4,
                             shippingMethodName="Hämta i butik", addresses=slots(originalDelivery=address(city=None))))
     assert message.startswith("Starweb order 1042 cannot be sent to Ongoing: ")
-    for problem in ("item 7 has no SKU", "item 8 (SKU NEW-1) has quantity -1", "SKU not known in Ongoing: NEW-1",
+    for problem in ("item 7 ('Vandringsstav Kolfiber') has no SKU", "item 8 (SKU NEW-1) has quantity -1",
+                    "SKU not known in Ongoing: NEW-1",
                     "shipping method 4 'Hämta i butik' has no Ongoing", "the delivery address has no city"):
         assert problem in message
 

@@ -61,6 +61,37 @@ def test_a_missing_required_column_names_it_and_the_headers_found() -> None:
         read_sheet(b"ordernr;Leverantor;datum;sku;antl\nPO-1;X;2026-12-15;A;1\n", "list.csv")
 
 
+def test_excels_unicode_text_in_utf16_with_tabs_is_read() -> None:
+    text = ("Inköpsordernummer\tLeverantör\tLeveransdatum\tArtikelnummer\tAntal\n"
+            "PO-3\tÅre Ull AB\t2026-12-15\tSOCK-MER-42\t7\n")
+
+    sheet = read_sheet(text.encode("utf-16"), "unicode.csv")
+
+    assert [dict(row.cells) for row in sheet.rows] == [{
+        "purchase_order_number": "PO-3", "supplier": "Åre Ull AB", "expected_date": "2026-12-15",
+        "sku": "SOCK-MER-42", "quantity": "7"}]
+
+
+def test_lines_pasted_together_in_two_encodings_each_keep_their_letters() -> None:
+    header_and_first = "PO number;Supplier;Expected date;SKU;Qty\nPO-4;Åre Ull AB;2026-12-15;SOCK-MER-42;2\n"
+    second = "PO-4;Fjällräven AB;2026-12-15;TENT-FJ2;1\n"
+
+    sheet = read_sheet(header_and_first.encode("utf-8") + second.encode("cp1252"), "mixed.csv")
+
+    assert [row.cells["supplier"] for row in sheet.rows] == ["Åre Ull AB", "Fjällräven AB"]
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, r"old\.csv: not a text file \(an old \.xls workbook\?\)"),
+    (b"\xff\xfe" + "PO;S".encode("utf-16-le") + b"\x00", r"old\.csv: starts as UTF-16 text but breaks off at byte"),
+    (b"PO number;SKU;Qty\nPO-5;A;1\x81\n", r"old\.csv, row 2: byte 0x81 is neither UTF-8 nor Windows-1252 text"),
+], ids=["old xls", "UTF-16 cut off", "neither UTF-8 nor 1252"])
+def test_a_file_in_an_encoding_it_cannot_be_read_in_says_which_row_and_how_to_save_it(content: bytes,
+                                                                                        problem: str) -> None:
+    with pytest.raises(PurchaseOrderFileError, match=problem):
+        read_sheet(content, "old.csv")
+
+
 @pytest.mark.parametrize(("content", "name", "problem"), [
     (b"", "empty.csv", "the file is empty"),
     (b"not a workbook", "list.xlsx", "not a readable XLSX workbook"),

@@ -4,6 +4,7 @@ fresh ledger and a demo merchant pointed at the simulators for every test."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,25 +35,34 @@ class World:
     merchant_id: str = "demo"
 
 
-@pytest.fixture
-def world(prefect_harness: None, simulators: Simulators, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+@contextmanager
+def world_in(simulators: Simulators, directory: Path, patch: pytest.MonkeyPatch) -> Iterator[World]:
+    """Fresh simulators, a fresh ledger in ``directory`` and the demo merchant pointed at the simulators."""
     simulators.reset()
     simulators.seed_demo()
     reset_shared_breakers()
-    merchants = tmp_path / "merchants"
+    merchants = directory / "merchants"
     merchants.mkdir()
     demo = (PROJECT_ROOT / "deployments" / "merchants" / "demo.yaml").read_text()
     demo = demo.replace("http://127.0.0.1:8801/api/v2", simulators.starweb_api)
     demo = demo.replace("http://127.0.0.1:8802/demo/api/v1", simulators.ongoing_api)
     (merchants / "demo.yaml").write_text(demo)
-    monkeypatch.setenv("SWO_MERCHANTS_DIR", str(merchants))
-    monkeypatch.setenv("SWO_LEDGER_URL", f"sqlite:///{tmp_path / 'ledger.db'}")
+    patch.setenv("SWO_MERCHANTS_DIR", str(merchants))
+    patch.setenv("SWO_LEDGER_URL", f"sqlite:///{directory / 'ledger.db'}")
     for name, value in DEMO_CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
+        patch.setenv(name, value)
     get_settings.cache_clear()
     tasks.runtime._ledger_for.cache_clear()
-    with simulators.admin("starweb") as starweb, simulators.admin("ongoing") as ongoing:
-        yield World(simulators, starweb, ongoing, merchants)
-    get_settings.cache_clear()
-    tasks.runtime._ledger_for.cache_clear()
+    try:
+        with simulators.admin("starweb") as starweb, simulators.admin("ongoing") as ongoing:
+            yield World(simulators, starweb, ongoing, merchants)
+    finally:
+        get_settings.cache_clear()
+        tasks.runtime._ledger_for.cache_clear()
+
+
+@pytest.fixture
+def world(prefect_harness: None, simulators: Simulators, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with world_in(simulators, tmp_path, monkeypatch) as fresh:
+        yield fresh

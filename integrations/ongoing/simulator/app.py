@@ -21,7 +21,7 @@ from integrations.ongoing.simulator import (
     webhooks,
 )
 from integrations.ongoing.simulator.auth import vendor_access
-from integrations.ongoing.simulator.errors import INTERNAL_ERROR, install_error_handlers
+from integrations.ongoing.simulator.errors import AUTH_DENIED, INTERNAL_ERROR, install_error_handlers
 from integrations.ongoing.simulator.settings import OngoingSimSettings
 from integrations.ongoing.simulator.state import SimState
 from integrations.ongoing.simulator.timefmt import utc_now
@@ -33,6 +33,9 @@ from integrations.simulation.webhook_delivery import WebhookSender
 ONGOING_ERROR_BODIES = {
     "429": {"Message": "Too many requests. Please slow down."},
     "500": {"Message": INTERNAL_ERROR},
+    "401": {"Message": AUTH_DENIED},
+    # Ongoing does not publish the wording of its consecutive-failure lockout; the status is 403.
+    "lockout": {"Message": "Too many failed calls from this API user. Access is blocked for a while."},
     "default": {"Message": INTERNAL_ERROR},
 }
 

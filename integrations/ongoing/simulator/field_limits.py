@@ -63,7 +63,7 @@ def _overlong(value: Any, path: str, limits: Mapping[str, int]) -> Iterator[tupl
     elif isinstance(value, list):
         for child in value:
             yield from _overlong(child, path, limits)
-    elif isinstance(value, str) and path in limits and len(value) > limits[path]:
+    elif isinstance(value, str) and path in limits and len(value.encode("utf-16-le")) // 2 > limits[path]:
         yield path, limits[path]
 
 

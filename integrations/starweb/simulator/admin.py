@@ -13,12 +13,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from integrations.starweb.simulator.auth import expire_all_tokens
+from integrations.starweb.simulator.errors import not_found
 from integrations.starweb.simulator.seed import seed_demo_shop
-from integrations.starweb.simulator.state import EMAIL, PAYMENT, TOKEN, SimState
+from integrations.starweb.simulator.state import EMAIL, ORDER, PAYMENT, TOKEN, SimState
 
 
 class ClockAdvance(BaseModel):
-    seconds: float = Field(ge=0)
+    seconds: float = Field(description="forward; negative sets the clock back (a shop whose clock is behind)")
 
 
 def reset_shop(state: SimState) -> None:
@@ -66,6 +67,19 @@ def admin_router(state: SimState) -> APIRouter:
     @router.post("/tokens/expire")
     def expire_tokens() -> dict[str, int]:
         return {"expired": expire_all_tokens(state)}
+
+    @router.patch("/orders/{order_id}/items/{item_id}")
+    def overwrite_item(order_id: int, item_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        """Write an order row's fields as given, unchecked: data as an import or a plugin may leave it, which
+        the API itself would refuse (a fractional quantity, a text where a number belongs)."""
+        with state.store.transaction():
+            order = state.require(ORDER, order_id, f"Order {order_id}")
+            item = next((i for i in order.get("items") or [] if i.get("itemId") == item_id), None)
+            if item is None:
+                raise not_found(f"Order item {item_id}")
+            item.update(fields)
+            state.store.put(ORDER, order_id, order)
+        return item
 
     @router.get("/clock")
     def get_clock() -> dict[str, Any]:

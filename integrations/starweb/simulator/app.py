@@ -22,7 +22,7 @@ from integrations.starweb.simulator.orders import orders_router
 from integrations.starweb.simulator.products import products_router
 from integrations.starweb.simulator.settings import StarwebSimSettings
 from integrations.starweb.simulator.shop import shop_router
-from integrations.starweb.simulator.state import SimState
+from integrations.starweb.simulator.state import TOKEN, SimState
 from integrations.starweb.simulator.statuses import statuses_router
 from integrations.starweb.simulator.variants import variants_router
 from integrations.starweb.simulator.web_hooks import web_hooks_router
@@ -48,7 +48,9 @@ def create_app(*, store: DocumentStore | None = None, settings: StarwebSimSettin
     app.include_router(admin_router(state))
     app.include_router(fault_router(state.faults))
     app.include_router(delivery_router(state.web_hooks, "/_sim/web-hooks"))
-    app.add_middleware(FaultMiddleware, injector=state.faults, error_body=FAULT_ERROR_BODIES)
+    # An injected invalid_token forgets the token for real, as an expired one is gone at Starweb.
+    app.add_middleware(FaultMiddleware, injector=state.faults, error_body=FAULT_ERROR_BODIES,
+                       revoke_token=lambda token: state.store.delete(TOKEN, token))
     # Outermost, so fault answers are dated too; the shop's clock may be moved from /_sim/clock.
     app.add_middleware(DateHeaderMiddleware, now=state.clock.now)
     app.state.sim = state

@@ -53,6 +53,7 @@ FAULT_ERROR_BODIES: dict[str, Any] = {
     "502": error_body("bad_gateway", "Bad gateway"),
     "503": error_body("service_unavailable", "Service unavailable"),
     "504": error_body("gateway_timeout", "Gateway timeout"),
+    "401": error_body("invalid_token", "The access token has expired"),
     "default": error_body("server_error", "Something went wrong"),
 }
 

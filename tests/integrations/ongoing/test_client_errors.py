@@ -17,6 +17,7 @@ from integrations.errors import (
     RateLimited,
     RefusedByVendor,
     UnexpectedResponse,
+    UnreadableAnswer,
     VendorTimeout,
     VendorUnavailable,
 )
@@ -182,16 +183,53 @@ async def test_a_2xx_body_that_breaks_the_model_is_unexpected_and_hides_customer
     assert not caught.value.retryable
 
 
-@pytest.mark.parametrize("answer", [
-    httpx.Response(200, text="<html>Service temporarily unavailable</html>"),
-    httpx.Response(200, json={"Message": "not a list"}),
-])
 async def test_a_collection_answer_that_is_not_a_json_list_is_unexpected(
-    ongoing: OngoingClient, ongoing_api: respx.MockRouter, answer: httpx.Response
+    ongoing: OngoingClient, ongoing_api: respx.MockRouter
 ) -> None:
-    ongoing_api.get("/orders").mock(return_value=answer)
+    ongoing_api.get("/orders").respond(200, json={"Message": "not a list"})
     with pytest.raises(UnexpectedResponse, match="GET /orders"):
         await ongoing.find_order_by_number("SW-1")
+
+
+@pytest.mark.parametrize(("answer", "looks"), [
+    (httpx.Response(200, text="<html><title>Service temporarily unavailable</title></html>",
+                    headers={"content-type": "text/html"}),
+     "an HTML page instead of JSON (Service temporarily unavailable)"),
+    (httpx.Response(200, content=b'[{"orderInfo": {"orderId": 5, "orderNum',
+                    headers={"content-type": "application/json"}),
+     "a body that is not JSON (39 bytes, application/json; cut off on the way?)"),
+])
+async def test_a_2xx_answer_that_is_not_json_at_all_is_unreadable_and_retryable(
+    ongoing: OngoingClient, ongoing_api: respx.MockRouter, answer: httpx.Response, looks: str
+) -> None:
+    ongoing_api.get("/orders").mock(return_value=answer)
+    with pytest.raises(UnreadableAnswer) as caught:
+        await ongoing.find_order_by_number("SW-1")
+    assert caught.value.retryable and caught.value.endpoint == "GET /orders"
+    assert looks in str(caught.value)
+    assert "orderNum" not in str(caught.value), "what the body held is never repeated"
+
+
+async def test_a_write_whose_answer_is_cut_off_is_retryable_not_a_missing_id(
+    ongoing: OngoingClient, ongoing_api: respx.MockRouter
+) -> None:
+    ongoing_api.put("/articles").respond(200, content=b'{"articleSystemId": 12',
+                                         headers={"content-type": "application/json"})
+    with pytest.raises(UnreadableAnswer, match="PUT /articles"):
+        await ongoing.put_article(ArticleWrite(article_number="SOCK-MER-42", article_name="Sock"))
+
+
+async def test_an_html_error_page_is_named_by_its_title_not_dumped(
+    ongoing: OngoingClient, ongoing_api: respx.MockRouter
+) -> None:
+    page = ("<!DOCTYPE html><html><head><title>502 - Web server received an invalid response while acting as a "
+            "gateway or proxy server.</title></head><body>" + "x" * 2000 + "</body></html>")
+    ongoing_api.get("/transporterContracts").respond(502, text=page, headers={"content-type": "text/html"})
+    with pytest.raises(VendorUnavailable) as caught:
+        await ongoing.list_transporter_contracts()
+    assert caught.value.vendor_message == ("an HTML page instead of JSON (502 - Web server received an invalid "
+                                           "response while acting as a gateway or proxy server.)")
+    assert "<body>" not in str(caught.value)
 
 
 async def test_breaker_opens_after_four_consecutive_failures_and_recovers(

@@ -14,6 +14,7 @@ from integrations.errors import (
     RateLimited,
     RefusedByVendor,
     UnexpectedResponse,
+    UnreadableAnswer,
     VendorTimeout,
     VendorUnavailable,
 )
@@ -221,10 +222,24 @@ async def test_a_malformed_answer_names_the_endpoint_without_echoing_customer_da
     assert error.__suppress_context__, "pydantic's own message repeats the input and must not be chained"
 
 
-async def test_a_non_json_success_is_an_unexpected_response(starweb: respx.MockRouter, client: StarwebClient) -> None:
-    starweb.get("/shop").respond(200, text="<html>Maintenance</html>")
+async def test_a_non_json_success_is_an_unreadable_answer_tried_again(starweb: respx.MockRouter,
+                                                                       client: StarwebClient) -> None:
+    starweb.get("/shop").respond(200, text="<html><title>Maintenance</title></html>",
+                                 headers={"content-type": "text/html"})
 
-    with pytest.raises(UnexpectedResponse) as caught:
+    with pytest.raises(UnreadableAnswer) as caught:
         await client.get_shop()
 
-    assert caught.value.endpoint == "GET /shop"
+    assert caught.value.endpoint == "GET /shop" and caught.value.retryable
+    assert "an HTML page instead of JSON (Maintenance)" in str(caught.value)
+
+
+async def test_a_list_page_cut_off_in_the_middle_is_an_unreadable_answer(starweb: respx.MockRouter,
+                                                                          client: StarwebClient) -> None:
+    starweb.get("/orders").respond(200, content=b'{"data": [{"orderId": 101, "items": {"data": [',
+                                   headers={"content-type": "application/json"})
+
+    with pytest.raises(UnreadableAnswer) as caught:
+        await client.list_orders_page(page=1)
+
+    assert caught.value.endpoint == "GET /orders" and caught.value.retryable

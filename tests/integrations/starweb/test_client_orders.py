@@ -19,6 +19,7 @@ from integrations.starweb.models import (
     OrderItemWrite,
     OrderPatch,
 )
+from integrations.starweb.pagination import UnreadableRecord
 from tests.integrations.starweb import payloads
 from tests.integrations.starweb.conftest import sent_json
 
@@ -232,3 +233,30 @@ async def test_an_address_slot_is_written_by_type(starweb: respx.MockRouter, cli
     assert listed.call_count == 1
     assert slots.customer_delivery is not None and slots.customer_delivery.city == "Umeå"
     assert slots.payment_method_invoice is None
+
+
+async def test_one_order_that_breaks_the_model_is_left_out_by_its_id_and_the_others_are_read(
+        starweb: respx.MockRouter, client: StarwebClient) -> None:
+    broken = payloads.order(102, with_includes=True)
+    broken["items"]["data"][0]["quantity"] = 1.5  # Starweb's quantities are integers
+    starweb.get("/orders").respond(json=payloads.page(
+        [payloads.order(101, with_includes=True), broken, payloads.order(103, with_includes=True)], 1, 3))
+    unreadable: list[UnreadableRecord] = []
+
+    orders = [o.order_id async for o in client.iter_orders(on_unreadable=unreadable.append)]
+
+    assert orders == [101, 103]
+    assert [(u.record_id, u.problem) for u in unreadable] == [
+        (102, "items.0.quantity: Input should be a valid integer, got a number with a fractional part")]
+
+
+async def test_without_a_place_for_unreadable_orders_the_walk_stops_saying_why(
+        starweb: respx.MockRouter, client: StarwebClient) -> None:
+    broken = payloads.order(102, with_includes=True, orderId="x102")
+    starweb.get("/orders").respond(json=payloads.page([payloads.order(101, with_includes=True), broken], 1, 2))
+
+    with pytest.raises(UnexpectedResponse) as caught:
+        [o async for o in client.iter_orders()]
+
+    assert caught.value.vendor_message == ("orderId: Input should be a valid integer, unable to parse string as an "
+                                           "integer")

@@ -153,3 +153,16 @@ async def test_the_client_rides_out_a_scripted_429(starweb_client, sim_admin) ->
     methods = await starweb_client.list_payment_methods()
     assert [m.id_code for m in methods] == ["klarna_checkout", "invoice", "card"]
     assert len(sim_admin.get("/faults").json()["injected"]) == 2
+
+
+async def test_a_token_that_expires_mid_paging_is_renewed_and_the_walk_reads_every_order_once(
+        starweb_client, shop, sim_admin) -> None:
+    placed = {place_order(shop)["orderId"] for _ in range(101)}  # two pages of 100
+    sim_admin.post("/faults", json={"scripted": [{"fault": "invalid_token", "query_contains": "page=2"}]}
+                   ).raise_for_status()
+
+    read = [order.order_id async for order in starweb_client.iter_orders()]
+
+    assert placed <= set(read) and len(read) == len(set(read))
+    assert [f["fault"] for f in sim_admin.get("/faults").json()["injected"]] == ["invalid_token"], (
+        "page 2 was refused once, and the walk went on with a new token")

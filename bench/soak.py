@@ -1,0 +1,269 @@
+"""The soak: a compressed day of three merchants' trade through the served connector, on a bad day.
+
+Shoppers place orders all day; the merchant edits and cancels some; the warehouse releases, picks and
+ships them (some in two parcels, some before the waybill exists), takes parcels back and receives
+purchase orders. Every process of every merchant runs as the served deployment ``swo run`` serves, each
+flow run in a process of its own, while the simulators fault 10 % of the connector's calls — every kind
+of the fault kit, seeded — and Ongoing's consecutive-failure lockout watches. Several flow-run processes
+are killed mid-run. In the evening the vendors recover, the night passes (quarantined records come due)
+and the processes run until the day is settled; then the soak reckons on the vendors' side only and
+prints the figures that must all be 0, and the call count.
+
+    .venv/bin/python -m bench.soak             # CI size: 300 orders, a few minutes
+    .venv/bin/python -m bench.soak --full      # 10 000 orders
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+import random
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bench.soak_actors import CREATED, OPEN_IN_ONGOING, SKUS, Shop, Warehouse
+from bench.soak_tally import Tally, tally_merchant
+from bench.soak_world import MerchantWorld, Soak, kill_mid_run, start_runs, start_soak, wait_for
+
+
+@dataclass(frozen=True)
+class SoakSize:
+    merchants: int
+    orders: int
+    ticks: int
+    kills: int
+    fault_rate: float
+    runner_limit: int
+    settle_rounds: int = 4
+    tick_timeout: float = 900.0
+
+    @property
+    def orders_per_tick(self) -> int:
+        return math.ceil(self.orders / self.merchants / self.ticks)
+
+
+CI_SIZE = SoakSize(merchants=3, orders=300, ticks=4, kills=3, fault_rate=0.10, runner_limit=4)
+FULL_SIZE = SoakSize(merchants=3, orders=10_000, ticks=24, kills=12, fault_rate=0.10, runner_limit=4,
+                     tick_timeout=3600.0)
+
+# Every process a merchant polls; in the day, the light ones run every tick and the heavier ones every other.
+POLLS = ("export-orders", "sync-order-changes", "sync-order-statuses", "report-shipments", "sync-stock",
+         "register-returns", "track-receipts")
+EVERY_TICK = ("export-orders", "sync-order-changes", "sync-order-statuses", "report-shipments")
+EVERY_OTHER_TICK = (("sync-stock", "register-returns"), ("track-receipts",))
+# Killed mid-run, with how many vendor calls each makes before the kill (past its reads, into its writes): a
+# release at a release time, otherwise these in turn.
+RELEASE_VICTIM = ("release-orders", 20)
+VICTIMS = (("report-shipments", 16), ("export-orders", 25), ("sync-order-changes", 12))
+
+
+class Day:
+    """The soak's simulated day, tick by tick (see the module docstring)."""
+
+    def __init__(self, soak: Soak, size: SoakSize, seed: int, echo: Any) -> None:
+        self.soak, self.size, self.echo = soak, size, echo
+        rng = random.Random(seed)
+        self.shops = {w.merchant_id: Shop(w, random.Random(rng.random())) for w in soak.merchants}
+        self.warehouses = {w.merchant_id: Warehouse(w, random.Random(rng.random())) for w in soak.merchants}
+        self.rng = random.Random(rng.random())
+        self.release_ticks = {1, size.ticks - 1}  # 07:00 and 13:00
+        self.purchase_orders: dict[str, list[str]] = {w.merchant_id: [] for w in soak.merchants}
+        self.received: set[str] = set()
+        self.killed = 0
+        self.kill_attempts = 0
+        self.victims: list[str] = []
+        self.runs: Counter[str] = Counter()
+
+    def close(self) -> None:
+        for shop in self.shops.values():
+            shop.close()
+        for warehouse in self.warehouses.values():
+            warehouse.close()
+
+    async def run(self) -> None:
+        await self._runs({w.merchant_id: ["sync-products"] for w in self.soak.merchants})
+        kill_ticks = _spread(self.size.kills, self.size.ticks)
+        for tick in range(self.size.ticks):
+            started = time.monotonic()
+            self._trade(tick)
+            # Kills due by now and not made yet (a run that finished before it could be killed is tried again).
+            for _ in range(sum(1 for t in kill_ticks if t <= tick) - self.killed):
+                await self._kill(tick)
+            flows = [*EVERY_TICK, *EVERY_OTHER_TICK[tick % 2], *(["release-orders"] if tick in self.release_ticks
+                                                                  else [])]
+            names = {w.merchant_id: flows for w in self.soak.merchants}
+            await self._runs(names, self._purchase_order_parameters(tick))
+            self.echo(f"tick {tick + 1}/{self.size.ticks}: {time.monotonic() - started:.0f} s, runs so far "
+                      f"{dict(self.runs)}, killed {self.killed}")
+
+    async def settle(self) -> None:
+        """Evening: the vendors recover, the warehouse finishes its parcels, the night passes (every quarantined
+        record comes due, as its backoff would have by morning) and the processes run until nothing moves."""
+        self.soak.calm_faults()
+        for round_number in range(self.size.settle_rounds):
+            self._warehouse_round(returns=False)
+            self._receive_due()
+            self.soak.make_quarantine_due()
+            await self._runs({w.merchant_id: list(POLLS) for w in self.soak.merchants})
+            self.echo(f"settle round {round_number + 1}: runs so far {dict(self.runs)}")
+            if round_number >= 1 and self.tally().clean:
+                return
+
+    # what people do --------------------------------------------------------------------------------
+
+    def _trade(self, tick: int) -> None:
+        for world in self.soak.merchants:
+            shop = self.shops[world.merchant_id]
+            earlier = list(shop.placed)
+            for _ in range(self.size.orders_per_tick):
+                shop.place_order()
+            if tick not in self.release_ticks:
+                self._edit_and_cancel(world, earlier)
+        self._warehouse_round(returns=tick >= 2)
+        self._receive_due()
+
+    def _edit_and_cancel(self, world: MerchantWorld, candidates: list[int]) -> None:
+        shop, warehouse = self.shops[world.merchant_id], self.warehouses[world.merchant_id]
+        open_in_warehouse = {o["orderInfo"]["orderNumber"] for o in warehouse.orders()
+                             if o["orderInfo"]["orderStatus"]["number"] in OPEN_IN_ONGOING}
+        for order_id in candidates:
+            draw = self.rng.random()
+            if draw >= 0.08 or f"{world.prefix}{order_id}" not in open_in_warehouse:
+                continue
+            order = shop.order(order_id)
+            if order["statusId"] != CREATED:
+                continue
+            if draw < 0.05:
+                shop.change_quantity(order)
+            else:
+                shop.cancel(order_id)
+
+    def _warehouse_round(self, *, returns: bool) -> None:
+        for world in self.soak.merchants:
+            statuses = {order_id: order["statusId"] for order_id, order in self.shops[world.merchant_id]
+                        .orders().items()}
+            self.warehouses[world.merchant_id].work(statuses, returns=returns)
+
+    def _purchase_order_parameters(self, tick: int) -> dict[str, dict[str, Any]]:
+        """A purchase order per merchant in the morning and at midday (sent again until it is there)."""
+        parameters = {}
+        for world in self.soak.merchants:
+            numbers = self.purchase_orders[world.merchant_id]
+            if tick in (0, self.size.ticks // 2):
+                numbers.append(f"PO-{world.merchant_id}-{len(numbers) + 1}")
+            pending = [n for n in numbers if not self.warehouses[world.merchant_id].purchase_orders(
+                purchaseOrderNumber=n)]
+            if pending:
+                parameters[f"push-purchase-orders/{world.merchant_id}"] = {"rows": self._rows(pending)}
+        return parameters
+
+    def _rows(self, numbers: list[str]) -> list[dict[str, Any]]:
+        units = max(20, math.ceil(self.size.orders / self.size.merchants * 3 / len(SKUS) * 0.6))
+        expected = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+        return [{"purchase_order_number": number, "supplier": "Leverantören AB", "expected_date": expected,
+                 "sku": sku, "quantity": units} for number in numbers for sku in SKUS]
+
+    def _receive_due(self) -> None:
+        for world in self.soak.merchants:
+            for number in self.purchase_orders[world.merchant_id]:
+                if number not in self.received and self.warehouses[world.merchant_id].receive(number):
+                    self.received.add(number)
+
+    # runs --------------------------------------------------------------------------------------------
+
+    async def _runs(self, names: dict[str, list[str]], parameters: dict[str, dict[str, Any]] | None = None) -> None:
+        wanted = [f"{flow}/{merchant}" for merchant, flows in names.items() for flow in flows]
+        wanted += [name for name in (parameters or {}) if name not in wanted]
+        runs = await start_runs(self.soak, wanted, parameters)
+        self.runs.update(await wait_for(runs, timeout=self.size.tick_timeout))
+
+    async def _kill(self, tick: int) -> None:
+        turn = self.kill_attempts
+        self.kill_attempts += 1
+        released = any(flow == RELEASE_VICTIM[0] for flow in self.victims)
+        flow, after_calls = (RELEASE_VICTIM if tick in self.release_ticks and not released
+                             else VICTIMS[sum(1 for f in self.victims if f != RELEASE_VICTIM[0]) % len(VICTIMS)])
+        world = self.soak.merchants[turn % len(self.soak.merchants)]
+        if await kill_mid_run(self.soak, world, f"{flow}/{world.merchant_id}", after_calls=after_calls):
+            self.victims.append(flow)
+            self.killed += 1
+            self.runs["CRASHED (killed)"] += 1
+            self.echo(f"killed {flow}/{world.merchant_id} mid-run")
+        else:
+            self.echo(f"{flow}/{world.merchant_id} finished before it could be killed")
+
+    def tally(self) -> Tally:
+        merchants = []
+        for world in self.soak.merchants:
+            counts = {which: self.soak.fault_counts(world, which) for which in ("starweb", "ongoing")}
+            merchants.append(tally_merchant(self.shops[world.merchant_id], self.warehouses[world.merchant_id],
+                                            self.soak.open_quarantine(world.merchant_id), counts))
+        return Tally(merchants, killed=self.killed, runs=self.runs)
+
+
+def _spread(count: int, ticks: int) -> list[int]:
+    """``count`` kills spread over the ticks after the first (a kill needs work in flight)."""
+    if count <= 0:
+        return []
+    usable = max(1, ticks - 1)
+    return [1 + (i * usable) // count for i in range(count)]
+
+
+def run_soak(size: SoakSize, *, seed: int, state_dir: Path, echo: Any = print) -> Tally:
+    started = time.monotonic()
+    soak = start_soak(state_dir, size.merchants, runner_limit=size.runner_limit)
+    echo(f"soak: {size.merchants} merchants, {size.orders} orders over {size.ticks} ticks, "
+         f"{size.fault_rate:.0%} of calls faulted (seed {seed}); state in {state_dir}")
+    day = Day(soak, size, seed, echo)
+    try:
+        soak.set_faults(size.fault_rate, seed)
+        asyncio.run(day.run())
+        asyncio.run(day.settle())
+        tally = day.tally()
+    finally:
+        day.close()
+        soak.stop()
+    faults = sum(m.faults for m in tally.merchants)
+    echo(f"done in {time.monotonic() - started:.0f} s: {sum(m.orders for m in tally.merchants)} orders, "
+         f"{sum(m.shipments for m in tally.merchants)} shipments, {faults} faults injected, "
+         f"{tally.killed} flow-run processes killed mid-run, runs {dict(tally.runs)}")
+    return tally
+
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+def main(full: Annotated[bool, typer.Option("--full", help="10 000 orders instead of 300")] = False,
+         seed: Annotated[int, typer.Option(help="seeds the day and the faults")] = 14,
+         state_dir: Annotated[Path | None, typer.Option(help="keep everything here (default: a temp dir)")] = None,
+         orders: Annotated[int | None, typer.Option(help="another number of orders, to try things")] = None,
+         ticks: Annotated[int | None, typer.Option(help="another number of ticks, to try things")] = None,
+         kills: Annotated[int | None, typer.Option(help="another number of kills, to try things")] = None,
+         ) -> None:
+    size = FULL_SIZE if full else CI_SIZE
+    size = dataclasses.replace(size, orders=orders or size.orders, ticks=ticks or size.ticks,
+                               kills=size.kills if kills is None else kills)
+    directory = state_dir or Path(tempfile.mkdtemp(prefix="swo-soak-"))
+    tally = run_soak(size, seed=seed, state_dir=directory)
+    for line in tally.lines():
+        typer.echo(line)
+    if tally.killed < size.kills:
+        typer.echo(f"only {tally.killed} of {size.kills} flow-run processes were killed mid-run", err=True)
+    if not tally.clean or tally.killed < size.kills:
+        raise typer.Exit(1)
+    if state_dir is None:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    app()

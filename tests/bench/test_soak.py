@@ -1,0 +1,24 @@
+"""The CI-size soak (bench/soak.py): 300 orders over a compressed day of three merchants, through the served
+deployments, with 10 % of the connector's calls faulted and flow-run processes killed mid-run, reckoned on
+the vendors' side. It takes many minutes, so ``make test`` leaves it out (marker ``soak``); run it alone with
+``.venv/bin/pytest -m soak -s tests/bench``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.soak import CI_SIZE, run_soak
+
+pytestmark = pytest.mark.soak
+
+
+def test_a_faulted_day_with_killed_runs_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
+    tally = run_soak(CI_SIZE, seed=14, state_dir=tmp_path / "soak")
+    for line in tally.lines():
+        print(line)
+
+    assert tally.killed >= CI_SIZE.kills, "flow-run processes were killed mid-run"
+    assert sum(m.faults for m in tally.merchants) > 0, "faults were injected"
+    assert tally.clean, "\n".join(tally.lines())
