@@ -1,7 +1,8 @@
 """``swo run`` (``make run``): the whole connector on one machine, against the vendor simulators.
 
 In order: a Prefect server (reused, or started with its home under the state directory), each
-merchant's one-writer limit for its Ongoing goods owner (a Prefect global concurrency limit), both
+merchant's one-writer limit for its Ongoing goods owner (a Prefect global concurrency limit) and its
+request budgets per vendor (Prefect rate limits), both
 simulators seeded with the demo shop and warehouse, a few demo orders when the shop has none, then
 every merchant's deployments served until Ctrl-C, which pauses their schedules and stops the
 simulators and any server this run started.
@@ -141,9 +142,11 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
     server = connect_prefect(options)
     sims: Simulators | None = None
     try:
+        from tasks.request_budgets import ensure_budgets
         from tasks.write_slots import ensure_write_limits
 
         asyncio.run(ensure_write_limits(merchants.values()))
+        asyncio.run(ensure_budgets(merchants.values()))
         sims = start_demo_world(options)
         set_unset(os.environ, demo_credentials(sims))
         placed = asyncio.run(place_orders_in(sims)) if options.demo_orders else None
