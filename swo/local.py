@@ -142,11 +142,9 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
     server = connect_prefect(options)
     sims: Simulators | None = None
     try:
-        from tasks.request_budgets import ensure_budgets
-        from tasks.write_slots import ensure_write_limits
+        from swo.prefect_setup import ensure_merchant_limits
 
-        asyncio.run(ensure_write_limits(merchants.values()))
-        asyncio.run(ensure_budgets(merchants.values()))
+        asyncio.run(ensure_merchant_limits(merchants.values()))
         sims = start_demo_world(options)
         set_unset(os.environ, demo_credentials(sims))
         placed = asyncio.run(place_orders_in(sims)) if options.demo_orders else None
