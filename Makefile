@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint sim install clean
+.PHONY: run test test-scale lint sim install clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 	@echo "The flows again, against an Ongoing that keeps rows an update leaves out and ships before the waybill exists:"
 	ONGOING_SIM_OMITTED_ORDER_LINES=kept ONGOING_SIM_WAYBILL_ON_SHIPPING=false $(BIN)/pytest -q -p no:cacheprovider tests/flows
+
+# Two workers, two merchants, PostgreSQL and a Prefect server on it (docs/scaling.md); several minutes.
+test-scale: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m scale tests/scale
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
