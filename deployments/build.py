@@ -6,6 +6,8 @@ become the committed ``prefect.yaml`` (``render_prefect_yaml``) and the deployme
 serves (``to_runner_deployments``), so the two cannot drift apart. In ``prefect.yaml`` every
 deployment runs from the connector's work pool, in the work queue of its kind of work, and names its
 flow by module path: a worker runs it from the connector installed where it runs, with nothing to pull.
+A process that listens to webhook events the merchant has turned on gets an event trigger and a rarer
+backstop poll.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from deployments.registry import PROCESSES, CollisionStrategy, Process, ScheduleSpec
+from deployments.registry import PROCESSES, CollisionStrategy, Polling, Process, ScheduleSpec
 from domain.config import MerchantConfig
+from domain.webhook_events import merchant_resource_id
 
 if TYPE_CHECKING:
     from prefect import Flow
@@ -32,6 +35,34 @@ PREFECT_YAML_HEADER = """\
 # (docs/scaling.md): `swo setup`, then `prefect --no-prompt deploy --all`, then `prefect worker start --pool swo`
 # on every machine that has the connector installed.
 """
+
+
+# The run an event starts stays for the event window from this moment on (see tasks.event_follow).
+EVENT_AT_TEMPLATE = "{{ event.payload.emitted_at }}"
+
+
+@dataclass(frozen=True)
+class EventTriggerSpec:
+    """Start the deployment on any of ``events`` related to the merchant, at most once per window.
+
+    Prefect's reactive trigger fires on the first event and then lets the window pass; the run it starts
+    stays for the window and takes the events that come meanwhile from the ledger. Together with the
+    deployment's limit of one run (the next one waits its turn) a burst starts one run, and at most one
+    more waits, per process and merchant."""
+
+    events: tuple[str, ...]
+    merchant_resource: str
+    window_seconds: int
+
+    def as_prefect_trigger(self) -> dict[str, Any]:
+        """The trigger as ``prefect.yaml`` and ``DeploymentEventTrigger`` take it."""
+        return {
+            "type": "event", "enabled": True, "posture": "Reactive",
+            "expect": list(self.events),
+            "match_related": {"prefect.resource.id": self.merchant_resource, "prefect.resource.role": "merchant"},
+            "threshold": 1, "within": self.window_seconds,
+            "parameters": {"event_at": EVENT_AT_TEMPLATE},
+        }
 
 
 @dataclass(frozen=True)
@@ -48,6 +79,7 @@ class DeploymentSpec:
     concurrency_limit: int = 1
     parameters: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    trigger: EventTriggerSpec | None = None
 
     @property
     def name(self) -> str:
@@ -61,16 +93,27 @@ class DeploymentSpec:
 
 def deployment_for(process: Process, merchant: MerchantConfig) -> DeploymentSpec:
     timing = process.schedule(merchant)
+    collision_strategy = process.schedule.collision_strategy
+    trigger = None
+    listener = process.listener(merchant)
+    if listener is not None and isinstance(process.schedule, Polling):
+        timing = process.schedule.as_backstop(merchant, listener)
+        trigger = EventTriggerSpec(listener.events, merchant_resource_id(merchant.merchant_id),
+                                   merchant.webhooks.event_window_seconds)
+        # An event-started run must wait its turn, not be dropped: its events may have come after the
+        # running one last looked.
+        collision_strategy = "ENQUEUE"
     return DeploymentSpec(
         flow_name=process.flow_name,
         merchant_id=merchant.merchant_id,
         entrypoint=process.entrypoint,
         description=f"{process.summary} for {merchant.name}, {timing.wording}.",
         schedules=timing.schedules,
-        collision_strategy=process.schedule.collision_strategy,
+        collision_strategy=collision_strategy,
         work_queue=process.queue.name,
         parameters={"merchant_id": merchant.merchant_id},
         tags=(f"merchant:{merchant.merchant_id}", f"process:{process.flow_name}"),
+        trigger=trigger,
     )
 
 
@@ -95,7 +138,7 @@ def _schedule_entry(schedule: ScheduleSpec) -> dict[str, Any]:
 
 def _deployment_entry(spec: DeploymentSpec) -> dict[str, Any]:
     module, attribute = module_path(spec.entrypoint)
-    return {
+    entry = {
         "name": spec.name,
         "flow_name": spec.flow_name,
         "entrypoint": f"{module}.{attribute}",
@@ -106,6 +149,9 @@ def _deployment_entry(spec: DeploymentSpec) -> dict[str, Any]:
         "schedules": [_schedule_entry(s) for s in spec.schedules],
         "concurrency_limit": {"limit": spec.concurrency_limit, "collision_strategy": spec.collision_strategy},
     }
+    if spec.trigger is not None:
+        entry["triggers"] = [spec.trigger.as_prefect_trigger()]
+    return entry
 
 
 def render_prefect_yaml(specs: Iterable[DeploymentSpec]) -> str:
@@ -146,6 +192,7 @@ def to_runner_deployments(specs: Iterable[DeploymentSpec],
                           load: Callable[[str], Flow[..., Any]] = load_flow) -> list[RunnerDeployment]:
     """The specs as deployments for ``prefect.serve``, each bound to its flow loaded by entrypoint."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
     from prefect.schedules import Cron, Interval
     from prefect.types.entrypoint import EntrypointType
 
@@ -159,9 +206,13 @@ def to_runner_deployments(specs: Iterable[DeploymentSpec],
                      else Cron(s.cron or "", timezone=s.timezone) for s in spec.schedules]
         limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
                                        collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))
+        triggers = [DeploymentEventTrigger.model_validate({**spec.trigger.as_prefect_trigger(),
+                                                           "name": f"{spec.full_name} on webhook events"})
+                    ] if spec.trigger is not None else []
         # A module path, not a file path: runs then import the flow whatever directory `swo run` started in.
         deployments.append(flow.to_deployment(
             name=spec.name, schedules=schedules, parameters=dict(spec.parameters), tags=list(spec.tags),
             description=spec.description, concurrency_limit=limit, entrypoint_type=EntrypointType.MODULE_PATH,
+            triggers=triggers,
         ))
     return deployments

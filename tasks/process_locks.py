@@ -6,8 +6,9 @@ lets go when the holder's lease lapses. Processes whose records carry no claim o
 brought back to Starweb may email the customer, a comment or a deviation event must come once) therefore
 also hold a ledger lock named ``<process>:<merchant>`` for the whole run, held by the flow-run id and taken
 over at once from a run Prefect shows over. A polling process that finds the lock held ends at once as
-Completed("Skipped"), since the run at work covers what it would do; an on-demand one waits its turn.
-A dry run writes nothing and takes no lock.
+Completed("Skipped"), since the run at work covers what it would do; an on-demand one waits its turn, and
+so does a run a webhook event started (``event_at``): the deliveries it came for are its to take, and a
+poll at work would not take them. A dry run writes nothing and takes no lock.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ R = TypeVar("R")
 
 SKIPPED = "Skipped"
 ON_DEMAND_WAIT = timedelta(minutes=15)  # a run started by hand waits this long for the one before it
+EVENT_WAIT = timedelta(minutes=5)  # a run started by a webhook event: a few event windows
+
+
+def lock_wait(arguments: dict[str, Any], wait: timedelta) -> timedelta:
+    """How long this run waits for the lock: the process's own wait, or EVENT_WAIT when an event started it."""
+    if wait:
+        return wait
+    return EVENT_WAIT if arguments.get("event_at") is not None else timedelta(0)
 
 
 def process_lock_name(process: str, merchant_id: str) -> str:
@@ -52,12 +61,13 @@ def one_run_at_a_time(process: str, *, wait: timedelta = timedelta(0)) -> Callab
             if dry_run:
                 return await fn(*args, **kwargs)
             name = process_lock_name(process, merchant_id)
+            waits = lock_wait(bound.arguments, wait)
             async with contextlib.AsyncExitStack() as held:
                 try:
                     await held.enter_async_context(
-                        run_lock(name, current_holder(), what=f"{process} for {merchant_id}", wait=wait))
+                        run_lock(name, current_holder(), what=f"{process} for {merchant_id}", wait=waits))
                 except LockBusy as busy:
-                    if wait:
+                    if waits:
                         raise
                     message = (f"another run of {process} for {merchant_id} is at work (flow run {busy.holder}); "
                                "this run did nothing")
