@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint sim install clean
+.PHONY: run test test-scale lint sim install clean
 
 # Only the hashed files of requirements.lock are installed; the project itself (this checkout) is outside the check.
 $(STAMP): pyproject.toml requirements.lock
@@ -25,6 +25,10 @@ test: $(STAMP)
 	@# the hygiene scan reads what the flows leave behind, whatever Ongoing does with rows and waybills).
 	ONGOING_SIM_OMITTED_ORDER_LINES=kept ONGOING_SIM_WAYBILL_ON_SHIPPING=false $(BIN)/pytest -q -p no:cacheprovider tests/flows \
 		--ignore=tests/flows/test_bad_inputs.py --ignore=tests/flows/test_secret_hygiene.py
+
+# Two workers, two merchants, PostgreSQL and a Prefect server on it (docs/scaling.md); several minutes.
+test-scale: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m scale tests/scale
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

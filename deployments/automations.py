@@ -4,6 +4,8 @@
 ``send-notification`` action the block the operator named and tags each automation as the connector's.
 ``apply_automations`` makes the server match: an automation is created, updated by name or left as it is,
 and one the connector applied earlier but no longer defines is deleted. Applying twice changes nothing.
+Automations that notify nobody (marking runs whose heartbeats stopped as crashed) need no block:
+``swo setup`` applies those alone (``load_automations(None)``), leaving the others as they are.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ class AutomationChange:
     action: Literal["created", "updated", "unchanged", "removed"]
 
 
-def load_automations(block_document_id: UUID, path: Path = AUTOMATIONS_FILE) -> list[AutomationCore]:
-    """The definitions in ``path``, each notification sent through the given block."""
+def load_automations(block_document_id: UUID | None, path: Path = AUTOMATIONS_FILE) -> list[AutomationCore]:
+    """The definitions in ``path``, each notification sent through the given block; without a block, only
+    the automations that send no notification."""
     from prefect.events.schemas.automations import AutomationCore
 
     try:
@@ -51,6 +54,8 @@ def load_automations(block_document_id: UUID, path: Path = AUTOMATIONS_FILE) -> 
     automations = []
     for index, item in enumerate(items):
         name = item.get("name", f"automation #{index + 1}")
+        if block_document_id is None and _notifies(item):
+            continue
         data: dict[str, Any] = {**item, "tags": sorted({*item.get("tags", []), MANAGED_TAG})}
         for key in _ACTION_LISTS:
             data[key] = [{**action, "block_document_id": str(block_document_id)}
@@ -64,6 +69,10 @@ def load_automations(block_document_id: UUID, path: Path = AUTOMATIONS_FILE) -> 
     if len(set(names)) != len(names):
         raise AutomationsError(f"{path}: automation names must be unique (they are how `apply` finds them)")
     return automations
+
+
+def _notifies(item: dict[str, Any]) -> bool:
+    return any(action.get("type") == "send-notification" for key in _ACTION_LISTS for action in item.get(key, []))
 
 
 def describe_block(block: BlockDocument) -> str:
@@ -110,9 +119,10 @@ def _comparable(automation: AutomationCore) -> dict[str, Any]:
 
 
 async def apply_automations(client: PrefectClient, wanted: Sequence[AutomationCore], *,
-                            dry_run: bool = False) -> list[AutomationChange]:
+                            dry_run: bool = False, prune: bool = True) -> list[AutomationChange]:
     """Create or update each automation by name; delete the connector's automations no longer defined
-    (and duplicates of a defined name). With ``dry_run``, only say what would change."""
+    (unless ``prune`` is off: ``wanted`` is then only some of them) and duplicates of a defined name. With
+    ``dry_run``, only say what would change."""
     existing: dict[str, list[Any]] = {}
     for stored in await client.read_automations():
         existing.setdefault(stored.name, []).append(stored)
@@ -135,7 +145,7 @@ async def apply_automations(client: PrefectClient, wanted: Sequence[AutomationCo
             if not dry_run:
                 await client.delete_automation(duplicate.id)
             changes.append(AutomationChange(automation.name, "removed"))
-    for name, stale in sorted(existing.items()):
+    for name, stale in sorted(existing.items()) if prune else ():
         for old in stale:
             if MANAGED_TAG in old.tags:
                 if not dry_run:

@@ -1,8 +1,9 @@
 """The connector's processes: the one table of Prefect flows that run for every merchant.
 
 A row names the flow (its Prefect flow name, the first half of every deployment name
-``<flow-name>/<merchant-id>``), where its code lives, what it does, and the rule that turns a
-merchant's configuration into its schedule. Adding a process for every merchant is adding a row.
+``<flow-name>/<merchant-id>``), where its code lives, what it does, the rule that turns a
+merchant's configuration into its schedule, and the kind of work it is: the work queue of the
+connector's work pool its runs wait in. Adding a process for every merchant is adding a row.
 """
 
 from __future__ import annotations
@@ -16,6 +17,22 @@ from domain.config import MerchantConfig, PollingMinutes
 from domain.webhook_events import LISTENERS, Listener
 
 CollisionStrategy = Literal["CANCEL_NEW", "ENQUEUE"]
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """A kind of work, one work queue of the pool: workers take runs from the lowest priority number first,
+    so a busy hour of stock syncs never keeps orders waiting."""
+
+    name: str
+    priority: int
+    description: str
+
+
+ORDERS = WorkQueue("orders", 1, "The order's life: export, changes, statuses, release, shipments, returns")
+STOCK = WorkQueue("stock", 2, "Articles, stock, purchase orders and receipts")
+DAILY = WorkQueue("daily", 3, "Daily reports: statistics and the reconcile")
+WORK_QUEUES: tuple[WorkQueue, ...] = (ORDERS, STOCK, DAILY)
 
 
 @dataclass(frozen=True)
@@ -138,6 +155,7 @@ class Process:
     entrypoint: str
     summary: str
     schedule: ScheduleRule
+    queue: WorkQueue = ORDERS
 
     def listener(self, merchant: MerchantConfig) -> Listener | None:
         """The events this process starts on for this merchant: None unless the merchant has webhooks
@@ -150,7 +168,7 @@ class Process:
 
 PROCESSES: tuple[Process, ...] = (
     Process("sync-products", "flows/product_sync.py:sync_products",
-            "Create and update Ongoing articles from the Starweb catalogue", Polling("products")),
+            "Create and update Ongoing articles from the Starweb catalogue", Polling("products"), STOCK),
     Process("export-orders", "flows/order_export.py:export_orders",
             "Export new Starweb orders to Ongoing", Polling("export_orders")),
     Process("sync-order-changes", "flows/order_changes.py:sync_order_changes",
@@ -162,19 +180,19 @@ PROCESSES: tuple[Process, ...] = (
     Process("report-shipments", "flows/shipment_report.py:report_shipments",
             "Report shipments to Starweb (status, tracking, one customer email per shipment)", Polling("shipments")),
     Process("sync-stock", "flows/stock_sync.py:sync_stock",
-            "Set Starweb stock to the warehouse's sellable stock less the buffer", Polling("stock")),
+            "Set Starweb stock to the warehouse's sellable stock less the buffer", Polling("stock"), STOCK),
     Process("register-returns", "flows/return_registration.py:register_returns",
             "Register warehouse returns in Starweb and keep the refund worklist", Polling("returns")),
     Process("report-statistics", "flows/statistics.py:report_statistics",
-            "Publish yesterday's connector statistics", DailyAt(time(6, 0))),
+            "Publish yesterday's connector statistics", DailyAt(time(6, 0)), DAILY),
     Process("push-purchase-orders", "flows/purchase_orders.py:push_purchase_orders",
-            "Send a purchase-order list (CSV/XLSX file or rows) to Ongoing", OnDemand()),
+            "Send a purchase-order list (CSV/XLSX file or rows) to Ongoing", OnDemand(), STOCK),
     Process("initial-inbound", "flows/initial_inbound.py:initial_inbound",
-            "Send the shop's current stock to Ongoing as the one initial inbound", OnDemand()),
+            "Send the shop's current stock to Ongoing as the one initial inbound", OnDemand(), STOCK),
     Process("track-receipts", "flows/receipts.py:track_receipts",
             "Report purchase-order receipts and their deviations, and sync the received stock to Starweb",
-            Polling("receipts")),
+            Polling("receipts"), STOCK),
     Process("reconcile", "flows/reconcile.py:reconcile",
             "Compare Starweb and Ongoing (orders, statuses, shipments, stock) and report every difference",
-            DailyAt(time(5, 30))),
+            DailyAt(time(5, 30)), DAILY),
 )

@@ -2,8 +2,9 @@
 
 A merchant is one Starweb shop plus one Ongoing goods owner. The file holds where both live,
 *references* to their credentials (environment variables or Prefect Secret blocks, never values),
-the status and shipping-method maps, release times, the go-live cutoff, the stock buffer and how
-often each process runs. It is validated when loaded; errors name the file, the field and the problem.
+the status and shipping-method maps, release times, the go-live cutoff, the stock buffer, how
+often each process runs and how many requests per second it may send each vendor. It is validated
+when loaded; errors name the file, the field and the problem.
 A file that loads is also one the merchant meant: see ``domain.merchant_yaml`` for how the YAML is read.
 """
 
@@ -311,6 +312,22 @@ class PollingMinutes(_Strict):
     returns: Annotated[int, Field(gt=0)] = 15
 
 
+class RequestRate(_Strict):
+    """A merchant's request budget towards one vendor, shared by all its runs on every worker: ``per_second``
+    on average, and up to ``burst`` at once after a quiet spell."""
+
+    per_second: Annotated[float, Field(gt=0, le=1000)] = 10.0
+    burst: Annotated[int, Field(ge=1, le=10_000)] = 20
+
+
+class RateLimits(_Strict):
+    """Request budgets per vendor. Ongoing counts calls per API user and source address, so merchants on
+    one warehouse share its limit: keep the sum of their budgets under it."""
+
+    starweb: RequestRate = Field(default_factory=RequestRate)
+    ongoing: RequestRate = Field(default_factory=RequestRate)
+
+
 class WebhookSettings(_Strict):
     """Vendor webhooks into the connector's receiver (``swo webhooks serve``), off unless enabled.
 
@@ -361,6 +378,7 @@ class MerchantConfig(_Strict):
     inbound: InboundSettings = Field(default_factory=InboundSettings)
     returns: ReturnSettings = Field(default_factory=ReturnSettings)
     polling_minutes: PollingMinutes = Field(default_factory=PollingMinutes)
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @field_validator("timezone")

@@ -22,6 +22,7 @@ from domain.purchase_orders import shop_stock
 from ledger.purchase_orders import INITIAL
 from ledger.types import utcnow
 from tasks.mapping_checks import check_ongoing_mappings
+from tasks.process_locks import ON_DEMAND_WAIT, one_run_at_a_time
 from tasks.products import ensure_articles
 from tasks.progress import long_run, progress_stage
 from tasks.purchase_orders import claim_initial_inbound, read_initial_inbound, send_purchase_orders
@@ -34,6 +35,7 @@ SOURCE = "Starweb stock"
 
 @flow(name="initial-inbound", flow_run_name="initial-inbound-{merchant_id}")
 @ends_with_attention_state
+@one_run_at_a_time("initial-inbound", wait=ON_DEMAND_WAIT)
 async def initial_inbound(merchant_id: str, dry_run: bool = False) -> dict[str, Any]:
     """Send the shop's stock to Ongoing as the initial inbound; returns counts, articles, lines and units."""
     merchant = load_merchant(merchant_id)

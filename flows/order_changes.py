@@ -24,6 +24,7 @@ from tasks.cursors import advance_cursor, read_window_start
 from tasks.event_follow import follow_events, order_ids_of
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.order_changes import close_settled_changes, push_starweb_edits, read_bound_orders
+from tasks.process_locks import one_run_at_a_time
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table, unreadable_warnings
@@ -34,6 +35,7 @@ STREAM = "starweb-orders-changes"
 
 @flow(name="sync-order-changes", flow_run_name="sync-order-changes-{merchant_id}")
 @ends_with_attention_state
+@one_run_at_a_time("sync-order-changes")
 async def sync_order_changes(merchant_id: str, dry_run: bool = False, order_ids: list[int] | None = None,
                              event_at: datetime | None = None) -> dict[str, int]:
     """Carry Starweb edits and cancellations of exported orders to Ongoing; returns counts per result."""

@@ -25,6 +25,7 @@ from tasks.order_statuses import (
     orders_needing_attention,
     read_unfinished_orders,
 )
+from tasks.process_locks import one_run_at_a_time
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
 from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
@@ -33,6 +34,7 @@ from tasks.warehouse_reads import fetch_warehouse_orders
 
 @flow(name="sync-order-statuses", flow_run_name="sync-order-statuses-{merchant_id}")
 @ends_with_attention_state
+@one_run_at_a_time("sync-order-statuses")
 async def sync_order_statuses(merchant_id: str, dry_run: bool = False, order_numbers: list[str] | None = None,
                               event_at: datetime | None = None) -> dict[str, int]:
     """Bring warehouse-side changes of exported orders back to Starweb; returns counts per result."""

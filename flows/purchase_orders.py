@@ -21,6 +21,7 @@ from domain.purchase_orders import skus_in, validate_sheet
 from ledger.purchase_orders import FILE
 from ledger.types import utcnow
 from tasks.mapping_checks import check_ongoing_mappings
+from tasks.process_locks import ON_DEMAND_WAIT, one_run_at_a_time
 from tasks.products import ensure_articles
 from tasks.purchase_orders import look_up_skus, quarantine_invalid, read_purchase_order_list, send_purchase_orders
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
@@ -29,6 +30,7 @@ from tasks.runtime import load_merchant
 
 @flow(name="push-purchase-orders", flow_run_name="push-purchase-orders-{merchant_id}")
 @ends_with_attention_state
+@one_run_at_a_time("push-purchase-orders", wait=ON_DEMAND_WAIT)
 async def push_purchase_orders(merchant_id: str, file: str | None = None, rows: list[dict[str, Any]] | None = None,
                                dry_run: bool = False) -> dict[str, Any]:
     """Send the purchase orders of a list to Ongoing; returns counts per result and the list's errors."""

@@ -23,6 +23,7 @@ from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
 from tasks.event_follow import follow_events
 from tasks.mapping_checks import check_ongoing_mappings
+from tasks.process_locks import one_run_at_a_time
 from tasks.receipts import fetch_received_purchase_orders, publish_deviations, report_receipts, summary_notes
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
@@ -35,6 +36,7 @@ FIRST_RUN = timedelta(days=7)
 
 @flow(name="track-receipts", flow_run_name="track-receipts-{merchant_id}")
 @ends_with_attention_state
+@one_run_at_a_time("track-receipts")
 async def track_receipts(merchant_id: str, dry_run: bool = False,
                          event_at: datetime | None = None) -> dict[str, int]:
     """Report new receipts and their deviations, acknowledge them, sync the stock; returns counts."""

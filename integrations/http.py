@@ -3,8 +3,10 @@
 ``VendorHttp`` wraps an ``httpx.AsyncClient`` with: timeouts; retries with exponential backoff
 and jitter on 429/502/503/504, timeouts and dropped connections (``Retry-After`` honoured,
 other 4xx never retried); a circuit breaker (``integrations.breaker``) that stops calling after N
-consecutive failed calls, so Ongoing's consecutive-failure lockout is never reached; and translation
-of every failure into the error tree of ``integrations.errors`` exactly once, at this edge.
+consecutive failed calls, so Ongoing's consecutive-failure lockout is never reached; an optional
+``throttle`` awaited before every request that reaches the vendor (the caller's request budget, e.g. one
+shared by every process of a merchant); and translation of every failure into the error tree of
+``integrations.errors`` exactly once, at this edge.
 
 Usage::
 
@@ -42,13 +44,16 @@ from integrations.errors import (
     VendorUnavailable,
 )
 
-__all__ = ["CircuitBreaker", "RetryPolicy", "VendorHttp", "json_message", "reset_shared_breakers", "shared_breaker"]
+__all__ = ["CircuitBreaker", "RetryPolicy", "Throttle", "VendorHttp", "json_message", "reset_shared_breakers",
+           "shared_breaker"]
 
 log = logging.getLogger(__name__)
 
 MessageExtractor = Callable[[httpx.Response], str | None]
 # A client's chance to say more about an error than the status can (before the breaker records it).
 Explainer = Callable[[ConnectorError], Awaitable[ConnectorError]]
+# Waits until one more request may be sent (a rate limit); raises a RetryableError if it waits too long.
+Throttle = Callable[[], Awaitable[None]]
 
 # Methods the vendors treat as upserts or reads: safe to resend after an ambiguous failure.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -181,6 +186,8 @@ class VendorHttp:
     ``trips_breaker`` decides which non-2xx answers count as failed calls (by default ``vendor_failure``);
     transport failures and timeouts always count, a 2xx closes the breaker, other answers leave it be.
     ``explain`` may replace an answer's error with a more specific one; the breaker keeps that as the cause.
+    ``throttle`` is awaited before every request sent, retries and diagnostic probes included: each one
+    counts against the vendor's limits.
     """
 
     def __init__(
@@ -197,6 +204,7 @@ class VendorHttp:
         headers: Mapping[str, str] | None = None,
         trips_breaker: Callable[[int], bool] = vendor_failure,
         explain: Explainer | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self.vendor = vendor
         self.base_url = base_url.rstrip("/")
@@ -205,6 +213,7 @@ class VendorHttp:
         self.timeout = timeout
         self._trips_breaker = trips_breaker
         self._explain = explain
+        self._throttle = throttle
         self._message_of = message_of
         self._where = httpx.URL(self.base_url).netloc.decode() or self.base_url
         self._client = httpx.AsyncClient(
@@ -274,6 +283,8 @@ class VendorHttp:
     async def probe(self, method: str, path: str, *, params: Any = None) -> int | None:
         """Send one diagnostic request outside the retry and breaker policy: its HTTP status, or None
         when no answer came. Used to explain a refusal, never to do business."""
+        if self._throttle is not None:
+            await self._throttle()
         try:
             response = await self._client.request(method.upper(), path, params=params)
         except httpx.HTTPError:
@@ -284,6 +295,8 @@ class VendorHttp:
                          data: Mapping[str, str] | None, auth: httpx.Auth | None,
                          refusal_trips_breaker: bool) -> httpx.Response:
         self.breaker.before_call(self.vendor, endpoint)
+        if self._throttle is not None:
+            await self._throttle()
         kwargs: dict[str, Any] = {"params": params, "json": json, "data": data}
         if auth is not None:
             kwargs["auth"] = auth

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from integrations.errors import ConnectorError
+from ledger.atomic import insert_if_absent
 from ledger.db import is_transient_ledger_error
 from ledger.models import QuarantineEntry
 from ledger.types import utcnow
@@ -40,14 +41,18 @@ def describe_error(error: BaseException) -> tuple[str, str, bool]:
 
 def quarantine_record(session: Session, merchant_id: str, kind: str, key: str, error: BaseException, *,
                       payload: dict[str, Any] | None = None, now: datetime | None = None) -> QuarantineEntry:
-    """Put a record in quarantine, or count one more failed attempt if it is already there."""
+    """Put a record in quarantine, or count one more failed attempt if it is already there. Runs that do so at
+    the same moment leave one entry with every attempt counted: the row is created with an insert that
+    does nothing on conflict, then updated under its row lock (SQLite lets one writer through at a time)."""
     now = now or utcnow()
     reason, error_class, retryable = describe_error(error)
-    entry = find_entry(session, merchant_id, kind, key)
-    if entry is None:
-        entry = QuarantineEntry(merchant_id=merchant_id, kind=kind, key=key, attempts=0, first_seen_at=now)
-        session.add(entry)
-    elif entry.resolved_at is not None:
+    insert_if_absent(session, QuarantineEntry, {
+        "merchant_id": merchant_id, "kind": kind, "key": key, "reason": reason, "error_class": error_class,
+        "retryable": retryable, "attempts": 0, "first_seen_at": now, "last_attempt_at": now})
+    entry = session.scalars(select(QuarantineEntry).where(
+        QuarantineEntry.merchant_id == merchant_id, QuarantineEntry.kind == kind, QuarantineEntry.key == key,
+    ).with_for_update().execution_options(populate_existing=True)).one()
+    if entry.resolved_at is not None:
         entry.attempts, entry.first_seen_at = 0, now
     entry.attempts += 1
     entry.reason, entry.error_class, entry.retryable = reason, error_class, retryable

@@ -2,15 +2,16 @@
 got (recorded → starweb_done → acknowledged; ``held`` when it waits for a person) and where it stands on
 the merchant's worklist (awaiting refund, contact customer, unmatched, refunded).
 
-The (merchant, return key) unique key means a return is recorded by exactly one run; a run that died
-holding one (``claimed_at`` older than the stale limit) can be taken over and resumes where it stopped.
+The (merchant, return key) unique key means a return is recorded by exactly one run, which holds it by
+its flow-run id until it is carried through; a return held by a run the caller has found to be over
+(``finished_holders``), or for longer than the stale limit, is taken over and resumes where it stopped.
 The units a row registered are what later reads subtract from Ongoing's cumulative figures.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -113,13 +114,16 @@ def unfinished(session: Session, merchant_id: str) -> list[ReturnRecord]:
     return list(session.scalars(query.order_by(ReturnRecord.id)))
 
 
-def take(session: Session, return_id: int, run_token: str, *, now: datetime | None = None) -> bool:
-    """Take an unfinished return for this run, unless a live run holds it."""
+def take(session: Session, return_id: int, run_token: str, *, now: datetime | None = None,
+         finished_holders: Collection[str] = ()) -> bool:
+    """Take an unfinished return for this run, unless another run holds it that is not among
+    ``finished_holders`` (runs known to be over) and has held it for less than the stale limit."""
     now = now or utcnow()
     changed = rows_changed(session,
         update(ReturnRecord)
         .where(ReturnRecord.id == return_id, ReturnRecord.progress.in_((RECORDED, STARWEB_DONE)),
                or_(ReturnRecord.claimed_by.is_(None), ReturnRecord.claimed_by == run_token,
+                   ReturnRecord.claimed_by.in_(list(finished_holders)),
                    ReturnRecord.claimed_at < now - STALE_AFTER))
         .values(claimed_by=run_token, claimed_at=now)
         .execution_options(synchronize_session=False))
@@ -144,6 +148,11 @@ def mark_starweb_done(session: Session, return_id: int, *, customer_comments: It
 def mark_acknowledged(session: Session, return_id: int, *, now: datetime | None = None) -> None:
     row = _get(session, return_id)
     row.progress, row.acknowledged_at, row.claimed_by = ACKNOWLEDGED, now or utcnow(), None
+
+
+def holder(session: Session, return_id: int) -> str | None:
+    """The flow run holding the return now, if any."""
+    return session.scalar(select(ReturnRecord.claimed_by).where(ReturnRecord.id == return_id))
 
 
 def let_go(session: Session, run_token: str) -> None:

@@ -101,6 +101,41 @@ def render_deployments(
     typer.echo(f"{output}: {len(specs)} deployments for merchants {', '.join(merchants)}")
 
 
+@app.command()
+def setup() -> None:
+    """Get the Prefect server PREFECT_API_URL names ready for workers: the work pool `swo` and its queues,
+    every merchant's Ongoing write limit and request budgets, the automation that marks runs whose
+    heartbeats stopped as crashed, and the ledger's schema (SWO_LEDGER_URL). Safe to run again; then
+    `prefect --no-prompt deploy --all` and start workers (docs/scaling.md)."""
+    import asyncio
+
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    from swo.feedback import fail
+    from swo.prefect_server import Answer, probe
+    from swo.prefect_setup import setup as set_up
+
+    api_url = (PREFECT_API_URL.value() or "").rstrip("/")
+    if not api_url:
+        fail("PREFECT_API_URL is not set: point it at the Prefect server the workers will use, e.g. "
+             "PREFECT_API_URL=http://prefect.internal:4200/api")
+    with httpx.Client(timeout=10) as client:
+        found = probe(api_url, client)
+    if found is not Answer.PREFECT:
+        fail(f"PREFECT_API_URL is {api_url}, but {found.value} there")
+    settings = get_settings()
+    try:
+        merchants = load_merchants(settings.merchants_dir)
+    except ConfigError as exc:
+        fail(str(exc))
+    report = asyncio.run(set_up(merchants.values(), settings.resolved_ledger_url))
+    for line in report.lines:
+        typer.echo(line)
+    typer.echo(f"Ready for {len(merchants)} merchant(s): {', '.join(merchants) or 'none'}. Next: "
+               "`prefect --no-prompt deploy --all`, then `prefect worker start --pool swo` on each machine.")
+
+
 @app.command("check-config")
 def check_config() -> None:
     """Validate every merchant file; exit non-zero with file, field and problem on the first error."""

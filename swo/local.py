@@ -1,9 +1,10 @@
 """``swo run`` (``make run``): the whole connector on one machine, against the vendor simulators.
 
 In order: a Prefect server (reused, or started with its home under the state directory), each
-merchant's one-writer limit for its Ongoing goods owner (a Prefect global concurrency limit), both
-simulators seeded with the demo shop and warehouse, the webhook receiver with the webhooks of every
-merchant on this machine set up in both simulators, a few demo orders when the shop has none, then
+merchant's one-writer limit for its Ongoing goods owner (a Prefect global concurrency limit) and its
+request budgets per vendor (Prefect rate limits), both simulators seeded with the demo shop and
+warehouse, the webhook receiver with the webhooks of every merchant on this machine set up in both
+simulators, a few demo orders when the shop has none, then
 every merchant's deployments served until Ctrl-C, which pauses their schedules and stops the
 simulators, the receiver and any server this run started.
 """
@@ -185,9 +186,9 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
     sims: Simulators | None = None
     receiver: ReceiverProcess | None = None
     try:
-        from tasks.write_slots import ensure_write_limits
+        from swo.prefect_setup import ensure_merchant_limits
 
-        asyncio.run(ensure_write_limits(merchants.values()))
+        asyncio.run(ensure_merchant_limits(merchants.values()))
         sims = start_demo_world(options)
         set_unset(os.environ, {**demo_credentials(sims), **DEMO_WEBHOOK_SECRETS})
         receiver = start_webhook_receiver(options, server)

@@ -57,6 +57,7 @@ from ledger.models import ReturnRecord
 from tasks.recording import Batch
 from tasks.reporting import Outcome
 from tasks.return_reads import RETURN_CHECK_KIND, WarehouseReturns
+from tasks.run_holders import finished_runs
 from tasks.runtime import ledger, ongoing_client, starweb_client
 from tasks.shop_reads import fetch_orders_by_id
 from tasks.warehouse_reads import fetch_warehouse_orders
@@ -246,10 +247,9 @@ async def register_recorded_returns(merchant: MerchantConfig, run_token: str, dr
             if row.id in waiting:
                 batch.add(record, "skipped", "held after an earlier failure; retried later", columns)
                 continue
-            with ledger().session() as session:
-                if not return_log.take(session, row.id, run_token):
-                    batch.add(record, "skipped", "another run is registering this return", columns)
-                    continue
+            if not await _take(row.id, run_token):
+                batch.add(record, "skipped", "another run is registering this return", columns)
+                continue
             try:
                 await _register_one(batch, shop, warehouse, row)
             except Exception as error:
@@ -261,6 +261,19 @@ async def register_recorded_returns(merchant: MerchantConfig, run_token: str, dr
                       "no status change", columns)
     results.outcomes, results.unexpected = batch.outcomes, batch.unexpected
     return results
+
+
+async def _take(return_id: int, run_token: str) -> bool:
+    """Take the return for this run, from a run Prefect shows over too; False while a live run holds it."""
+    with ledger().session() as session:
+        if return_log.take(session, return_id, run_token):
+            return True
+        holder = return_log.holder(session, return_id)
+    finished = await finished_runs([holder] if holder else [])
+    if not finished:
+        return False
+    with ledger().session() as session:
+        return return_log.take(session, return_id, run_token, finished_holders=finished)
 
 
 async def _register_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClient, row: ReturnRecord) -> None:

@@ -30,7 +30,11 @@ LOCK_LEASE = timedelta(minutes=2)  # the fallback: a holder that stops renewing 
 
 
 class LockBusy(RuntimeError):
-    """Another run kept the lock for longer than this run was willing to wait."""
+    """Another run kept the lock for longer than this run was willing to wait (``holder``: that run)."""
+
+    def __init__(self, message: str, *, holder: str) -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 def current_holder() -> str:
@@ -73,7 +77,7 @@ async def run_lock(name: str, holder: str, *, what: str, wait: timedelta = timed
             break
         if time.monotonic() >= deadline:
             raise LockBusy(f"{what}: flow run {other} still holds it after {wait.total_seconds():g} s of waiting; "
-                           "nothing was done")
+                           "nothing was done", holder=other)
         await asyncio.sleep(poll_seconds)
     renewing = asyncio.create_task(_keep_renewed(name, holder, lease))
     try:

@@ -2,8 +2,9 @@
 
 Credentials are resolved here and only here, from the environment variable or Prefect Secret block
 the merchant file names; they never reach logs or artifacts. Vendor clients are wired to what must hold
-across runs: their circuit breakers keep state in the ledger, Ongoing writes take the goods owner's
-Prefect concurrency slot, and Starweb clients share the process's token. The retry condition for
+across runs: their circuit breakers keep state in the ledger, every request takes a slot of the
+merchant's Prefect rate limit for that vendor, Ongoing writes take the goods owner's Prefect concurrency
+slot, and Starweb clients share the process's token. The retry condition for
 Prefect tasks lives here too: a task is retried only when the error says the same call may succeed soon.
 """
 
@@ -23,6 +24,7 @@ from integrations.starweb.client import StarwebClient, StarwebSettings
 from ledger.db import Ledger
 from settings import get_settings
 from tasks.breaker_store import LedgerBreakerStore
+from tasks.request_budgets import request_budget
 
 
 def load_merchant(merchant_id: str) -> MerchantConfig:
@@ -53,6 +55,8 @@ async def starweb_client(merchant: MerchantConfig, **options: Any) -> StarwebCli
     )
     options.setdefault("breaker_store", breaker_store())
     options.setdefault("timeout", get_settings().vendor_timeout_seconds)
+    if "throttle" not in options:
+        options["throttle"] = await request_budget(merchant, "starweb")
     return StarwebClient(settings, **options)
 
 
@@ -72,6 +76,8 @@ async def ongoing_client(merchant: MerchantConfig, **options: Any) -> OngoingCli
     options.setdefault("breaker_store", breaker_store())
     options.setdefault("timeout", get_settings().vendor_timeout_seconds)
     options.setdefault("pause_seconds", get_settings().ongoing_lockout_window_seconds)
+    if "throttle" not in options:
+        options["throttle"] = await request_budget(merchant, "ongoing")
     return OngoingClient(settings, **options)
 
 

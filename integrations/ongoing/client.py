@@ -4,7 +4,8 @@ Every call goes through ``VendorHttp`` (retries, Retry-After, circuit breaker, e
 with HTTP Basic auth. Ongoing processes writes for a goods owner one at a time and times out
 parallel ones, so every write takes a lock shared by all clients for that goods owner in the
 running event loop (the fast path), then the caller's ``write_slot`` (the connector plugs in one
-shared by every process); reads run freely. Each 2xx body is validated into a model at this edge
+shared by every process); reads run freely. Every request, read or write, first passes the caller's
+``throttle`` (the merchant's request budget). Each 2xx body is validated into a model at this edge
 (``wire``), and collections are walked with Ongoing's id cursors (``pagination``). A refused login is
 explained: a second, goods-owner-free request tells bad credentials from a wrong goods owner id.
 """
@@ -24,7 +25,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from integrations.breaker import BreakerStore
 from integrations.errors import AuthenticationFailed, ConnectorError, GoodsOwnerNotAccessible
-from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, server_date, shared_breaker
+from integrations.http import CircuitBreaker, RetryPolicy, Throttle, VendorHttp, server_date, shared_breaker
 from integrations.ongoing.models import (
     Article,
     ArticleWrite,
@@ -118,6 +119,7 @@ class OngoingClient:
         breaker_store: BreakerStore | None = None,
         write_slot: WriteSlot | None = None,
         pause_seconds: float = PAUSE_SECONDS,
+        throttle: Throttle | None = None,
     ) -> None:
         self.settings = settings
         breaker = breaker or shared_breaker(VENDOR, settings.base_url, settings.username,
@@ -135,6 +137,7 @@ class OngoingClient:
             policy=policy,
             breaker=breaker,
             explain=self._explain,
+            throttle=throttle,
         )
 
     @property

@@ -18,7 +18,15 @@ from pydantic import BaseModel, SecretStr
 
 from integrations.breaker import BreakerStore
 from integrations.errors import AuthenticationFailed, RefusedByVendor
-from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, json_message, server_date, shared_breaker
+from integrations.http import (
+    CircuitBreaker,
+    RetryPolicy,
+    Throttle,
+    VendorHttp,
+    json_message,
+    server_date,
+    shared_breaker,
+)
 from integrations.starweb.auth import AccessToken, SharedToken, StarwebTokenAuth, process_token, request_token
 from integrations.starweb.models import (
     Address,
@@ -114,7 +122,7 @@ class StarwebClient:
     def __init__(self, settings: StarwebSettings, *, transport: httpx.AsyncBaseTransport | None = None,
                  timeout: float = 30.0, policy: RetryPolicy | None = None, breaker: CircuitBreaker | None = None,
                  breaker_store: BreakerStore | None = None, token: SharedToken | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, throttle: Throttle | None = None) -> None:
         self.settings = settings
         breaker = breaker or shared_breaker(VENDOR, settings.base_url, settings.client_id, failure_threshold=8,
                                             store=breaker_store)
@@ -123,7 +131,7 @@ class StarwebClient:
         self.auth = StarwebTokenAuth(self._fetch_token, token=token, clock=clock or time.monotonic)
         self._http = VendorHttp(VENDOR, settings.base_url, message_of=starweb_message, auth=self.auth,
                                 transport=transport, timeout=timeout, policy=policy, breaker=breaker,
-                                trips_breaker=starweb_failure)
+                                trips_breaker=starweb_failure, throttle=throttle)
 
     async def __aenter__(self) -> StarwebClient:
         return self

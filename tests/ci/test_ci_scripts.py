@@ -30,7 +30,7 @@ def checkout(tmp_path: Path) -> Path:
     """A copy of the repository's .ci folder, with a make that records what it was given."""
     shutil.copytree(PROJECT_ROOT / ".ci", tmp_path / ".ci")
     (tmp_path / "bin").mkdir()
-    record = f'echo "make $* SWO_TEST_POSTGRES_URL=[$SWO_TEST_POSTGRES_URL]" > {tmp_path}/made'
+    record = f'echo "make $* SWO_TEST_POSTGRES_URL=[$SWO_TEST_POSTGRES_URL]" >> {tmp_path}/made'
     stand_in(tmp_path / "bin", "make", record)
     return tmp_path
 
@@ -73,6 +73,16 @@ def test_a_started_postgresql_reaches_the_tests(checkout: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert (checkout / "made").read_text() == f"make lint test SWO_TEST_POSTGRES_URL=[{URL}]\n"
+
+
+def test_the_two_worker_test_runs_after_the_suite_when_asked_for(checkout: Path) -> None:
+    fake_postgres(checkout, starts=True)
+
+    result = run(checkout / ".ci" / "run", checkout / "bin", CI="true", SWO_CI_SCALE_TEST="true")
+
+    assert result.returncode == 0, result.stderr
+    assert (checkout / "made").read_text() == (f"make lint test SWO_TEST_POSTGRES_URL=[{URL}]\n"
+                                               f"make test-scale SWO_TEST_POSTGRES_URL=[{URL}]\n")
 
 
 @pytest.fixture

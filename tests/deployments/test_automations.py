@@ -26,7 +26,7 @@ BLOCK_ID = uuid4()
 
 
 def test_every_alert_is_a_prefect_automation_notifying_through_the_named_block() -> None:
-    automations = load_automations(BLOCK_ID)
+    automations = [a for a in load_automations(BLOCK_ID) if a.name != UNRESPONSIVE]
 
     assert [a.name for a in automations] == [
         "swo: run failed or crashed", "swo: run needs attention", "swo: quarantine growing",
@@ -41,6 +41,25 @@ def test_every_alert_is_a_prefect_automation_notifying_through_the_named_block()
         "swo: quarantine growing": ["swo.quarantine.growing"],
         "swo: purchase-order deviation": ["swo.purchase-order.deviation"],
         "swo: reconcile differences": ["swo.reconcile.differences"]}
+
+
+UNRESPONSIVE = "swo: crash unresponsive runs"
+
+
+def test_runs_whose_heartbeats_stopped_are_marked_crashed_without_a_notification_block() -> None:
+    (automation,) = load_automations(None)
+
+    assert automation.name == UNRESPONSIVE and MANAGED_TAG in automation.tags
+    trigger = automation.trigger
+    assert (trigger.posture, trigger.after, trigger.for_each) == (
+        "Proactive", {"prefect.flow-run.heartbeat"}, {"prefect.resource.id"})
+    # Any event of the run counts as a sign of life: a run ending in a state of its own name
+    # (Completed "NeedsAttention", "Skipped") must never be taken for a silent one.
+    assert trigger.expect == {"prefect.flow-run.*"}
+    # Prefect's runs send a heartbeat every 180 s unless told otherwise: a missed one or two is not death.
+    assert trigger.within.total_seconds() >= 180 + 120
+    (action,) = automation.actions
+    assert (action.type, action.state) == ("change-flow-run-state", "CRASHED")
 
 
 def event(name: str, payload: dict[str, Any]) -> ReceivedEvent:

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 BLOCK = "custom-webhook/swo-test-alerts"
 NAMES = ["swo: run failed or crashed", "swo: run needs attention", "swo: quarantine growing",
-         "swo: purchase-order deviation", "swo: reconcile differences"]
+         "swo: purchase-order deviation", "swo: reconcile differences", "swo: crash unresponsive runs"]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from integrations.errors import (
     VendorTimeout,
     VendorUnavailable,
 )
-from integrations.http import CircuitBreaker, RetryPolicy, VendorHttp, json_message, parse_retry_after
+from integrations.http import CircuitBreaker, RetryPolicy, Throttle, VendorHttp, json_message, parse_retry_after
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -39,7 +39,8 @@ def scripted(*outcomes: httpx.Response | Exception) -> tuple[Handler, list[httpx
     return handle, seen
 
 
-def vendor_http(handler: Handler, *, breaker: CircuitBreaker | None = None, attempts: int = 4) -> VendorHttp:
+def vendor_http(handler: Handler, *, breaker: CircuitBreaker | None = None, attempts: int = 4,
+                throttle: Throttle | None = None) -> VendorHttp:
     return VendorHttp(
         "ongoing",
         "https://api.test/demo/api/v1",
@@ -47,6 +48,7 @@ def vendor_http(handler: Handler, *, breaker: CircuitBreaker | None = None, atte
         transport=httpx.MockTransport(handler),
         policy=RetryPolicy.no_wait(max_attempts=attempts),
         breaker=breaker or CircuitBreaker(failure_threshold=50),
+        throttle=throttle,
     )
 
 
@@ -260,6 +262,48 @@ async def test_not_found_does_not_trip_the_breaker() -> None:
         with pytest.raises(NotFound):
             await client.request("GET", "/orders/9")
     assert (await client.request("GET", "/orders")).status_code == 200
+
+
+class CountingThrottle:
+    """A request budget that counts the slots taken, and can refuse them."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.taken, self.refuse = 0, refuse
+
+    async def __call__(self) -> None:
+        if self.refuse:
+            raise ConnectionLost("budget used up", vendor="ongoing")
+        self.taken += 1
+
+
+async def test_every_request_sent_takes_a_slot_of_the_budget_retries_included() -> None:
+    budget = CountingThrottle()
+    handler, seen = scripted(fail(503), fail(429), OK, OK)
+    client = vendor_http(handler, throttle=budget)
+
+    await client.request("GET", "/orders")
+    await client.request("PUT", "/orders", json={})
+
+    assert budget.taken == len(seen) == 4
+
+
+async def test_no_slot_is_taken_while_the_breaker_pauses_calls() -> None:
+    budget = CountingThrottle()
+    handler, seen = scripted(fail(500), OK)
+    client = vendor_http(handler, breaker=CircuitBreaker(failure_threshold=1, reset_after=60), throttle=budget)
+    with pytest.raises(VendorUnavailable):
+        await client.request("GET", "/orders")
+    with pytest.raises(CircuitOpen):
+        await client.request("GET", "/orders")
+    assert budget.taken == len(seen) == 1
+
+
+async def test_a_refused_slot_sends_nothing() -> None:
+    handler, seen = scripted(OK)
+    client = vendor_http(handler, attempts=1, throttle=CountingThrottle(refuse=True))
+    with pytest.raises(ConnectionLost, match="budget used up"):
+        await client.request("POST", "/orders", json={})
+    assert seen == []
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:

@@ -39,3 +39,15 @@ def postgres_url() -> Iterator[str]:
         conn.execute(text("CREATE SCHEMA public"))
     book.dispose()
     yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def book(request: pytest.FixtureRequest) -> Iterator[Ledger]:
+    """A fresh ledger on each database the connector supports: statements written per dialect, and the
+    way each one lets concurrent transactions through, are tried on both."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("ledger")
+        return
+    ledger = Ledger(request.getfixturevalue("postgres_url"))
+    yield ledger
+    ledger.dispose()

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from ledger import export_claims
 from ledger.db import Ledger
 from ledger.models import ExportClaim
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def book(request: pytest.FixtureRequest) -> Iterator[Ledger]:
-    """The claim is an insert that does nothing on conflict, written per dialect: try both."""
-    if request.param == "sqlite":
-        yield request.getfixturevalue("ledger")
-        return
-    ledger = Ledger(request.getfixturevalue("postgres_url"))
-    yield ledger
-    ledger.dispose()
 
 
 def holder(book: Ledger, order_id: int) -> str | None:

@@ -80,6 +80,15 @@ def test_an_unfinished_return_is_held_by_one_live_run_and_a_dead_runs_is_taken_o
         assert log.unfinished(s, "demo") == [] and not log.take(s, return_id, RUN_A)
 
 
+def test_a_return_held_by_a_run_that_is_over_is_taken_over_at_once(ledger: Ledger) -> None:
+    return_id = record(ledger)
+    with ledger.session() as s:
+        assert log.holder(s, return_id) == RUN_A
+        assert not log.take(s, return_id, RUN_B, finished_holders=["some-other-run"])
+        assert log.take(s, return_id, RUN_B, finished_holders=[RUN_A]), "Prefect shows run A over"
+    assert stored(ledger, return_id).claimed_by == RUN_B
+
+
 def test_an_unmatched_return_is_on_the_worklist_only_and_refunded_rows_leave_it(ledger: Ledger) -> None:
     regret, unmatched = record(ledger), record(ledger, UNMATCHED)
     with ledger.session() as s:
