@@ -88,15 +88,21 @@ class PrefectServer:
         return self.api_url.removesuffix("/api")
 
     def stop(self, timeout: float = 20.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        # The server runs in its own process group (its web server and services are children).
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout)
+        if self.process is not None:
+            # The server runs in its own process group (its web server and services are children).
+            stop_process_group(self.process, timeout)
+
+
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    """Stop a process started in a group of its own, with its children: SIGTERM, then SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout)
 
 
 def ensure_prefect_server(state_dir: Path, *, host: str = "127.0.0.1", port: int = 4200,

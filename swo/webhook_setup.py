@@ -8,8 +8,6 @@ burst of calls then does not wait for the simulators and the runner in ``swo run
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -27,6 +25,7 @@ from domain.webhook_registration import (
 )
 from integrations.simulation.server import RunningServer, serve_in_thread
 from integrations.starweb.models import WebHookWrite
+from swo.prefect_server import stop_process_group
 from webhooks.app import create_served_app
 
 
@@ -83,14 +82,7 @@ class ReceiverProcess:
     process: subprocess.Popen[bytes]
 
     def stop(self, timeout: float = 20.0) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout)
+        stop_process_group(self.process, timeout)
 
 
 def start_receiver_process(*, host: str, port: int, prefect_api_url: str, log_path: Path,

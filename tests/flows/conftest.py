@@ -15,6 +15,7 @@ import tasks.runtime
 from integrations.http import reset_shared_breakers
 from settings import PROJECT_ROOT, get_settings
 from swo.simulators import Simulators
+from tests.flows.actors import Shop, Warehouse
 
 DEMO_CREDENTIALS = {
     "DEMO_STARWEB_CLIENT_ID": "demo-client",
@@ -66,3 +67,15 @@ def world(prefect_harness: None, simulators: Simulators, tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     with world_in(simulators, tmp_path, monkeypatch) as fresh:
         yield fresh
+
+
+@pytest.fixture
+def shop(world: World) -> Shop:
+    """The demo shop as a merchant's staff and customers use it (Starweb's API)."""
+    return Shop(world.sims.starweb_api)
+
+
+@pytest.fixture
+def warehouse(world: World) -> Warehouse:
+    """The demo warehouse as its staff and the API see it."""
+    return Warehouse(world.ongoing, world.sims.ongoing_api)

@@ -37,14 +37,6 @@ from tests.flows.events import drain_events
 CREATED, SENT = 1, 3  # the demo shop's status ids
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 def puts(number: str | None = None) -> list[str]:

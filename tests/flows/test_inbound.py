@@ -37,10 +37,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 HEADER = "Inköpsordernummer;Leverantör;Leveransdatum;Artikelnummer;Antal;Inköpspris;Kommentar"
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
 
 def ongoing_api(world: World) -> httpx.Client:
     return httpx.Client(base_url=world.sims.ongoing_api, auth=("demo-api", "demo-password"), timeout=10)

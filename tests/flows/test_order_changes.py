@@ -15,21 +15,12 @@ from flows.order_statuses import sync_order_statuses
 from ledger import bindings, quarantine
 from ledger import release as release_ledger
 from tests.flows.actors import Shop, Warehouse, binding, quarantined, writes
-from tests.flows.conftest import World
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 PICKING, CANCELLED = 2, 4  # the demo shop's status ids
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 def ledger_lines(order_id: int) -> dict[str, float]:

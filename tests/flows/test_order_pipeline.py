@@ -14,19 +14,10 @@ from integrations.starweb.models import ProductCreate, ProductLanguageWrite, Var
 from ledger import quarantine
 from ledger.models import Cursor
 from tests.flows.actors import Shop, Warehouse, binding, quarantined, writes
-from tests.flows.conftest import World
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 @pytest.mark.parametrize("omitted_lines", ["removed", "kept"])

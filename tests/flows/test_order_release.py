@@ -20,14 +20,6 @@ from tests.flows.conftest import World
 PICKING_IN_STARWEB = 2
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 def hold(order_id: int) -> None:

@@ -18,14 +18,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 CREATED = 1  # the demo shop's status id
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 async def test_a_short_pick_comment_whose_answer_was_lost_is_posted_once(world: World, shop: Shop,

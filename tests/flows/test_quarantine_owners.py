@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from typer.testing import CliRunner
 
 import tasks.runtime
@@ -26,14 +25,6 @@ from tests.flows.conftest import World
 CANCELED = 4  # the demo shop's status id
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 def refuse_next(world: World, method: str, path_contains: str, times: int = 1) -> None:

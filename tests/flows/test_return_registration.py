@@ -34,14 +34,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 SENT, RETURNED, NOT_COLLECTED, PARTLY_RETURNED = 3, 7, 10, 11  # the demo shop's statuses and the merchant's map
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 def sim(world: World, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -29,14 +29,6 @@ from tests.flows.conftest import World
 PARTIALLY_SENT, SENT = 5, 3
 
 
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 def old_order(created_at: datetime) -> OrderCreate:

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 import tasks.runtime
 from flows.order_export import export_orders
 from flows.order_statuses import sync_order_statuses
@@ -21,16 +19,6 @@ from integrations.starweb.auth import forget_process_tokens
 from ledger.models import BreakerRecord
 from tests.flows.actors import Shop, Warehouse, quarantined
 from tests.flows.conftest import World
-
-
-@pytest.fixture
-def shop(world: World) -> Shop:
-    return Shop(world.sims.starweb_api)
-
-
-@pytest.fixture
-def warehouse(world: World) -> Warehouse:
-    return Warehouse(world.ongoing, world.sims.ongoing_api)
 
 
 def as_if_in_a_new_process() -> None:
