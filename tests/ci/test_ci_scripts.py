@@ -63,7 +63,7 @@ def test_outside_ci_the_build_runs_and_says_the_postgresql_tests_are_skipped(che
 
     assert result.returncode == 0, result.stderr
     assert "ledger PostgreSQL tests: skipped" in result.stderr
-    assert (checkout / "made").read_text() == "make lint test SWO_TEST_POSTGRES_URL=[]\n"
+    assert (checkout / "made").read_text() == "make lint test test-scale test-soak SWO_TEST_POSTGRES_URL=[]\n"
 
 
 def test_a_started_postgresql_reaches_the_tests(checkout: Path) -> None:
@@ -72,17 +72,7 @@ def test_a_started_postgresql_reaches_the_tests(checkout: Path) -> None:
     result = run(checkout / ".ci" / "run", checkout / "bin", CI="true")
 
     assert result.returncode == 0, result.stderr
-    assert (checkout / "made").read_text() == f"make lint test SWO_TEST_POSTGRES_URL=[{URL}]\n"
-
-
-def test_the_two_worker_test_runs_after_the_suite_when_asked_for(checkout: Path) -> None:
-    fake_postgres(checkout, starts=True)
-
-    result = run(checkout / ".ci" / "run", checkout / "bin", CI="true", SWO_CI_SCALE_TEST="true")
-
-    assert result.returncode == 0, result.stderr
-    assert (checkout / "made").read_text() == (f"make lint test SWO_TEST_POSTGRES_URL=[{URL}]\n"
-                                               f"make test-scale SWO_TEST_POSTGRES_URL=[{URL}]\n")
+    assert (checkout / "made").read_text() == f"make lint test test-scale test-soak SWO_TEST_POSTGRES_URL=[{URL}]\n"
 
 
 @pytest.fixture

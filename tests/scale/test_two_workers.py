@@ -13,7 +13,7 @@ goods owner at once, one email per shipment, every order released and reported, 
 warehouse's. Prefect's scheduler is off: the runs are the ones the test starts, as an operator would.
 
 It takes several minutes, so it carries the ``scale`` marker, which ``make test`` leaves out: ``make
-test-scale`` runs it (``.ci/run`` too, with ``SWO_CI_SCALE_TEST=true``). Skipped only outside CI on a machine
+test-scale`` runs it (and ``.ci/run``, on every CI run). Skipped only outside CI on a machine
 without PostgreSQL's binaries; with CI=true their absence fails.
 """
 
