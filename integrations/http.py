@@ -17,9 +17,11 @@ Usage::
 from __future__ import annotations
 
 import email.utils
+import functools
 import html
 import logging
 import re
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -180,6 +182,17 @@ def vendor_failure(status: int) -> bool:
     return status >= 500 or status in (401, 403, 429)
 
 
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process, shared by every client (contexts are safe to share).
+
+    Building one loads the whole CA bundle, tens of milliseconds of CPU, and httpx builds a new one for
+    every client it makes unless it is handed one; httpx's own rules choose the bundle.
+    """
+    return httpx.create_ssl_context()
+
+
 class VendorHttp:
     """Sends requests to one vendor base URL under the shared retry, breaker and error policy.
 
@@ -220,6 +233,7 @@ class VendorHttp:
             base_url=self.base_url,
             auth=auth,
             transport=transport,
+            verify=tls_context(),
             timeout=httpx.Timeout(timeout),
             headers={"Accept": "application/json", **(headers or {})},
         )

@@ -8,6 +8,8 @@ import os
 import tempfile
 from collections.abc import Iterator
 
+from tests.tls import one_certificate_bundle
+
 # Before anything imports Prefect: never touch the developer's ~/.prefect, and keep the test server lean.
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="swo-prefect-home-")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -16,6 +18,12 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 # A busy machine starts a temporary Prefect server slowly; a command test must not fail for that.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.pop("PREFECT_API_URL", None)
+
+# Every test speaks plain HTTP to local servers, yet each httpx and Prefect client loads the whole CA bundle
+# (tens of ms of CPU each, hundreds of clients in a flow test file, about a third of its CPU): a one-certificate
+# bundle makes that nearly free without changing what the tests exercise.
+os.environ["SSL_CERT_FILE"] = one_certificate_bundle(os.environ["PREFECT_HOME"])
+os.environ["PREFECT_API_SSL_CERT_FILE"] = os.environ["SSL_CERT_FILE"]
 
 import pytest
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
