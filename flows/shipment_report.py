@@ -32,6 +32,7 @@ from tasks.run_holders import current_holder
 from tasks.runtime import load_merchant
 from tasks.shipments import (
     close_settled_shipments,
+    finished_shipment_holders,
     let_go_of_shipments,
     plan_shipment_jobs,
     report_shipments_to_starweb,
@@ -67,7 +68,7 @@ async def shipments_pass(merchant_id: str, dry_run: bool) -> dict[str, int]:
     shipments = [s for s in (detect_shipment(order, table) for order in sent) if s is not None]
     jobs, unknown = plan_shipment_jobs(merchant, shipments,
                                        {o.order_info.order_number: o.order_info.goods_owner_order_id for o in sent})
-    report.extend(close_settled_shipments(merchant_id, jobs, dry_run))
+    report.extend(close_settled_shipments(merchant_id, jobs, dry_run, await finished_shipment_holders(merchant_id)))
     jobs, held = hold_untracked_shipments(merchant, jobs, dry_run)
     report.extend(held)
     starweb_orders = (await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))).orders

@@ -76,6 +76,26 @@ def mark_acknowledged(session: Session, shipment_id: int, *, now: datetime | Non
     shipment.state, shipment.acknowledged_at, shipment.claimed_by = ACKNOWLEDGED, now or utcnow(), None
 
 
+def holders_after_status_change(session: Session, merchant_id: str) -> set[str]:
+    """The runs holding shipments whose status change landed and whose acknowledgement is not recorded."""
+    return set(session.scalars(select(Shipment.claimed_by).where(
+        Shipment.merchant_id == merchant_id, Shipment.state == STATUS_CHANGED, Shipment.claimed_by.is_not(None))))
+
+
+def acknowledged_elsewhere(session: Session, merchant_id: str, offered: Collection[tuple[str, str]], *,
+                           finished_holders: Collection[str] = (), now: datetime | None = None) -> list[Shipment]:
+    """Shipments whose status change landed but whose acknowledgement was never recorded, which Ongoing no
+    longer offers (``offered``: order number and shipment key of what it still counts as not reported) and
+    no live run holds: a run wrote the reported quantities and stopped before recording it, or the warehouse
+    acknowledged them by hand."""
+    now = now or utcnow()
+    rows = session.scalars(select(Shipment).where(
+        Shipment.merchant_id == merchant_id, Shipment.state == STATUS_CHANGED,
+        or_(Shipment.claimed_by.is_(None), Shipment.claimed_by.in_(list(finished_holders)),
+            Shipment.intent_at < now - STALE_AFTER))).all()
+    return [row for row in rows if (row.order_number, row.shipment_key) not in offered]
+
+
 def let_go(session: Session, run_token: str) -> None:
     session.execute(update(Shipment).where(Shipment.claimed_by == run_token).values(claimed_by=None)
                     .execution_options(synchronize_session=False))

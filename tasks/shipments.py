@@ -231,14 +231,33 @@ def plan_shipment_jobs(merchant: MerchantConfig, shipments: Sequence[Shipment],
     return jobs, unknown
 
 
+async def finished_shipment_holders(merchant_id: str) -> set[str]:
+    """Runs holding a shipment after its status change that Prefect shows over (killed before the last step)."""
+    with ledger().session() as session:
+        holders = shipment_log.holders_after_status_change(session, merchant_id)
+    return await finished_runs(holders) if holders else set()
+
+
 @task(name="close-settled-shipments", cache_policy=NO_CACHE)
-def close_settled_shipments(merchant_id: str, jobs: list[ShipmentJob], dry_run: bool) -> list[Outcome]:
+def close_settled_shipments(merchant_id: str, jobs: list[ShipmentJob], dry_run: bool,
+                            finished_holders: Collection[str] = ()) -> list[Outcome]:
     """Close the entries of shipments Ongoing no longer offers (acknowledged by hand, or superseded by a later
-    shipment of the same order). A shipment still offered is retried at every run, not held: its intent in
-    the ledger finishes it without a second email, and the customer is waiting for the first."""
+    shipment of the same order), and record as acknowledged those whose status change landed and whose
+    reported quantities reached Ongoing before the run that wrote them stopped (``finished_holders``: runs
+    Prefect shows over). A shipment still offered is retried at every run, not held: its intent in the ledger
+    finishes it without a second email, and the customer is waiting for the first."""
     pending = {quarantine_key(job.shipment) for job in jobs}
     outcomes: list[Outcome] = []
     with ledger().session() as session:
+        offered = {(job.shipment.order_number, job.shipment.key) for job in jobs}
+        for row in shipment_log.acknowledged_elsewhere(session, merchant_id, offered,
+                                                       finished_holders=finished_holders):
+            if not dry_run:
+                shipment_log.mark_acknowledged(session, row.id)
+            outcomes.append(Outcome(f"shipment {row.order_number}:{row.shipment_key[:12]}",
+                                    "would settle" if dry_run else "settled",
+                                    "Ongoing no longer lists its units as not reported: the last step of the "
+                                    "run that emailed landed before that run stopped, or the warehouse did it"))
         for entry in quarantine.open_entries(session, merchant_id, SHIPMENT_KIND):
             if entry.key in pending:
                 continue

@@ -8,12 +8,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 import tasks.runtime
 from domain.shipments import Shipment
 from integrations.errors import MappingError, VendorUnavailable
 from ledger import quarantine
+from ledger import shipments as shipment_log
 from ledger.db import Ledger
+from ledger.models import Shipment as ShipmentRow
 from ledger.types import utcnow
 from settings import get_settings
 from tasks.order_statuses import STATUS_KIND, HeldOrder, close_settled_statuses
@@ -84,6 +87,41 @@ def test_a_shipment_entry_closes_once_ongoing_no_longer_offers_the_shipment(book
     outcomes = close_settled_shipments.fn("demo", [still], dry_run=False)
     assert [(o.record, o.action) for o in outcomes] == [(f"shipment FJ-1:{'b' * 12}", "closed")]
     assert open_keys(book, SHIPMENT_KIND) == {quarantine_key(still.shipment)}
+
+
+def status_changed(book: Ledger, order_number: str, key: str, holder: str | None) -> int:
+    """A shipment whose status change (and customer email) landed, its acknowledgement not recorded."""
+    with book.session() as s:
+        row = shipment_log.record_intent(
+            s, "demo", starweb_order_id=int(order_number.removeprefix("FJ-")), order_number=order_number, key=key,
+            lines={}, partial=False, tracking_number=None, tracker_type=None, target_status_id=3, send_email=True,
+            silent_reason=None, shipped_at=None, run_token=holder or "gone")
+        shipment_log.mark_status_changed(s, row.id)
+        row.claimed_by = holder
+        return row.id
+
+
+def states(book: Ledger) -> dict[str, str]:
+    with book.session() as s:
+        return {row.order_number: row.state for row in s.scalars(select(ShipmentRow))}
+
+
+def test_a_shipment_ongoing_no_longer_offers_after_its_status_change_is_recorded_as_acknowledged(
+        book: Ledger) -> None:
+    offered = job("FJ-1", "a" * 40)
+    status_changed(book, "FJ-1", "a" * 40, None)  # still offered: the next step is still to do
+    status_changed(book, "FJ-2", "b" * 40, None)  # its run wrote the quantities, then the ledger was busy
+    status_changed(book, "FJ-3", "c" * 40, "killed-run")  # its run was killed after writing the quantities
+    status_changed(book, "FJ-4", "d" * 40, "live-run")  # a live run, just past its status change
+    preview = close_settled_shipments.fn("demo", [offered], dry_run=True, finished_holders={"killed-run"})
+    assert sorted((o.record, o.action) for o in preview) == [(f"shipment FJ-2:{'b' * 12}", "would settle"),
+                                                             (f"shipment FJ-3:{'c' * 12}", "would settle")]
+    assert set(states(book).values()) == {"status_changed"}, "a dry run changes nothing"
+
+    outcomes = close_settled_shipments.fn("demo", [offered], dry_run=False, finished_holders={"killed-run"})
+    assert sorted(o.action for o in outcomes) == ["settled", "settled"]
+    assert states(book) == {"FJ-1": "status_changed", "FJ-2": "acknowledged", "FJ-3": "acknowledged",
+                            "FJ-4": "status_changed"}
 
 
 def test_a_run_needs_attention_for_records_left_to_a_person_and_for_warnings() -> None:
