@@ -22,7 +22,7 @@ from prefect.exceptions import ObjectAlreadyExists
 
 from domain.config import MerchantConfig
 from integrations.errors import RetryableError
-from integrations.ongoing.client import WriteSlot
+from integrations.ongoing.write_turns import WriteSlot
 from tasks.runtime import current_flow_run_id
 
 SLOT_LEASE_SECONDS = 60  # Prefect's shortest lease; renewed while a write runs
