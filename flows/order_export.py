@@ -1,7 +1,8 @@
 """New-order export: Starweb → Ongoing.
 
-Trigger: Starweb order webhooks (the run then takes the orders the events name, see
-``tasks.event_follow``), a backstop poll per merchant (deployment ``export-orders/<merchant>``), or on demand.
+Trigger: Starweb order webhooks (the run then takes the orders the events name, pass by pass, see
+``tasks.event_follow``; its start checks are made once, see ``tasks.run_start``), a backstop poll per
+merchant (deployment ``export-orders/<merchant>``), or on demand.
 Source: Starweb orders in an exportable status (by default new and paid) modified since the cursor (or
 only ``order_ids``), plus quarantined orders due for another try. Target: Ongoing ``PUT /orders``, then
 the initial status "open, in stock" or "open, backordered" from the warehouse's sellable stock.

@@ -1,7 +1,8 @@
 """Shipment back-report: Ongoing → Starweb, with exactly one customer email per shipment.
 
 Trigger: Ongoing webhooks of sent orders (the run then also takes those that follow, see
-``tasks.event_follow``), a backstop poll per merchant (deployment ``report-shipments/<merchant>``), or on demand.
+``tasks.event_follow``; its start checks are made once, see ``tasks.run_start``), a backstop poll per
+merchant (deployment ``report-shipments/<merchant>``), or on demand.
 Source: sent orders in Ongoing whose shipped units are not yet acknowledged
 (``onlyOrdersWithOrderLinesToReport``). Target: the Starweb order's tracking number, tracker type, items
 (if the merchant cancels unshipped remainders) and status — "partially sent" or "sent", which makes
