@@ -17,7 +17,6 @@ The first run (the merchant's first activation) shows its progress as the
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 from prefect import flow
@@ -88,9 +87,8 @@ async def export_pass(start: RunStart, dry_run: bool, order_ids: list[int] | Non
         outcomes: list[Outcome] = []
         unexpected: list[str] = []
         if orders:
-            in_warehouse, articles = await asyncio.gather(  # two independent reads, side by side
-                fetch_warehouse_orders(merchant, [merchant.order_number(o.order_id) for o in orders]),
-                fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)}))
+            in_warehouse = await fetch_warehouse_orders(merchant, [merchant.order_number(o.order_id) for o in orders])
+            articles = await fetch_articles(merchant, {sku for o in orders for sku, _ in order_lines(o)})
             plans = plan_exports(orders, merchant, sellable=sellable(articles), known_skus=articles.keys(),
                                  in_warehouse=in_warehouse, table=table)
             await progress_stage("creating orders in Ongoing", until=100)
