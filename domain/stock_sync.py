@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from domain.stock import shop_stock
 from integrations.ongoing.models import Article
 from integrations.starweb.models import Order, Product, Variant
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Ongoing refuses a stockInfoChangedFrom older than 24 hours; keep a margin for slow runs and clocks.
 CHANGE_FILTER_LIMIT = timedelta(hours=23, minutes=50)
@@ -117,6 +119,10 @@ def plan_stock_writes(warehouse: Iterable[WarehouseLevel], shop: Iterable[ShopLe
                       safety_buffer: int, unbooked: Mapping[str, float] | None = None) -> StockPlan:
     """Compare the two tables; only rows whose Starweb figure differs from the target are written. The
     target is the sellable units less the ``unbooked`` units per SKU less the buffer, never below zero."""
+    # Imported here, not at the top: the shipment report imports this module, and a run started by a
+    # shipment event should not pay for pandas in its process start before the tracking number is written.
+    import pandas as pd
+
     left = pd.DataFrame([asdict(w) for w in warehouse], columns=["sku", "sellable", "syncable"])
     right = pd.DataFrame([asdict(s) for s in shop], columns=["sku", "product_id", "variant_id", "quantity"])
     table = left.merge(right, on="sku", how="outer", indicator="side").sort_values("sku")
@@ -139,6 +145,8 @@ def plan_stock_writes(warehouse: Iterable[WarehouseLevel], shop: Iterable[ShopLe
 
 
 def _writes(frame: pd.DataFrame) -> list[StockWrite]:
+    import pandas as pd
+
     # Records as plain dicts: pandas types a row's cells as any scalar, the dict's as Any.
     return [StockWrite(sku=row["sku"], product_id=int(row["product_id"]), variant_id=int(row["variant_id"]),
                        current=None if pd.isna(row["quantity"]) else int(row["quantity"]), target=int(row["target"]),
@@ -212,6 +220,8 @@ def master_conflicts(baselines: Iterable[StarwebBaseline], observed: Mapping[str
     baseline or the current figure was being read may or may not be in either figure, and an order's stamp
     may be up to ``clock_slack`` earlier than the moment it took the stock. Item edits on orders placed
     before the baseline also give stock back, but the order list cannot show them."""
+    import pandas as pd
+
     base = pd.DataFrame([asdict(b) for b in baselines], columns=["sku", "quantity", "seen_from", "seen_until"])
     base["observed"] = base["sku"].map(lambda sku: observed.get(sku))
     base = base[base["observed"].notna()].copy()

@@ -1,7 +1,8 @@
 """Shipment back-report: Ongoing → Starweb, with exactly one customer email per shipment.
 
 Trigger: Ongoing webhooks of sent orders (the run then also takes those that follow, see
-``tasks.event_follow``), a backstop poll per merchant (deployment ``report-shipments/<merchant>``), or on demand.
+``tasks.event_follow``; its start checks are made once, see ``tasks.run_start``), a backstop poll per
+merchant (deployment ``report-shipments/<merchant>``), or on demand.
 Source: sent orders in Ongoing whose shipped units are not yet acknowledged
 (``onlyOrdersWithOrderLinesToReport``). Target: the Starweb order's tracking number, tracker type, items
 (if the merchant cancels unshipped remainders) and status — "partially sent" or "sent", which makes
@@ -25,19 +26,18 @@ from prefect import flow
 from domain.shipments import detect_shipment
 from tasks.event_follow import follow_events
 from tasks.late_tracking import add_late_tracking, hold_untracked_shipments
-from tasks.ledger_check import check_ledger_continuity
-from tasks.mapping_checks import check_ongoing_mappings
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.run_holders import current_holder
-from tasks.runtime import load_merchant
+from tasks.run_start import RunStart, start_run
 from tasks.shipments import (
+    ShipmentResults,
     close_settled_shipments,
     finished_shipment_holders,
     let_go_of_shipments,
     plan_shipment_jobs,
     report_shipments_to_starweb,
 )
-from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
+from tasks.shop_reads import fetch_orders_by_id
 from tasks.stock import sync_stock_for_skus
 from tasks.warehouse_reads import fetch_sent_orders_to_report
 
@@ -47,36 +47,37 @@ from tasks.warehouse_reads import fetch_sent_orders_to_report
 async def report_shipments(merchant_id: str, dry_run: bool = False,
                            event_at: datetime | None = None) -> dict[str, int]:
     """Report new shipments to Starweb; returns counts per result (and ``emails``)."""
+    start = await start_run(merchant_id)  # once per run, however many passes its events make
     if event_at is not None:
         # Ongoing lists every order with shipped units to acknowledge in one call: each pass reads them all.
         return await follow_events("report-shipments", merchant_id, event_at,
-                                   lambda _records: shipments_pass(merchant_id, dry_run))
-    return await shipments_pass(merchant_id, dry_run)
+                                   lambda _records: shipments_pass(start, dry_run))
+    return await shipments_pass(start, dry_run)
 
 
-async def shipments_pass(merchant_id: str, dry_run: bool) -> dict[str, int]:
+async def shipments_pass(start: RunStart, dry_run: bool) -> dict[str, int]:
     """One pass over every sent order with shipped units Ongoing still counts as not reported."""
-    merchant = load_merchant(merchant_id)
-    await check_ongoing_mappings(merchant)
-    report = RunReport("report-shipments", merchant_id, dry_run)
+    merchant, table = start.merchant, start.table
+    report = RunReport("report-shipments", merchant.merchant_id, dry_run)
+    report.warnings += start.take_warnings()
     token = current_holder()
-    if warning := await check_ledger_continuity(merchant):
-        report.warnings.append(warning)
-    table, _ = await fetch_status_table(merchant)
 
     sent = await fetch_sent_orders_to_report(merchant, table.sent_from, table.cancelled_from)
     shipments = [s for s in (detect_shipment(order, table) for order in sent) if s is not None]
     jobs, unknown = plan_shipment_jobs(merchant, shipments,
                                        {o.order_info.order_number: o.order_info.goods_owner_order_id for o in sent})
-    report.extend(close_settled_shipments(merchant_id, jobs, dry_run, await finished_shipment_holders(merchant_id)))
+    report.extend(close_settled_shipments(merchant.merchant_id, jobs, dry_run,
+                                          await finished_shipment_holders(merchant.merchant_id)))
     jobs, held = hold_untracked_shipments(merchant, jobs, dry_run)
     report.extend(held)
-    starweb_orders = (await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))).orders
-    try:
-        results = await report_shipments_to_starweb(merchant, table, jobs, {o.order_id: o for o in starweb_orders},
-                                                    token, dry_run)
-    finally:
-        let_go_of_shipments(token)
+    results = ShipmentResults()
+    if jobs:
+        starweb_orders = (await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))).orders
+        try:
+            results = await report_shipments_to_starweb(merchant, table, jobs,
+                                                        {o.order_id: o for o in starweb_orders}, token, dry_run)
+        finally:
+            let_go_of_shipments(token)
     report.extend(results.outcomes)
     report.notes.append(f"Customer emails {'that would be ' if dry_run else ''}triggered: {results.emails}")
     report.notes += [f"{number}: not a Starweb order number; left unreported" for number in unknown]

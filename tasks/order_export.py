@@ -108,17 +108,28 @@ def _describe(state: OrderState) -> str:
 async def push_new_orders(merchant: MerchantConfig, plans: Sequence[ExportStep], table: StatusTable,
                           dry_run: bool) -> tuple[list[Outcome], list[str]]:
     """Create each planned order in Ongoing and give it its initial status, or adopt the ones Ongoing
-    already holds; quarantine the refused. Each order is claimed first, so a concurrent run skips it."""
+    already holds; quarantine the refused. Each order is claimed first, so a concurrent run skips it, and
+    let go of when it is done (all of this run's claims, at the end, whatever happened)."""
     batch = Batch(merchant, dry_run)
     token = current_holder()
-    async with await ongoing_client(merchant) as warehouse:
+    try:
+        await _push(batch, merchant, plans, table, token)
+    finally:
+        _let_go_of_claims(token)  # those a failed step left behind (they would expire anyway)
+    return batch.outcomes, batch.unexpected
+
+
+async def _push(batch: Batch, merchant: MerchantConfig, plans: Sequence[ExportStep], table: StatusTable,
+                token: str) -> None:
+    # The goods owner's write turn is taken once for the whole batch, at its first write.
+    async with await ongoing_client(merchant) as warehouse, warehouse.write_series():
         for done, plan in enumerate(plans):
             await report_progress(done, len(plans))
             record, key = f"order {plan.order.order_id}", str(plan.order.order_id)
             if isinstance(plan, ExportRefusal):
                 batch.quarantine(ORDER_KIND, key, record, plan.error, payload={"orderId": plan.order.order_id})
                 continue
-            if dry_run:
+            if batch.dry_run:
                 _preview(batch, plan, record)
                 continue
             try:
@@ -138,7 +149,6 @@ async def push_new_orders(merchant: MerchantConfig, plans: Sequence[ExportStep],
                 batch.quarantine(ORDER_KIND, key, record, error, payload={"orderId": plan.order.order_id})
             finally:
                 _let_go(batch, plan.order.order_id, token)
-    return batch.outcomes, batch.unexpected
 
 
 def _preview(batch: Batch, plan: ExportPlan | Adoption, record: str) -> None:
@@ -255,11 +265,9 @@ async def _set_initial_status(batch: Batch, warehouse: OngoingClient, table: Sta
     batch.add(record, verb, f"{_describe(state)} (Ongoing status {number})")
 
 
-@task(name="let-go-of-export-claims", cache_policy=NO_CACHE)
-def let_go_of_export_claims() -> None:
-    """End of a run: free the claims a crashed step left behind (they would expire anyway)."""
+def _let_go_of_claims(token: str) -> None:
     with ledger().session() as session:
-        export_claims.let_go_of_run(session, current_holder())
+        export_claims.let_go_of_run(session, token)
 
 
 @task(name="complete-initial-statuses", cache_policy=NO_CACHE)
@@ -272,7 +280,7 @@ async def complete_initial_statuses(merchant: MerchantConfig, table: StatusTable
     batch = Batch(merchant, dry_run)
     if not pending:
         return batch.outcomes, batch.unexpected
-    async with await ongoing_client(merchant) as warehouse:
+    async with await ongoing_client(merchant) as warehouse, warehouse.write_series():
         for starweb_order_id, ongoing_order_id, state in pending:
             if ongoing_order_id is None:
                 continue

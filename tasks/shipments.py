@@ -78,7 +78,8 @@ async def report_shipments_to_starweb(merchant: MerchantConfig, table: StatusTab
                                       dry_run: bool) -> ShipmentResults:
     batch = Batch(merchant, dry_run)
     results = ShipmentResults()
-    async with await starweb_client(merchant) as shop, await ongoing_client(merchant) as warehouse:
+    async with (await starweb_client(merchant) as shop, await ongoing_client(merchant) as warehouse,
+                warehouse.write_series()):  # the goods owner's write turn, taken once for the batch
         for job in jobs:
             record = f"order {job.starweb_order_id}"
             starweb = starweb_orders.get(job.starweb_order_id)

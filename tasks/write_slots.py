@@ -4,9 +4,10 @@ Ongoing processes a goods owner's writes one at a time and times out the ones th
 runs every flow run in its own process: the Ongoing client's in-process lock alone cannot stop export,
 order changes, release and shipment report from writing at once. So every Ongoing write also holds the
 one slot of a Prefect global concurrency limit named after the warehouse and goods owner, created (or
-corrected to one slot) by ``swo run`` at start-up and by each run before its first write. The slot is
-taken with ``strict=True``, so a missing limit is an error rather than a silent free-for-all, and with
-a short lease, so a killed writer blocks the others for about a minute at most.
+corrected to one slot) by ``swo run`` at start-up and by each run before its first write; a batch holds
+it once across its writes (the client's ``write_series``). The slot is taken with ``strict=True``, so a
+missing limit is an error rather than a silent free-for-all, and with a short lease that Prefect renews
+while it is held, so a killed writer blocks the others for about a minute at most.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from prefect.exceptions import ObjectAlreadyExists
 
 from domain.config import MerchantConfig
 from integrations.errors import RetryableError
-from integrations.ongoing.client import WriteSlot
+from integrations.ongoing.write_turns import WriteSlot
 from tasks.runtime import current_flow_run_id
 
 SLOT_LEASE_SECONDS = 60  # Prefect's shortest lease; renewed while a write runs
@@ -63,7 +64,8 @@ async def ensure_write_limits(merchants: Iterable[MerchantConfig]) -> list[str]:
 
 
 def write_slot(name: str) -> WriteSlot:
-    """What the Ongoing client holds around each write: the limit's one slot, held by this flow run."""
+    """What the Ongoing client holds around a write or a series of writes: the limit's one slot, held by
+    this flow run."""
 
     @asynccontextmanager
     async def held() -> AsyncIterator[None]:

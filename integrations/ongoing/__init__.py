@@ -4,6 +4,7 @@
 the request and response models; ``integrations.ongoing.simulator`` serves a local stand-in.
 """
 
-from integrations.ongoing.client import OngoingClient, OngoingSettings, goods_owner_write_lock
+from integrations.ongoing.client import OngoingClient, OngoingSettings
+from integrations.ongoing.write_turns import goods_owner_write_lock
 
 __all__ = ["OngoingClient", "OngoingSettings", "goods_owner_write_lock"]

@@ -2,23 +2,21 @@
 
 Every call goes through ``VendorHttp`` (retries, Retry-After, circuit breaker, error translation),
 with HTTP Basic auth. Ongoing processes writes for a goods owner one at a time and times out
-parallel ones, so every write takes a lock shared by all clients for that goods owner in the
-running event loop (the fast path), then the caller's ``write_slot`` (the connector plugs in one
-shared by every process); reads run freely. Every request, read or write, first passes the caller's
-``throttle`` (the merchant's request budget). Each 2xx body is validated into a model at this edge
+parallel ones, so every write waits for the goods owner's turn (``write_turns``: a lock in the running
+event loop, then the caller's ``write_slot``, shared by every process), once per write or once for a
+``write_series``; reads run freely. Every request, read or write, first passes the caller's ``throttle``
+(the merchant's request budget). Each 2xx body is validated into a model at this edge
 (``wire``), and collections are walked with Ongoing's id cursors (``pagination``). A refused login is
 explained: a second, goods-owner-free request tells bad credentials from a wrong goods owner id.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any, Self
-from weakref import WeakKeyDictionary
 
 import httpx
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -66,6 +64,7 @@ from integrations.ongoing.wire import (
     parse_list,
     parse_write_response,
 )
+from integrations.ongoing.write_turns import WriteSlot, take_turn_and_write, write_series
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +75,6 @@ FAILURE_THRESHOLD = 3
 PAUSE_SECONDS = 600.0
 # A goods-owner-free request (the status table takes no goodsOwnerId) tells whose refusal it was.
 _CREDENTIALS_PROBE = "/orders/statuses"
-
-WriteSlot = Callable[[], AbstractAsyncContextManager[Any]]
 
 
 class OngoingSettings(BaseModel):
@@ -92,17 +89,6 @@ class OngoingSettings(BaseModel):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
-
-
-_write_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, int], asyncio.Lock]] = (
-    WeakKeyDictionary()
-)
-
-
-def goods_owner_write_lock(base_url: str, goods_owner_id: int) -> asyncio.Lock:
-    """The lock every write for one goods owner takes, shared by all clients in the running loop."""
-    locks = _write_locks.setdefault(asyncio.get_running_loop(), {})
-    return locks.setdefault((base_url.rstrip("/"), goods_owner_id), asyncio.Lock())
 
 
 class OngoingClient:
@@ -389,9 +375,14 @@ class OngoingClient:
                              f"but this client serves goods owner {self.goods_owner_id}")
         return {**write.to_wire(), "goodsOwnerId": self.goods_owner_id}
 
+    def write_series(self) -> AbstractAsyncContextManager[None]:
+        """Take the goods owner's write turn once for the writes inside (at the first one), not per write:
+        ``async with warehouse.write_series(): ...``."""
+        return write_series(self.settings.base_url, self.goods_owner_id)
+
     async def _write(self, method: str, path: str, endpoint: str, body: Any = None) -> httpx.Response:
-        async with goods_owner_write_lock(self.settings.base_url, self.goods_owner_id), self._write_slot():
-            return await self._http.request(method, path, endpoint=endpoint, json=body)
+        return await take_turn_and_write(self.settings.base_url, self.goods_owner_id, self._write_slot,
+                                         lambda: self._http.request(method, path, endpoint=endpoint, json=body))
 
     async def _explain(self, refused: ConnectorError) -> ConnectorError:
         """Bad credentials, or a goods owner this API user cannot reach? Ongoing's answer to a request

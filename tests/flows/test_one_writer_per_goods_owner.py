@@ -1,7 +1,8 @@
 """End to end, across processes: two writing flows of one merchant started at the same moment, each in
 a process of its own as Prefect runs deployments, never have two Ongoing writes in flight at once —
 the simulator, which takes its time over each write, counts every write that arrives while another is
-still in flight."""
+still in flight. A batch's series of writes takes the goods owner's slot once and keeps it until the
+series ends: another process cannot have it meanwhile."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -19,6 +22,7 @@ from prefect.settings import PREFECT_API_URL
 
 import tasks.runtime
 from domain.config import load_merchant_by_id
+from integrations.ongoing.models import ArticleWrite
 from settings import PROJECT_ROOT
 from tasks import write_slots
 from tasks.write_slots import ensure_write_limits
@@ -85,3 +89,62 @@ async def test_each_merchants_write_limit_is_made_with_one_slot_and_put_back_to_
         write_slots._ensured.discard(name)  # as a new process would
         await ensure_write_limits([merchant])
         assert (await client.read_global_concurrency_limit_by_name(name)).limit == 1
+
+
+# In another process: try the goods owner's slot briefly, say how it went, and (once told to) again.
+TRY_THE_SLOT = """
+import asyncio, pathlib, sys
+from prefect.concurrency.asyncio import AcquireConcurrencySlotTimeoutError, concurrency
+name, said, again = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+
+async def attempt(timeout):
+    try:
+        async with concurrency(name, occupy=1, strict=True, lease_duration=60, timeout_seconds=timeout):
+            return "acquired"
+    except AcquireConcurrencySlotTimeoutError:
+        return "timed out"
+
+said.write_text(asyncio.run(attempt(3)))
+while not again.exists():
+    asyncio.run(asyncio.sleep(0.05))
+print(asyncio.run(attempt(60)))
+"""
+
+
+async def test_a_write_series_holds_the_slot_from_its_first_write_to_its_end_against_another_process(
+        world: World, warehouse: Warehouse, tmp_path: Path) -> None:
+    merchant = load_merchant_by_id("demo", world.merchants_dir)
+    (name,) = await ensure_write_limits([merchant])
+    taken: list[str] = []
+    slot = write_slots.write_slot(name)
+
+    def counted() -> AbstractAsyncContextManager[Any]:
+        taken.append(name)
+        return slot()
+
+    said, again = tmp_path / "said", tmp_path / "again"
+    async with await tasks.runtime.ongoing_client(merchant, write_slot=counted) as ongoing:
+        async with ongoing.write_series():
+            assert taken == []  # nothing taken before the first write
+            for sku in ("SERIES-1", "SERIES-2", "SERIES-3"):
+                await ongoing.put_article(ArticleWrite(article_number=sku, article_name="Series"))
+            environment = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+            other = subprocess.Popen([sys.executable, "-c", TRY_THE_SLOT, name, str(said), str(again)],
+                                     cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+            try:
+                await asyncio.to_thread(wait_for, [said])
+                while not said.read_text():
+                    await asyncio.sleep(0.05)
+                held_out = said.read_text()
+                await ongoing.put_article(ArticleWrite(article_number="SERIES-4", article_name="Series"))
+            except BaseException:
+                other.kill()
+                raise
+        again.touch()  # the series is over: its slot is back
+        output, _ = await asyncio.to_thread(other.communicate, timeout=300)
+
+    assert taken == [name]  # one turn for four writes
+    assert held_out == "timed out"
+    assert "acquired" in output.splitlines(), output[-2000:]
+    assert warehouse.article("SERIES-1") is not None and warehouse.article("SERIES-4") is not None

@@ -1,0 +1,86 @@
+"""Whose turn it is to write to an Ongoing goods owner: one write at a time, or one series of writes.
+
+Ongoing processes a goods owner's writes one at a time and times out the ones that queue. So a write
+takes a lock shared by every client for that goods owner in the running event loop, then the caller's
+``WriteSlot`` (the connector plugs in one shared by every process). Taking and giving back a shared
+slot costs round trips to whoever keeps it, so a batch opens a ``write_series``: the lock and the slot
+are taken at the series' first write and kept until the series ends, and the writes inside go one at
+a time under it. A series is for one batch of a task (a pass's orders); it is not a place to wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
+
+T = TypeVar("T")
+WriteSlot = Callable[[], AbstractAsyncContextManager[Any]]
+Owner = tuple[str, int]  # (base URL, goods owner id)
+
+_write_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Owner, asyncio.Lock]] = WeakKeyDictionary()
+
+
+def goods_owner_write_lock(base_url: str, goods_owner_id: int) -> asyncio.Lock:
+    """The lock every write for one goods owner takes, shared by all clients in the running loop."""
+    locks = _write_locks.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault((base_url.rstrip("/"), goods_owner_id), asyncio.Lock())
+
+
+@dataclass
+class _Series:
+    """An open series: what it holds once its first write took the turn, and who opened it."""
+
+    owner_task: asyncio.Task[Any] | None
+    held: AsyncExitStack = field(default_factory=AsyncExitStack)
+    taken: bool = False
+    one_at_a_time: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+_open_series: ContextVar[Mapping[Owner, _Series] | None] = ContextVar("ongoing_write_series", default=None)
+
+
+def _owner(base_url: str, goods_owner_id: int) -> Owner:
+    return base_url.rstrip("/"), goods_owner_id
+
+
+@asynccontextmanager
+async def write_series(base_url: str, goods_owner_id: int) -> AsyncIterator[None]:
+    """Keep the goods owner's write turn (lock and slot) from the first write inside to the end of the block.
+    Inside a series of the same goods owner, a nested one adds nothing."""
+    key = _owner(base_url, goods_owner_id)
+    opened = _open_series.get() or {}
+    if key in opened:
+        yield
+        return
+    series = _Series(asyncio.current_task())
+    token = _open_series.set({**opened, key: series})
+    try:
+        yield
+    finally:
+        _open_series.reset(token)
+        await series.held.aclose()  # gives the slot back, then the lock
+
+
+async def take_turn_and_write(base_url: str, goods_owner_id: int, write_slot: WriteSlot,
+                              write: Callable[[], Awaitable[T]]) -> T:
+    """Run one write in the goods owner's turn: the open series' (taken at its first write), or a turn of
+    its own taken and given back around it."""
+    series = (_open_series.get() or {}).get(_owner(base_url, goods_owner_id))
+    # The turn is entered by the task that opened the series (the slot's lease keeper is tied to it); a
+    # write from another task before the series took its turn takes a turn of its own.
+    if series is None or (not series.taken and series.owner_task is not asyncio.current_task()):
+        async with goods_owner_write_lock(base_url, goods_owner_id), write_slot():
+            return await write()
+    async with series.one_at_a_time:
+        if not series.taken:
+            async with AsyncExitStack() as turn:  # a slot not had gives the lock back at once
+                await turn.enter_async_context(goods_owner_write_lock(base_url, goods_owner_id))
+                await turn.enter_async_context(write_slot())
+                series.held.push_async_exit(turn.pop_all())
+            series.taken = True
+        return await write()
