@@ -49,6 +49,8 @@ class Tally:
     merchants: list[MerchantTally]
     killed: int = 0
     runs: Counter[str] = field(default_factory=Counter)
+    wall_seconds: float = 0.0
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     ZEROES = (("orders lost", "lost"), ("orders duplicated in Ongoing", "duplicated"),
               ("shipments unreported", "unreported"), ("customer emails duplicated", "emails_duplicated"),

@@ -10,12 +10,14 @@ breaker's pause and the simulated lockout window, and the grace period for late 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +45,7 @@ VENDOR_TIMEOUT_SECONDS = 2.0
 LOCKOUT_WINDOW_SECONDS = 30.0
 LOCKOUT_AFTER_FAILURES = 5
 TRACKING_GRACE_MINUTES = 1
+READ_RETRY_DELAYS_SECONDS = [1.0, 3.0]  # a read task's retries (5 and 30 s in production)
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
@@ -201,24 +204,88 @@ class Soak:
         finally:
             store.dispose()
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time so far of each part of the soak: where its time goes on a machine it saturates."""
+        server = self.server.process.pid if self.server.process is not None else None
+        return {"Prefect server": _group_cpu_seconds(server) if server else 0.0,
+                "runner and flow-run processes": _group_cpu_seconds(self.runner.pid),
+                "simulators and the soak itself": _group_cpu_seconds(os.getpgid(0), only=os.getpid())}
+
     def stop(self) -> None:
-        if self.runner.poll() is None:
-            self.runner.send_signal(signal.SIGINT)
+        """Stop everything the soak started, each part even if another fails to stop."""
+        try:
+            stop_runner(self.runner)
+        finally:
             try:
-                self.runner.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.runner.pid, signal.SIGKILL)
-        for world in self.merchants:
-            world.stop()
-        self.server.stop()
+                for world in self.merchants:
+                    world.stop()
+            finally:
+                self.server.stop()
+
+
+def _group_cpu_seconds(group: int, *, only: int | None = None) -> float:
+    """User and system CPU seconds of a process group's live processes and the children they reaped (Linux:
+    /proc); ``only``: of that one process instead."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or (only is not None and int(entry.name) != only):
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; utime, stime, cutime, cstime follow from field 11
+            total += sum(int(f) for f in fields[11:15])
+    return total / ticks
+
+
+def stop_runner(runner: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+    """Stop the served deployments and every flow-run process they started. The runner is asked first (it
+    marks its runs on the way out), then its whole process group is killed: the flow-run processes are in it,
+    and a runner that exits leaves them behind."""
+    if runner.poll() is None:
+        runner.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            runner.wait(grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(runner.pid, signal.SIGKILL)
+    runner.wait(grace)
+
+
+class SoakInterrupted(SystemExit):
+    """SIGTERM or SIGINT reached the soak: raised where it runs, so every ``finally`` stops what it started."""
+
+
+@contextlib.contextmanager
+def stopping_on_signals() -> Iterator[None]:
+    """Turn SIGTERM (a cancelled CI job, ``kill``) and SIGINT into ``SoakInterrupted`` for the block. The server
+    and the runner are in sessions of their own, so neither signal reaches them: the soak stops them. Once one
+    arrived, further ones are ignored, so a second Ctrl-C cannot cut the stopping short."""
+    caught = (signal.SIGTERM, signal.SIGINT)
+
+    def interrupt(signum: int, _frame: object) -> None:
+        for each in caught:
+            signal.signal(each, signal.SIG_IGN)
+        raise SoakInterrupted(128 + signum)
+
+    previous = {each: signal.signal(each, interrupt) for each in caught}
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
 
 
 def start_soak(state_dir: Path, merchant_count: int, *, runner_limit: int) -> Soak:
     """Start the Prefect server, the simulators and the served deployments; wait until all are served."""
     state_dir.mkdir(parents=True, exist_ok=True)
     # The soak's own server, lean: no schedules to plan, no task-run history to record.
+    # A killed writer's Ongoing write slot comes back when its lease (60 s, Prefect's shortest) has expired
+    # and the repossessor has looked: every 2 s here instead of 15.
     os.environ.update(PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
                       PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED="false",
+                      PREFECT_SERVER_SERVICES_REPOSSESSOR_LOOP_SECONDS="2",
                       PREFECT_SERVER_ANALYTICS_ENABLED="false")
     server = ensure_prefect_server(state_dir, port=free_port(), timeout=300)
     use_prefect_api(server.api_url, server_environment(state_dir))
@@ -238,12 +305,13 @@ def start_soak(state_dir: Path, merchant_count: int, *, runner_limit: int) -> So
             "SWO_LEDGER_URL": f"sqlite:///{state_dir / 'ledger.db'}",
             "SWO_VENDOR_TIMEOUT_SECONDS": str(VENDOR_TIMEOUT_SECONDS),
             "SWO_ONGOING_LOCKOUT_WINDOW_SECONDS": str(LOCKOUT_WINDOW_SECONDS),
+            "SWO_READ_RETRY_DELAYS_SECONDS": json.dumps(READ_RETRY_DELAYS_SECONDS),
             **{name: value for world in merchants for name, value in credentials(world).items()},
         }
-        log = (state_dir / "runner.log").open("wb")
-        runner = subprocess.Popen([sys.executable, "-m", "bench.soak_serve", str(runner_limit)],
-                                  cwd=PROJECT_ROOT, env={**os.environ, **environment}, stdout=log,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        with (state_dir / "runner.log").open("wb") as log:
+            runner = subprocess.Popen([sys.executable, "-m", "bench.soak_serve", str(runner_limit)],
+                                      cwd=PROJECT_ROOT, env={**os.environ, **environment}, stdout=log,
+                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     except BaseException:
         for world in merchants:
             world.stop()
