@@ -51,7 +51,7 @@ class SoakSize:
         return math.ceil(self.orders / self.merchants / self.ticks)
 
 
-CI_SIZE = SoakSize(merchants=3, orders=300, ticks=4, kills=3, fault_rate=0.10, runner_limit=4)
+CI_SIZE = SoakSize(merchants=3, orders=300, ticks=3, kills=3, fault_rate=0.10, runner_limit=4)
 FULL_SIZE = SoakSize(merchants=3, orders=10_000, ticks=24, kills=12, fault_rate=0.10, runner_limit=4,
                      tick_timeout=3600.0)
 
@@ -116,12 +116,12 @@ class Day:
         await self._runs({world.merchant_id: flows}, mine)
 
     async def settle(self) -> None:
-        """Evening: the vendors recover, the warehouse finishes its parcels, the night passes (every quarantined
-        record comes due, as its backoff would have by morning) and each merchant's processes run one after
-        another, in the order their work flows, until nothing moves."""
+        """Evening: the vendors recover, the warehouse finishes its parcels and takes parcels back, the night
+        passes (every quarantined record comes due, as its backoff would have by morning) and each merchant's
+        processes run one after another, in the order their work flows, until nothing moves."""
         self.soak.calm_faults()
         for round_number in range(self.size.settle_rounds):
-            self._warehouse_round(returns=False)
+            self._warehouse_round(returns=True)
             self._receive_due()
             self.soak.make_quarantine_due()
             await asyncio.gather(*(self._runs_in_turn(world.merchant_id, SETTLE_ORDER)
@@ -254,9 +254,10 @@ def run_soak(size: SoakSize, *, seed: int, state_dir: Path, echo: Any = print) -
                     day.close()
             finally:
                 soak.stop()
-    faults = sum(m.faults for m in tally.merchants)
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(tally.fault_kinds().items()))
     echo(f"{sum(m.orders for m in tally.merchants)} orders, {sum(m.shipments for m in tally.merchants)} shipments, "
-         f"{faults} faults injected, {tally.killed} flow-run processes killed mid-run, runs {dict(tally.runs)}")
+         f"{sum(m.faults for m in tally.merchants)} faults injected ({kinds}), {tally.killed} flow-run processes "
+         f"killed mid-run, runs {dict(tally.runs)}")
     tally.wall_seconds = time.monotonic() - started
     echo("CPU seconds: " + ", ".join(f"{part} {seconds:.0f}" for part, seconds in tally.cpu_seconds.items()))
     echo(f"wall time {tally.wall_seconds:.0f} s")
