@@ -4,6 +4,8 @@ runner sit in sessions of their own where the signal does not reach them."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -68,8 +70,11 @@ def test_sigterm_stops_every_process_the_soak_started(tmp_path: Path) -> None:
             soak.kill()
 
     now = _processes()
-    survivors = [command for pid, (started, command) in seen.items() if pid in now and now[pid][1] == started]
-    assert survivors == []
+    survivors = {pid: command for pid, (started, command) in seen.items() if pid in now and now[pid][1] == started}
+    for pid in survivors:  # a failing soak must not leave them running after the test either
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert list(survivors.values()) == []
     assert soak.returncode == 128 + signal.SIGTERM
     assert any("prefect server start" in command for _, command in seen.values())
     assert any("bench.soak_serve" in command for _, command in seen.values())
