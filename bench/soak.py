@@ -62,9 +62,10 @@ EVERY_OTHER_TICK = (("sync-stock", "register-returns"), ("track-receipts",))
 SETTLE_ORDER = ("export-orders", "sync-order-changes", "sync-order-statuses", "report-shipments", "register-returns",
                 "track-receipts", "sync-stock")
 # Killed mid-run, with how many vendor calls each makes before the kill (past its reads, into its writes): a
-# release at a release time, otherwise these in turn.
+# release at a release time, otherwise these in turn (the export first: it has a tick's new orders to write
+# from the first tick on, while shipments come only after the first release).
 RELEASE_VICTIM = ("release-orders", 20)
-VICTIMS = (("report-shipments", 16), ("export-orders", 25), ("sync-order-changes", 12))
+VICTIMS = (("export-orders", 25), ("report-shipments", 16), ("sync-order-changes", 12))
 
 
 class Day:
@@ -203,17 +204,20 @@ class Day:
         self.runs.update(await wait_for(runs, timeout=self.size.tick_timeout))
 
     async def _kill(self, tick: int, world: MerchantWorld) -> None:
+        """Kill one of the merchant's runs mid-run; a run that finishes first is followed by the next process
+        in turn (up to every one of them once)."""
         self.kill_attempts += 1
-        released = any(flow == RELEASE_VICTIM[0] for flow in self.victims)
-        flow, after_calls = (RELEASE_VICTIM if tick in self.release_ticks and not released
-                             else VICTIMS[sum(1 for f in self.victims if f != RELEASE_VICTIM[0]) % len(VICTIMS)])
-        self.victims.append(flow)  # chosen now: kills of two merchants at once pick different processes
-        if await kill_mid_run(self.soak, world, f"{flow}/{world.merchant_id}", after_calls=after_calls):
-            self.killed += 1
-            self.runs["CRASHED (killed)"] += 1
-            self.echo(f"killed {flow}/{world.merchant_id} mid-run")
-        else:
-            self.victims.remove(flow)
+        for _ in range(len(VICTIMS) + 1):
+            released = any(flow == RELEASE_VICTIM[0] for flow in self.victims)
+            flow, after_calls = (RELEASE_VICTIM if tick in self.release_ticks and not released
+                                 else VICTIMS[sum(1 for f in self.victims if f != RELEASE_VICTIM[0]) % len(VICTIMS)])
+            self.victims.append(flow)  # chosen now: kills of two merchants at once pick different processes
+            if await kill_mid_run(self.soak, world, f"{flow}/{world.merchant_id}", after_calls=after_calls):
+                self.killed += 1
+                self.runs["CRASHED (killed)"] += 1
+                self.echo(f"killed {flow}/{world.merchant_id} mid-run")
+                return
+            self.runs["COMPLETED (before it could be killed)"] += 1
             self.echo(f"{flow}/{world.merchant_id} finished before it could be killed")
 
     def tally(self) -> Tally:
