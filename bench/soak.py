@@ -55,9 +55,6 @@ CI_SIZE = SoakSize(merchants=3, orders=300, ticks=3, kills=3, fault_rate=0.10, r
 FULL_SIZE = SoakSize(merchants=3, orders=10_000, ticks=24, kills=12, fault_rate=0.10, runner_limit=4,
                      tick_timeout=3600.0)
 
-# In the day, the light processes a merchant polls run every tick and the heavier ones every other.
-EVERY_TICK = ("export-orders", "sync-order-changes", "sync-order-statuses", "report-shipments")
-EVERY_OTHER_TICK = (("sync-stock", "register-returns"), ("track-receipts",))
 # A settle round runs a merchant's processes in the order work flows between them, stock last.
 SETTLE_ORDER = ("export-orders", "sync-order-changes", "sync-order-statuses", "report-shipments", "register-returns",
                 "track-receipts", "sync-stock")
@@ -97,11 +94,10 @@ class Day:
         for tick in range(self.size.ticks):
             started = time.monotonic()
             self._trade(tick)
-            flows = [*EVERY_TICK, *EVERY_OTHER_TICK[tick % 2], *(["release-orders"] if tick in self.release_ticks
-                                                                  else [])]
+            flows = self._processes(tick)
             parameters = self._purchase_order_parameters(tick)
-            # Kills due by now and not made yet (a run that finished before it could be killed is tried again),
-            # each merchant's in turn; a merchant's runs of the tick start after its kill, the others' meanwhile.
+            # Kills due by now, each merchant's in turn: one of the merchant's runs of the tick is started first
+            # and killed (what it left undone is the next tick's), the others' runs go on meanwhile.
             due = sum(1 for t in kill_ticks if t <= tick) - self.killed
             victims = [self.soak.merchants[(self.kill_attempts + i) % len(self.soak.merchants)] for i in range(due)]
             await asyncio.gather(*(self._merchant_tick(tick, world, victims.count(world), flows, parameters)
@@ -109,12 +105,32 @@ class Day:
             self.echo(f"tick {tick + 1}/{self.size.ticks}: {time.monotonic() - started:.0f} s, runs so far "
                       f"{dict(self.runs)}, killed {self.killed}")
 
+    def _processes(self, tick: int) -> list[str]:
+        """A merchant's processes in a tick, each once it can have work: edits and the warehouse's changes are
+        to orders of earlier ticks, shipments follow the first release and returns the first shipments;
+        stock, returns and receipts run every other tick."""
+        first_release = min(self.release_ticks)
+        flows = ["export-orders"]
+        if tick >= 1:
+            flows += ["sync-order-changes", "sync-order-statuses"]
+        if tick > first_release:
+            flows.append("report-shipments")
+        if tick % 2 == 0:
+            flows += ["sync-stock", *(["register-returns"] if tick >= first_release + 2 else [])]
+        else:
+            flows.append("track-receipts")
+        if tick in self.release_ticks:
+            flows.append("release-orders")
+        return flows
+
     async def _merchant_tick(self, tick: int, world: MerchantWorld, kills: int, flows: list[str],
                              parameters: dict[str, dict[str, Any]]) -> None:
+        remaining = list(flows)
         for _ in range(kills):
-            await self._kill(tick, world)
+            for ran in await self._kill(tick, world, remaining):
+                remaining.remove(ran)
         mine = {name: value for name, value in parameters.items() if name.endswith(f"/{world.merchant_id}")}
-        await self._runs({world.merchant_id: flows}, mine)
+        await self._runs({world.merchant_id: remaining}, mine)
 
     async def settle(self) -> None:
         """Evening: the vendors recover, the warehouse finishes its parcels and takes parcels back, the night
@@ -203,22 +219,27 @@ class Day:
         runs = await start_runs(self.soak, wanted, parameters)
         self.runs.update(await wait_for(runs, timeout=self.size.tick_timeout))
 
-    async def _kill(self, tick: int, world: MerchantWorld) -> None:
-        """Kill one of the merchant's runs mid-run; a run that finishes first is followed by the next process
-        in turn (up to every one of them once)."""
+    async def _kill(self, tick: int, world: MerchantWorld, candidates: list[str]) -> list[str]:
+        """Kill one of the merchant's runs of the tick (``candidates``) mid-run: a release at a release time, else
+        the victims in turn; a run that finishes first is followed by the next. The processes it ran."""
         self.kill_attempts += 1
-        for _ in range(len(VICTIMS) + 1):
-            released = any(flow == RELEASE_VICTIM[0] for flow in self.victims)
-            flow, after_calls = (RELEASE_VICTIM if tick in self.release_ticks and not released
-                                 else VICTIMS[sum(1 for f in self.victims if f != RELEASE_VICTIM[0]) % len(VICTIMS)])
+        ran: list[str] = []
+        choices = [RELEASE_VICTIM] if tick in self.release_ticks else []
+        turn = sum(1 for f in self.victims if f != RELEASE_VICTIM[0])
+        choices += [VICTIMS[(turn + i) % len(VICTIMS)] for i in range(len(VICTIMS))]
+        for flow, after_calls in choices:
+            if flow not in candidates or flow in ran or (flow == RELEASE_VICTIM[0] and flow in self.victims):
+                continue
             self.victims.append(flow)  # chosen now: kills of two merchants at once pick different processes
+            ran.append(flow)
             if await kill_mid_run(self.soak, world, f"{flow}/{world.merchant_id}", after_calls=after_calls):
                 self.killed += 1
                 self.runs["CRASHED (killed)"] += 1
                 self.echo(f"killed {flow}/{world.merchant_id} mid-run")
-                return
-            self.runs["COMPLETED (before it could be killed)"] += 1
+                return ran
+            self.runs["COMPLETED"] += 1
             self.echo(f"{flow}/{world.merchant_id} finished before it could be killed")
+        return ran
 
     def tally(self) -> Tally:
         merchants = []

@@ -389,23 +389,33 @@ async def start_runs(soak: Soak, names: Iterable[str], parameters: Mapping[str, 
     return runs
 
 
-async def states_of(runs: Iterable[Run]) -> dict[UUID, str]:
+async def states_of(runs: Iterable[Run], client: Any = None) -> dict[UUID, str]:
+    """Each run's state type; ``client``: a Prefect client to reuse (polling with a new one each time costs)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     ids = [run.flow_run_id for run in runs]
     if not ids:
         return {}
-    async with get_client() as client:
-        found = await client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)))
+    if client is None:
+        async with get_client() as client:
+            return await states_of(runs, client)
+    found = await client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)))
     return {run.id: run.state.type.value if run.state else "PENDING" for run in found}
 
 
 async def wait_for(runs: list[Run], timeout: float) -> dict[str, int]:
     """Wait until every run is over; how many ended in each state."""
+    from prefect.client.orchestration import get_client
+
+    async with get_client() as client:
+        return await _wait_for(runs, timeout, client)
+
+
+async def _wait_for(runs: list[Run], timeout: float, client: Any) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while True:
-        states = await states_of(runs)
+        states = await states_of(runs, client)
         if all(states.get(run.flow_run_id) in FINAL_STATES for run in runs):
             counts: dict[str, int] = {}
             for state in states.values():
@@ -437,22 +447,26 @@ def flow_run_process(runner_pid: int, flow_run_id: UUID) -> int | None:
 
 
 async def kill_mid_run(soak: Soak, world: MerchantWorld, name: str, *, after_calls: int,
-                       timeout: float = 180.0) -> bool:
+                       timeout: float = 900.0) -> bool:
     """Start ``name`` alone, let it make ``after_calls`` vendor calls, then SIGKILL its process. Whether it
     was killed and Prefect shows it Crashed (a run that finishes first was not killed)."""
+    from prefect.client.orchestration import get_client
+
     before = sum(soak.fault_counts(world, which)["calls"] for which in ("starweb", "ongoing"))
     (run,) = await start_runs(soak, [name])
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = (await states_of([run])).get(run.flow_run_id)
-        if state in FINAL_STATES:
-            return False
-        await asyncio.sleep(0.2)
-        calls = sum(soak.fault_counts(world, which)["calls"] for which in ("starweb", "ongoing")) - before
-        if state == "RUNNING" and calls >= after_calls:
-            process = flow_run_process(soak.runner.pid, run.flow_run_id)
+    async with get_client() as client:
+        while time.monotonic() < deadline:
+            state = (await states_of([run], client)).get(run.flow_run_id)
+            if state in FINAL_STATES:
+                return False
+            await asyncio.sleep(0.25)
+            if state != "RUNNING":
+                continue
+            calls = sum(soak.fault_counts(world, which)["calls"] for which in ("starweb", "ongoing")) - before
+            process = flow_run_process(soak.runner.pid, run.flow_run_id) if calls >= after_calls else None
             if process is not None:
                 os.kill(process, signal.SIGKILL)
-                await wait_for([run], timeout=300)
-                return (await states_of([run])).get(run.flow_run_id) == "CRASHED"
+                await _wait_for([run], 300, client)
+                return (await states_of([run], client)).get(run.flow_run_id) == "CRASHED"
     raise TimeoutError(f"{name} neither finished nor made {after_calls} calls within {timeout:.0f} s")
