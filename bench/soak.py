@@ -31,8 +31,9 @@ from typing import Annotated, Any
 import typer
 
 from bench.soak_actors import CREATED, OPEN_IN_ONGOING, SKUS, Shop, Warehouse
+from bench.soak_processes import stopping_on_signals
 from bench.soak_tally import Tally, tally_merchant
-from bench.soak_world import MerchantWorld, Soak, kill_mid_run, start_runs, start_soak, stopping_on_signals, wait_for
+from bench.soak_world import MerchantWorld, Soak, kill_mid_run, start_runs, start_soak, wait_for
 
 
 @dataclass(frozen=True)

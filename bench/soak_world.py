@@ -10,7 +10,6 @@ breaker's pause and the simulated lockout window, and the grace period for late 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -18,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from uuid import UUID
 import httpx
 import yaml
 
+from bench.soak_processes import flow_run_process, group_cpu_seconds, stop_runner
 from integrations.ongoing.simulator import OngoingSimSettings
 from integrations.ongoing.simulator import create_app as create_ongoing_app
 from integrations.simulation.faults import FaultConfig
@@ -225,9 +225,9 @@ class Soak:
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time so far of each part of the soak: where its time goes on a machine it saturates."""
         server = self.server.process.pid if self.server.process is not None else None
-        return {"Prefect server": _group_cpu_seconds(server) if server else 0.0,
-                "runner and flow-run processes": _group_cpu_seconds(self.runner.pid),
-                "simulators and the soak itself": _group_cpu_seconds(os.getpgid(0), only=os.getpid())}
+        return {"Prefect server": group_cpu_seconds(server) if server else 0.0,
+                "runner and flow-run processes": group_cpu_seconds(self.runner.pid),
+                "simulators and the soak itself": group_cpu_seconds(os.getpgid(0), only=os.getpid())}
 
     def stop(self) -> None:
         """Stop everything the soak started, each part even if another fails to stop."""
@@ -239,60 +239,6 @@ class Soak:
                     world.stop()
             finally:
                 self.server.stop()
-
-
-def _group_cpu_seconds(group: int, *, only: int | None = None) -> float:
-    """User and system CPU seconds of a process group's live processes and the children they reaped (Linux:
-    /proc); ``only``: of that one process instead."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or (only is not None and int(entry.name) != only):
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # pgrp; utime, stime, cutime, cstime follow from field 11
-            total += sum(int(f) for f in fields[11:15])
-    return total / ticks
-
-
-def stop_runner(runner: subprocess.Popen[bytes], grace: float = 10.0) -> None:
-    """Stop the served deployments and every flow-run process they started. The runner is asked first (it
-    marks its runs on the way out), then its whole process group is killed: the flow-run processes are in it,
-    and a runner that exits leaves them behind."""
-    if runner.poll() is None:
-        runner.send_signal(signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            runner.wait(grace)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(runner.pid, signal.SIGKILL)
-    runner.wait(grace)
-
-
-class SoakInterrupted(SystemExit):
-    """SIGTERM or SIGINT reached the soak: raised where it runs, so every ``finally`` stops what it started."""
-
-
-@contextlib.contextmanager
-def stopping_on_signals() -> Iterator[None]:
-    """Turn SIGTERM (a cancelled CI job, ``kill``) and SIGINT into ``SoakInterrupted`` for the block. The server
-    and the runner are in sessions of their own, so neither signal reaches them: the soak stops them. Once one
-    arrived, further ones are ignored, so a second Ctrl-C cannot cut the stopping short."""
-    caught = (signal.SIGTERM, signal.SIGINT)
-
-    def interrupt(signum: int, _frame: object) -> None:
-        for each in caught:
-            signal.signal(each, signal.SIG_IGN)
-        raise SoakInterrupted(128 + signum)
-
-    previous = {each: signal.signal(each, interrupt) for each in caught}
-    try:
-        yield
-    finally:
-        for each, handler in previous.items():
-            signal.signal(each, handler)
 
 
 def start_soak(state_dir: Path, merchant_count: int, *, runner_limit: int) -> Soak:
@@ -425,25 +371,6 @@ async def _wait_for(runs: list[Run], timeout: float, client: Any) -> dict[str, i
             late = [run.name for run in runs if states.get(run.flow_run_id) not in FINAL_STATES]
             raise TimeoutError(f"runs still going after {timeout:.0f} s: {late}")
         await asyncio.sleep(1.0)
-
-
-def flow_run_process(runner_pid: int, flow_run_id: UUID) -> int | None:
-    """The process the runner started for this flow run (``python -m prefect.engine`` with the run's id in its
-    environment; Linux: read from /proc), or None while there is none."""
-    wanted = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if parent != runner_pid:
-                continue
-            environment = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if wanted in environment:
-            return int(entry.name)
-    return None
 
 
 async def kill_mid_run(soak: Soak, world: MerchantWorld, name: str, *, after_calls: int,
