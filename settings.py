@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,9 @@ class AppSettings(BaseSettings):
     # Ongoing's consecutive-failure window: after 3 failed calls the Ongoing breaker pauses this long, so a
     # failing Ongoing never sees the ~5 failed calls per window that lock the API user out.
     ongoing_lockout_window_seconds: float = Field(default=600.0, gt=0)
+    # How long a task that failed to read from a vendor for a passing cause waits before each of its retries
+    # (JSON, e.g. ``SWO_READ_RETRY_DELAYS_SECONDS='[5, 30]'``); one retry per delay.
+    read_retry_delays_seconds: list[Annotated[float, Field(ge=0)]] = Field(default=[5.0, 30.0], min_length=1)
     # Where the vendors reach the webhook receiver (``swo webhooks register``); https:// unless this machine.
     webhook_url: str = "http://127.0.0.1:8803"
 

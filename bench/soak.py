@@ -9,7 +9,7 @@ are killed mid-run. In the evening the vendors recover, the night passes (quaran
 and the processes run until the day is settled; then the soak reckons on the vendors' side only and
 prints the figures that must all be 0, and the call count.
 
-    .venv/bin/python -m bench.soak             # CI size: 300 orders, a few minutes
+    .venv/bin/python -m bench.soak             # CI size: 300 orders, a few minutes on an idle 2-core machine
     .venv/bin/python -m bench.soak --full      # 10 000 orders
 """
 
@@ -31,6 +31,7 @@ from typing import Annotated, Any
 import typer
 
 from bench.soak_actors import CREATED, OPEN_IN_ONGOING, SKUS, Shop, Warehouse
+from bench.soak_processes import stopping_on_signals
 from bench.soak_tally import Tally, tally_merchant
 from bench.soak_world import MerchantWorld, Soak, kill_mid_run, start_runs, start_soak, wait_for
 
@@ -51,19 +52,18 @@ class SoakSize:
         return math.ceil(self.orders / self.merchants / self.ticks)
 
 
-CI_SIZE = SoakSize(merchants=3, orders=300, ticks=4, kills=3, fault_rate=0.10, runner_limit=4)
+CI_SIZE = SoakSize(merchants=3, orders=300, ticks=3, kills=3, fault_rate=0.10, runner_limit=4)
 FULL_SIZE = SoakSize(merchants=3, orders=10_000, ticks=24, kills=12, fault_rate=0.10, runner_limit=4,
                      tick_timeout=3600.0)
 
-# Every process a merchant polls; in the day, the light ones run every tick and the heavier ones every other.
-POLLS = ("export-orders", "sync-order-changes", "sync-order-statuses", "report-shipments", "sync-stock",
-         "register-returns", "track-receipts")
-EVERY_TICK = ("export-orders", "sync-order-changes", "sync-order-statuses", "report-shipments")
-EVERY_OTHER_TICK = (("sync-stock", "register-returns"), ("track-receipts",))
+# A settle round runs a merchant's processes in the order work flows between them, stock last.
+SETTLE_ORDER = ("export-orders", "sync-order-changes", "sync-order-statuses", "report-shipments", "register-returns",
+                "track-receipts", "sync-stock")
 # Killed mid-run, with how many vendor calls each makes before the kill (past its reads, into its writes): a
-# release at a release time, otherwise these in turn.
+# release at a release time, otherwise these in turn (the export first: it has a tick's new orders to write
+# from the first tick on, while shipments come only after the first release).
 RELEASE_VICTIM = ("release-orders", 20)
-VICTIMS = (("report-shipments", 16), ("export-orders", 25), ("sync-order-changes", 12))
+VICTIMS = (("export-orders", 25), ("report-shipments", 16), ("sync-order-changes", 12))
 
 
 class Day:
@@ -95,28 +95,62 @@ class Day:
         for tick in range(self.size.ticks):
             started = time.monotonic()
             self._trade(tick)
-            # Kills due by now and not made yet (a run that finished before it could be killed is tried again).
-            for _ in range(sum(1 for t in kill_ticks if t <= tick) - self.killed):
-                await self._kill(tick)
-            flows = [*EVERY_TICK, *EVERY_OTHER_TICK[tick % 2], *(["release-orders"] if tick in self.release_ticks
-                                                                  else [])]
-            names = {w.merchant_id: flows for w in self.soak.merchants}
-            await self._runs(names, self._purchase_order_parameters(tick))
+            flows = self._processes(tick)
+            parameters = self._purchase_order_parameters(tick)
+            # Kills due by now, each merchant's in turn: one of the merchant's runs of the tick is started first
+            # and killed (what it left undone is the next tick's), the others' runs go on meanwhile.
+            due = sum(1 for t in kill_ticks if t <= tick) - self.killed
+            victims = [self.soak.merchants[(self.kill_attempts + i) % len(self.soak.merchants)] for i in range(due)]
+            await asyncio.gather(*(self._merchant_tick(tick, world, victims.count(world), flows, parameters)
+                                   for world in self.soak.merchants))
             self.echo(f"tick {tick + 1}/{self.size.ticks}: {time.monotonic() - started:.0f} s, runs so far "
                       f"{dict(self.runs)}, killed {self.killed}")
 
+    def _processes(self, tick: int) -> list[str]:
+        """A merchant's processes in a tick, each once it can have work: edits and the warehouse's changes are
+        to orders of earlier ticks, shipments follow the first release and returns the first shipments;
+        stock, returns and receipts run every other tick."""
+        first_release = min(self.release_ticks)
+        flows = ["export-orders"]
+        if tick >= 1:
+            flows += ["sync-order-changes", "sync-order-statuses"]
+        if tick > first_release:
+            flows.append("report-shipments")
+        if tick % 2 == 0:
+            flows += ["sync-stock", *(["register-returns"] if tick >= first_release + 2 else [])]
+        else:
+            flows.append("track-receipts")
+        if tick in self.release_ticks:
+            flows.append("release-orders")
+        return flows
+
+    async def _merchant_tick(self, tick: int, world: MerchantWorld, kills: int, flows: list[str],
+                             parameters: dict[str, dict[str, Any]]) -> None:
+        remaining = list(flows)
+        for _ in range(kills):
+            for ran in await self._kill(tick, world, remaining):
+                remaining.remove(ran)
+        mine = {name: value for name, value in parameters.items() if name.endswith(f"/{world.merchant_id}")}
+        await self._runs({world.merchant_id: remaining}, mine)
+
     async def settle(self) -> None:
-        """Evening: the vendors recover, the warehouse finishes its parcels, the night passes (every quarantined
-        record comes due, as its backoff would have by morning) and the processes run until nothing moves."""
+        """Evening: the vendors recover, the warehouse finishes its parcels and takes parcels back, the night
+        passes (every quarantined record comes due, as its backoff would have by morning) and each merchant's
+        processes run one after another, in the order their work flows, until nothing moves."""
         self.soak.calm_faults()
         for round_number in range(self.size.settle_rounds):
-            self._warehouse_round(returns=False)
+            self._warehouse_round(returns=True)
             self._receive_due()
             self.soak.make_quarantine_due()
-            await self._runs({w.merchant_id: list(POLLS) for w in self.soak.merchants})
+            await asyncio.gather(*(self._runs_in_turn(world.merchant_id, SETTLE_ORDER)
+                                   for world in self.soak.merchants))
             self.echo(f"settle round {round_number + 1}: runs so far {dict(self.runs)}")
-            if round_number >= 1 and self.tally().clean:
+            if self.tally().clean:
                 return
+
+    async def _runs_in_turn(self, merchant_id: str, flows: tuple[str, ...]) -> None:
+        for flow in flows:
+            await self._runs({merchant_id: [flow]})
 
     # what people do --------------------------------------------------------------------------------
 
@@ -186,20 +220,27 @@ class Day:
         runs = await start_runs(self.soak, wanted, parameters)
         self.runs.update(await wait_for(runs, timeout=self.size.tick_timeout))
 
-    async def _kill(self, tick: int) -> None:
-        turn = self.kill_attempts
+    async def _kill(self, tick: int, world: MerchantWorld, candidates: list[str]) -> list[str]:
+        """Kill one of the merchant's runs of the tick (``candidates``) mid-run: a release at a release time, else
+        the victims in turn; a run that finishes first is followed by the next. The processes it ran."""
         self.kill_attempts += 1
-        released = any(flow == RELEASE_VICTIM[0] for flow in self.victims)
-        flow, after_calls = (RELEASE_VICTIM if tick in self.release_ticks and not released
-                             else VICTIMS[sum(1 for f in self.victims if f != RELEASE_VICTIM[0]) % len(VICTIMS)])
-        world = self.soak.merchants[turn % len(self.soak.merchants)]
-        if await kill_mid_run(self.soak, world, f"{flow}/{world.merchant_id}", after_calls=after_calls):
-            self.victims.append(flow)
-            self.killed += 1
-            self.runs["CRASHED (killed)"] += 1
-            self.echo(f"killed {flow}/{world.merchant_id} mid-run")
-        else:
+        ran: list[str] = []
+        choices = [RELEASE_VICTIM] if tick in self.release_ticks else []
+        turn = sum(1 for f in self.victims if f != RELEASE_VICTIM[0])
+        choices += [VICTIMS[(turn + i) % len(VICTIMS)] for i in range(len(VICTIMS))]
+        for flow, after_calls in choices:
+            if flow not in candidates or flow in ran or (flow == RELEASE_VICTIM[0] and flow in self.victims):
+                continue
+            self.victims.append(flow)  # chosen now: kills of two merchants at once pick different processes
+            ran.append(flow)
+            if await kill_mid_run(self.soak, world, f"{flow}/{world.merchant_id}", after_calls=after_calls):
+                self.killed += 1
+                self.runs["CRASHED (killed)"] += 1
+                self.echo(f"killed {flow}/{world.merchant_id} mid-run")
+                return ran
+            self.runs["COMPLETED"] += 1
             self.echo(f"{flow}/{world.merchant_id} finished before it could be killed")
+        return ran
 
     def tally(self) -> Tally:
         merchants = []
@@ -219,23 +260,33 @@ def _spread(count: int, ticks: int) -> list[int]:
 
 
 def run_soak(size: SoakSize, *, seed: int, state_dir: Path, echo: Any = print) -> Tally:
+    """The soak of ``size``; SIGTERM or SIGINT stop everything it started and end it with ``SoakInterrupted``."""
     started = time.monotonic()
-    soak = start_soak(state_dir, size.merchants, runner_limit=size.runner_limit)
-    echo(f"soak: {size.merchants} merchants, {size.orders} orders over {size.ticks} ticks, "
-         f"{size.fault_rate:.0%} of calls faulted (seed {seed}); state in {state_dir}")
-    day = Day(soak, size, seed, echo)
-    try:
-        soak.set_faults(size.fault_rate, seed)
-        asyncio.run(day.run())
-        asyncio.run(day.settle())
-        tally = day.tally()
-    finally:
-        day.close()
-        soak.stop()
-    faults = sum(m.faults for m in tally.merchants)
-    echo(f"done in {time.monotonic() - started:.0f} s: {sum(m.orders for m in tally.merchants)} orders, "
-         f"{sum(m.shipments for m in tally.merchants)} shipments, {faults} faults injected, "
-         f"{tally.killed} flow-run processes killed mid-run, runs {dict(tally.runs)}")
+    with stopping_on_signals():
+        soak = start_soak(state_dir, size.merchants, runner_limit=size.runner_limit)
+        day: Day | None = None
+        try:
+            echo(f"soak: {size.merchants} merchants, {size.orders} orders over {size.ticks} ticks, "
+                 f"{size.fault_rate:.0%} of calls faulted (seed {seed}); state in {state_dir}")
+            day = Day(soak, size, seed, echo)
+            soak.set_faults(size.fault_rate, seed)
+            asyncio.run(day.run())
+            asyncio.run(day.settle())
+            tally = day.tally()
+            tally.cpu_seconds = soak.cpu_seconds()
+        finally:
+            try:
+                if day is not None:
+                    day.close()
+            finally:
+                soak.stop()
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(tally.fault_kinds().items()))
+    echo(f"{sum(m.orders for m in tally.merchants)} orders, {sum(m.shipments for m in tally.merchants)} shipments, "
+         f"{sum(m.faults for m in tally.merchants)} faults injected ({kinds}), {tally.killed} flow-run processes "
+         f"killed mid-run, runs {dict(tally.runs)}")
+    tally.wall_seconds = time.monotonic() - started
+    echo("CPU seconds: " + ", ".join(f"{part} {seconds:.0f}" for part, seconds in tally.cpu_seconds.items()))
+    echo(f"wall time {tally.wall_seconds:.0f} s")
     return tally
 
 
@@ -249,10 +300,12 @@ def main(full: Annotated[bool, typer.Option("--full", help="10 000 orders instea
          orders: Annotated[int | None, typer.Option(help="another number of orders, to try things")] = None,
          ticks: Annotated[int | None, typer.Option(help="another number of ticks, to try things")] = None,
          kills: Annotated[int | None, typer.Option(help="another number of kills, to try things")] = None,
+         merchants: Annotated[int | None, typer.Option(help="another number of merchants (1-3), to try things")]
+         = None,
          ) -> None:
     size = FULL_SIZE if full else CI_SIZE
     size = dataclasses.replace(size, orders=orders or size.orders, ticks=ticks or size.ticks,
-                               kills=size.kills if kills is None else kills)
+                               kills=size.kills if kills is None else kills, merchants=merchants or size.merchants)
     directory = state_dir or Path(tempfile.mkdtemp(prefix="swo-soak-"))
     tally = run_soak(size, seed=seed, state_dir=directory)
     for line in tally.lines():

@@ -40,6 +40,7 @@ class MerchantTally:
     receipts_unacknowledged: list[str] = field(default_factory=list)
     calls: int = 0
     faults: int = 0
+    fault_kinds: Counter[str] = field(default_factory=Counter)
     lockouts: int = 0
     shipments: int = 0
 
@@ -49,6 +50,8 @@ class Tally:
     merchants: list[MerchantTally]
     killed: int = 0
     runs: Counter[str] = field(default_factory=Counter)
+    wall_seconds: float = 0.0
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     ZEROES = (("orders lost", "lost"), ("orders duplicated in Ongoing", "duplicated"),
               ("shipments unreported", "unreported"), ("customer emails duplicated", "emails_duplicated"),
@@ -59,6 +62,10 @@ class Tally:
 
     def count(self, attribute: str) -> int:
         return sum(len(getattr(m, attribute)) for m in self.merchants)
+
+    def fault_kinds(self) -> Counter[str]:
+        """Faults injected over the soak, per kind of the fault kit."""
+        return sum((m.fault_kinds for m in self.merchants), Counter())
 
     @property
     def lockouts(self) -> int:
@@ -144,6 +151,9 @@ def tally_merchant(shop: Shop, warehouse: Warehouse, quarantine: list[tuple[str,
     tally.reasonless_quarantine = [f"{kind} {key}" for kind, key, reason in quarantine if not (reason or "").strip()]
     tally.calls = sum(c["calls"] for c in counts.values())
     tally.faults = sum(c["injected"] for c in counts.values())
+    for c in counts.values():
+        tally.fault_kinds.update({name.removeprefix("injected "): n for name, n in c.items()
+                                  if name.startswith("injected ")})
     tally.lockouts = counts["ongoing"]["lockouts"]
     return tally
 

@@ -10,6 +10,8 @@ breaker's pause and the simulated lockout window, and the grace period for late 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import signal
 import subprocess
@@ -25,6 +27,7 @@ from uuid import UUID
 import httpx
 import yaml
 
+from bench.soak_processes import flow_run_process, group_cpu_seconds, stop_runner
 from integrations.ongoing.simulator import OngoingSimSettings
 from integrations.ongoing.simulator import create_app as create_ongoing_app
 from integrations.simulation.faults import FaultConfig
@@ -43,7 +46,10 @@ VENDOR_TIMEOUT_SECONDS = 2.0
 LOCKOUT_WINDOW_SECONDS = 30.0
 LOCKOUT_AFTER_FAILURES = 5
 TRACKING_GRACE_MINUTES = 1
+READ_RETRY_DELAYS_SECONDS = [1.0, 3.0]  # a read task's retries (5 and 30 s in production)
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+LEAN_SERVER_OFF = ("SCHEDULER", "TASK_RUN_RECORDER", "EVENT_PERSISTER", "TRIGGERS", "LATE_RUNS", "FOREMAN",
+                   "PAUSE_EXPIRATIONS", "CANCELLATION_CLEANUP")
 
 
 @dataclass
@@ -98,6 +104,15 @@ def start_merchant(index: int) -> MerchantWorld:
         shop.post("/_sim/seed").raise_for_status()
         warehouse.post("/_sim/seed", json={"articles": True}).raise_for_status()
     return world
+
+
+class _WithoutSimulatedDrops(logging.Filter):
+    """Leaves out uvicorn's traceback for each connection the fault kit drops on purpose: the soak's output
+    is its figures, and a dropped connection is one of the faults it counts."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(error, ConnectionAbortedError) and "simulated" in str(error))
 
 
 def merchant_file(world: MerchantWorld, go_live: datetime) -> dict[str, Any]:
@@ -164,18 +179,24 @@ class Soak:
                     admin.post("/_sim/faults", json=calm.model_dump()).raise_for_status()
 
     def _keep_counts(self, world: MerchantWorld, which: str, report: Mapping[str, Any]) -> None:
-        kept = self._counted.setdefault((world.merchant_id, which), {"calls": 0, "lockouts": 0, "injected": 0})
+        kept = self._counted.setdefault((world.merchant_id, which), {"calls": 0, "lockouts": 0})
         kept["calls"] += report["calls"]
         kept["lockouts"] += len(report["lockouts"])
-        kept["injected"] += sum(report["injected"].values())
+        for kind, count in report["injected"].items():
+            kept[f"injected {kind}"] = kept.get(f"injected {kind}", 0) + count
 
     def fault_counts(self, world: MerchantWorld, which: str) -> dict[str, int]:
-        """Calls, lockouts and injected faults over the whole soak (reconfiguring starts a new count)."""
+        """Calls, lockouts and injected faults (``injected``, and ``injected <kind>`` per kind) over the whole
+        soak (reconfiguring starts a new count)."""
         with world.admin(which) as admin:
             report = admin.get("/_sim/faults", params={"summary": True}).json()
-        kept = self._counted.get((world.merchant_id, which), {"calls": 0, "lockouts": 0, "injected": 0})
-        return {"calls": kept["calls"] + report["calls"], "lockouts": kept["lockouts"] + len(report["lockouts"]),
-                "injected": kept["injected"] + sum(report["injected"].values())}
+        counts = dict(self._counted.get((world.merchant_id, which), {"calls": 0, "lockouts": 0}))
+        counts["calls"] += report["calls"]
+        counts["lockouts"] += len(report["lockouts"])
+        for kind, count in report["injected"].items():
+            counts[f"injected {kind}"] = counts.get(f"injected {kind}", 0) + count
+        counts["injected"] = sum(count for name, count in counts.items() if name.startswith("injected "))
+        return counts
 
     def _ledger(self) -> Ledger:
         return Ledger(self.environment["SWO_LEDGER_URL"])
@@ -201,30 +222,40 @@ class Soak:
         finally:
             store.dispose()
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time so far of each part of the soak: where its time goes on a machine it saturates."""
+        server = self.server.process.pid if self.server.process is not None else None
+        return {"Prefect server": group_cpu_seconds(server) if server else 0.0,
+                "runner and flow-run processes": group_cpu_seconds(self.runner.pid),
+                "simulators and the soak itself": group_cpu_seconds(os.getpgid(0), only=os.getpid())}
+
     def stop(self) -> None:
-        if self.runner.poll() is None:
-            self.runner.send_signal(signal.SIGINT)
+        """Stop everything the soak started, each part even if another fails to stop."""
+        try:
+            stop_runner(self.runner)
+        finally:
             try:
-                self.runner.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.runner.pid, signal.SIGKILL)
-        for world in self.merchants:
-            world.stop()
-        self.server.stop()
+                for world in self.merchants:
+                    world.stop()
+            finally:
+                self.server.stop()
 
 
 def start_soak(state_dir: Path, merchant_count: int, *, runner_limit: int) -> Soak:
     """Start the Prefect server, the simulators and the served deployments; wait until all are served."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    # The soak's own server, lean: no schedules to plan, no task-run history to record.
-    os.environ.update(PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
-                      PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED="false",
-                      PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    # The soak's own server, lean: no schedules to plan, and no events kept or acted on (task-run history,
+    # automations, late or lost runs), which cost it about as much CPU as the flow runs themselves. A killed
+    # writer's Ongoing write slot comes back when its lease (60 s, Prefect's shortest) has expired and the
+    # repossessor has looked: every 2 s here instead of 15.
+    os.environ.update({f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false" for service in LEAN_SERVER_OFF})
+    os.environ.update(PREFECT_SERVER_SERVICES_REPOSSESSOR_LOOP_SECONDS="2", PREFECT_SERVER_ANALYTICS_ENABLED="false")
     server = ensure_prefect_server(state_dir, port=free_port(), timeout=300)
     use_prefect_api(server.api_url, server_environment(state_dir))
     merchants: list[MerchantWorld] = []
     try:
         merchants = [start_merchant(i) for i in range(merchant_count)]
+        logging.getLogger("uvicorn.error").addFilter(_WithoutSimulatedDrops())  # after uvicorn set its logging up
         merchants_dir = state_dir / "merchants"
         merchants_dir.mkdir(exist_ok=True)
         go_live = datetime.now(UTC) - timedelta(minutes=5)
@@ -238,12 +269,13 @@ def start_soak(state_dir: Path, merchant_count: int, *, runner_limit: int) -> So
             "SWO_LEDGER_URL": f"sqlite:///{state_dir / 'ledger.db'}",
             "SWO_VENDOR_TIMEOUT_SECONDS": str(VENDOR_TIMEOUT_SECONDS),
             "SWO_ONGOING_LOCKOUT_WINDOW_SECONDS": str(LOCKOUT_WINDOW_SECONDS),
+            "SWO_READ_RETRY_DELAYS_SECONDS": json.dumps(READ_RETRY_DELAYS_SECONDS),
             **{name: value for world in merchants for name, value in credentials(world).items()},
         }
-        log = (state_dir / "runner.log").open("wb")
-        runner = subprocess.Popen([sys.executable, "-m", "bench.soak_serve", str(runner_limit)],
-                                  cwd=PROJECT_ROOT, env={**os.environ, **environment}, stdout=log,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        with (state_dir / "runner.log").open("wb") as log:
+            runner = subprocess.Popen([sys.executable, "-m", "bench.soak_serve", str(runner_limit)],
+                                      cwd=PROJECT_ROOT, env={**os.environ, **environment}, stdout=log,
+                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     except BaseException:
         for world in merchants:
             world.stop()
@@ -303,23 +335,33 @@ async def start_runs(soak: Soak, names: Iterable[str], parameters: Mapping[str, 
     return runs
 
 
-async def states_of(runs: Iterable[Run]) -> dict[UUID, str]:
+async def states_of(runs: Iterable[Run], client: Any = None) -> dict[UUID, str]:
+    """Each run's state type; ``client``: a Prefect client to reuse (polling with a new one each time costs)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     ids = [run.flow_run_id for run in runs]
     if not ids:
         return {}
-    async with get_client() as client:
-        found = await client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)))
+    if client is None:
+        async with get_client() as client:
+            return await states_of(runs, client)
+    found = await client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)))
     return {run.id: run.state.type.value if run.state else "PENDING" for run in found}
 
 
 async def wait_for(runs: list[Run], timeout: float) -> dict[str, int]:
     """Wait until every run is over; how many ended in each state."""
+    from prefect.client.orchestration import get_client
+
+    async with get_client() as client:
+        return await _wait_for(runs, timeout, client)
+
+
+async def _wait_for(runs: list[Run], timeout: float, client: Any) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while True:
-        states = await states_of(runs)
+        states = await states_of(runs, client)
         if all(states.get(run.flow_run_id) in FINAL_STATES for run in runs):
             counts: dict[str, int] = {}
             for state in states.values():
@@ -328,45 +370,30 @@ async def wait_for(runs: list[Run], timeout: float) -> dict[str, int]:
         if time.monotonic() > deadline:
             late = [run.name for run in runs if states.get(run.flow_run_id) not in FINAL_STATES]
             raise TimeoutError(f"runs still going after {timeout:.0f} s: {late}")
-        await asyncio.sleep(0.5)
-
-
-def flow_run_process(runner_pid: int, flow_run_id: UUID) -> int | None:
-    """The process the runner started for this flow run (``python -m prefect.engine`` with the run's id in its
-    environment; Linux: read from /proc), or None while there is none."""
-    wanted = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if parent != runner_pid:
-                continue
-            environment = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if wanted in environment:
-            return int(entry.name)
-    return None
+        await asyncio.sleep(1.0)
 
 
 async def kill_mid_run(soak: Soak, world: MerchantWorld, name: str, *, after_calls: int,
-                       timeout: float = 180.0) -> bool:
+                       timeout: float = 900.0) -> bool:
     """Start ``name`` alone, let it make ``after_calls`` vendor calls, then SIGKILL its process. Whether it
     was killed and Prefect shows it Crashed (a run that finishes first was not killed)."""
+    from prefect.client.orchestration import get_client
+
     before = sum(soak.fault_counts(world, which)["calls"] for which in ("starweb", "ongoing"))
     (run,) = await start_runs(soak, [name])
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = (await states_of([run])).get(run.flow_run_id)
-        if state in FINAL_STATES:
-            return False
-        await asyncio.sleep(0.2)
-        calls = sum(soak.fault_counts(world, which)["calls"] for which in ("starweb", "ongoing")) - before
-        if state == "RUNNING" and calls >= after_calls:
-            process = flow_run_process(soak.runner.pid, run.flow_run_id)
+    async with get_client() as client:
+        while time.monotonic() < deadline:
+            state = (await states_of([run], client)).get(run.flow_run_id)
+            if state in FINAL_STATES:
+                return False
+            await asyncio.sleep(0.25)
+            if state != "RUNNING":
+                continue
+            calls = sum(soak.fault_counts(world, which)["calls"] for which in ("starweb", "ongoing")) - before
+            process = flow_run_process(soak.runner.pid, run.flow_run_id) if calls >= after_calls else None
             if process is not None:
                 os.kill(process, signal.SIGKILL)
-                await wait_for([run], timeout=300)
-                return (await states_of([run])).get(run.flow_run_id) == "CRASHED"
+                await _wait_for([run], 300, client)
+                return (await states_of([run], client)).get(run.flow_run_id) == "CRASHED"
     raise TimeoutError(f"{name} neither finished nor made {after_calls} calls within {timeout:.0f} s")

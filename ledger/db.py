@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,6 +57,22 @@ def is_transient_ledger_error(error: BaseException) -> bool:
     return isinstance(error, OperationalError) and ("locked" in said or "busy" in said)
 
 
+# PostgreSQL advisory-lock key held while migrating ("SWOM"); any fixed number the connector alone uses.
+_MIGRATION_LOCK_KEY = 0x53574F4D
+
+
+def lock_for_migration(connection: Connection) -> None:
+    """Make migrations one at a time across processes, until ``connection``'s transaction ends. Every flow run
+    is a process of its own that opens the ledger, so on a new ledger several migrate at the same moment; and
+    SQLite runs DDL outside any transaction unless one is begun, so each would create the same tables. SQLite:
+    the database's write lock, taken now; PostgreSQL: a transaction-scoped advisory lock."""
+    backend = connection.dialect.name
+    if backend == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif backend == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -65,7 +81,7 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every migration not yet applied (safe to call on each start)."""
+    """Apply every migration not yet applied (safe to call on each start, from several processes at once)."""
     command.upgrade(alembic_config(engine), revision)
 
 

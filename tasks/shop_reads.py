@@ -16,10 +16,12 @@ from integrations.errors import NotFound, RefusedByVendor, UnexpectedResponse
 from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order, Product, Variant
 from integrations.starweb.pagination import UnreadableRecord
+from settings import get_settings
 from tasks.runtime import retry_only_transient, starweb_client
 
 # Spread into @task(...): Prefect's overloads need the options typed as Any to accept them.
-READ_RETRIES: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [5, 30],
+_DELAYS = get_settings().read_retry_delays_seconds
+READ_RETRIES: dict[str, Any] = {"retries": len(_DELAYS), "retry_delay_seconds": _DELAYS,
                                 "retry_condition_fn": retry_only_transient, "cache_policy": NO_CACHE}
 
 

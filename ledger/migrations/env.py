@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from ledger.db import lock_for_migration
 from ledger.models import Base
 
 config = context.config
@@ -15,9 +16,10 @@ if engine is None:
         raise RuntimeError("ledger migrations need an engine in the Alembic config's attributes or a sqlalchemy.url")
     engine = create_engine(url)
 
-with engine.connect() as connection:
+# One transaction for every migration, begun with the migration lock: a process that waited for the lock
+# reads the schema version only once the one before it has committed, and finds nothing left to do.
+with engine.connect() as connection, connection.begin():
+    lock_for_migration(connection)
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
                       compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
-    connection.commit()
+    context.run_migrations()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect
 
@@ -45,3 +47,37 @@ def test_the_same_migrations_run_on_postgresql(postgres_url: str) -> None:
     assert TABLES <= set(inspect(book.engine).get_table_names())
     exercise(book)
     book.dispose()
+
+
+def _open_ledger_at(url: str, start: Any, failures: Any) -> None:
+    start.wait()
+    try:
+        Ledger(url).dispose()
+    except Exception as exc:  # reported to the parent: the child's traceback would be lost
+        failures.put(f"{type(exc).__name__}: {exc}".splitlines()[0])
+
+
+def _migrate_from_six_processes_at_once(url: str) -> None:
+    context = multiprocessing.get_context("fork")
+    start, failures = context.Barrier(6), context.Queue()
+    processes = [context.Process(target=_open_ledger_at, args=(url, start, failures)) for _ in range(6)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+
+    assert [p.exitcode for p in processes] == [0] * 6
+    assert [failures.get() for _ in range(failures.qsize())] == []
+    book = Ledger(url, migrate=False)
+    assert TABLES <= set(inspect(book.engine).get_table_names())
+    book.dispose()
+
+
+def test_flow_runs_opening_a_new_ledger_at_once_migrate_it_one_after_another(tmp_path: Path) -> None:
+    # Every flow run is a process of its own and opens the ledger; on a new ledger several first runs
+    # migrate it at the same moment, and without a lock each creates the same tables.
+    _migrate_from_six_processes_at_once(f"sqlite:///{tmp_path / 'ledger.db'}")
+
+
+def test_flow_runs_opening_a_new_postgresql_ledger_at_once_migrate_it_one_after_another(postgres_url: str) -> None:
+    _migrate_from_six_processes_at_once(postgres_url)
