@@ -9,7 +9,7 @@ are killed mid-run. In the evening the vendors recover, the night passes (quaran
 and the processes run until the day is settled; then the soak reckons on the vendors' side only and
 prints the figures that must all be 0, and the call count.
 
-    .venv/bin/python -m bench.soak             # CI size: 300 orders, a few minutes on an idle 2-core machine
+    .venv/bin/python -m bench.soak             # CI size: 300 orders; about 25 minutes on a busy 2-core machine
     .venv/bin/python -m bench.soak --full      # 10 000 orders
 """
 
