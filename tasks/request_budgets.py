@@ -18,10 +18,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 
 from prefect.client.orchestration import get_client
-from prefect.concurrency.asyncio import AcquireConcurrencySlotTimeoutError, rate_limit
+from prefect.concurrency.asyncio import AcquireConcurrencySlotTimeoutError
+from prefect.exceptions import ObjectAlreadyExists
 
 from domain.config import MerchantConfig, RequestRate
 from integrations.errors import RetryableError
+from tasks.prefect_slots import take_slots
 
 VENDORS = ("starweb", "ongoing")
 BUDGET_WAIT_SECONDS = 60.0  # then the request fails as retryable (the transport and the quarantine try again)
@@ -54,8 +56,12 @@ async def ensure_budget(name: str, rate: RequestRate) -> None:
     if _ensured.get(name) == rate:
         return
     async with get_client() as client:
-        await client.upsert_global_concurrency_limit_by_name(name, limit=rate.burst,
-                                                             slot_decay_per_second=rate.per_second)
+        try:
+            await client.upsert_global_concurrency_limit_by_name(name, limit=rate.burst,
+                                                                 slot_decay_per_second=rate.per_second)
+        except ObjectAlreadyExists:  # another run of the merchant created it between our read and our write
+            await client.upsert_global_concurrency_limit_by_name(name, limit=rate.burst,
+                                                                 slot_decay_per_second=rate.per_second)
     _ensured[name] = rate
 
 
@@ -97,7 +103,7 @@ class RequestBudget:
 
     async def _from_prefect(self, slots: int) -> None:
         try:
-            await rate_limit(self.name, occupy=slots, timeout_seconds=BUDGET_WAIT_SECONDS, strict=True)
+            await take_slots(self.name, slots, mode="rate_limit", wait_seconds=BUDGET_WAIT_SECONDS)
         except AcquireConcurrencySlotTimeoutError as exc:
             raise RetryableError(f"the request budget {self.name} ({self.rate.per_second:g} per second) stayed "
                                  f"used up for {BUDGET_WAIT_SECONDS:g} s; the request was not sent",

@@ -5,9 +5,9 @@ runs every flow run in its own process: the Ongoing client's in-process lock alo
 order changes, release and shipment report from writing at once. So every Ongoing write also holds the
 one slot of a Prefect global concurrency limit named after the warehouse and goods owner, created (or
 corrected to one slot) by ``swo run`` at start-up and by each run before its first write; a batch holds
-it once across its writes (the client's ``write_series``). The slot is taken with ``strict=True``, so a
-missing limit is an error rather than a silent free-for-all, and with a short lease that Prefect renews
-while it is held, so a killed writer blocks the others for about a minute at most.
+it once across its writes (the client's ``write_series``). The slot is taken strictly, so a missing limit
+is an error rather than a silent free-for-all, and with a short lease that Prefect renews while it is
+held, so a killed writer blocks the others for about a minute at most (``tasks.prefect_slots``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from urllib.parse import urlsplit
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import ConcurrencyLeaseHolder
-from prefect.concurrency.asyncio import AcquireConcurrencySlotTimeoutError, concurrency
+from prefect.concurrency.asyncio import AcquireConcurrencySlotTimeoutError
 from prefect.exceptions import ObjectAlreadyExists
 
 from domain.config import MerchantConfig
 from integrations.errors import RetryableError
 from integrations.ongoing.write_turns import WriteSlot
+from tasks.prefect_slots import holding_slot
 from tasks.runtime import current_flow_run_id
 
 SLOT_LEASE_SECONDS = 60  # Prefect's shortest lease; renewed while a write runs
@@ -72,8 +73,8 @@ def write_slot(name: str) -> WriteSlot:
         run_id = current_flow_run_id()
         holder = ConcurrencyLeaseHolder(type="flow_run", id=run_id) if run_id else None
         try:
-            async with concurrency(name, occupy=1, strict=True, lease_duration=SLOT_LEASE_SECONDS,
-                                   timeout_seconds=SLOT_WAIT_SECONDS, holder=holder):
+            async with holding_slot(name, lease_seconds=SLOT_LEASE_SECONDS, wait_seconds=SLOT_WAIT_SECONDS,
+                                    holder=holder):
                 yield
         except AcquireConcurrencySlotTimeoutError as exc:
             raise RetryableError(f"another run kept the goods owner's Ongoing write slot ({name}) for over "
