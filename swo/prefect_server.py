@@ -1,6 +1,7 @@
 """The Prefect server ``swo run`` talks to: one already answering on the port, or one it starts.
 
-A started server is ``prefect server start`` in its own process group, with its home (database,
+A started server is Prefect's own server app (``swo.prefect_server_app``, ``prefect server start`` with
+short waits after a busy answer) in its own process group, with its home (database,
 profiles) under the state directory and its output in ``<state>/prefect-server.log``, so a fresh
 clone needs nothing running beforehand. Readiness is ``GET /api/health``; something answering on
 the port that is not Prefect is reported, never used.
@@ -121,7 +122,7 @@ def ensure_prefect_server(state_dir: Path, *, host: str = "127.0.0.1", port: int
             # A session of its own: Ctrl-C must reach `swo run` first, which still needs the server to
             # pause its schedules on the way out, and then stops the server itself.
             process = subprocess.Popen(
-                [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)],
+                [sys.executable, "-m", "swo.prefect_server_app", "--host", host, "--port", str(port)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
                 env={**os.environ, **server_environment(state_dir)},
             )

@@ -76,5 +76,5 @@ def test_sigterm_stops_every_process_the_soak_started(tmp_path: Path) -> None:
             os.kill(pid, signal.SIGKILL)
     assert list(survivors.values()) == []
     assert soak.returncode == 128 + signal.SIGTERM
-    assert any("prefect server start" in command for _, command in seen.values())
+    assert any("swo.prefect_server_app" in command for _, command in seen.values())
     assert any("bench.soak_serve" in command for _, command in seen.values())

@@ -134,7 +134,7 @@ def test_a_server_that_fails_to_start_is_reported_with_its_log(tmp_path: Path, m
 
     log = (tmp_path / "prefect-server.log").read_text()
     assert f"PREFECT_HOME={tmp_path / 'prefect'} analytics=false" in log
-    assert f"args: -m prefect server start --host 127.0.0.1 --port {port}" in log
+    assert f"args: -m swo.prefect_server_app --host 127.0.0.1 --port {port}" in log
 
 
 def test_stopping_ends_the_server_process_this_run_started() -> None:
