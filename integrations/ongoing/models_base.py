@@ -19,7 +19,7 @@ T = TypeVar("T")
 class OngoingModel(BaseModel):
     """Base of every Ongoing model: camelCase aliases, snake_case attributes, unknown members ignored."""
 
-    model_config = ConfigDict(populate_by_name=True, alias_generator=to_camel, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, alias_generator=to_camel, extra="ignore", defer_build=True)
 
 
 class OngoingWrite(OngoingModel):

@@ -45,7 +45,7 @@ class StarwebModel(BaseModel):
     """A resource as Starweb answers it: tolerant of unknown fields and nulls."""
 
     model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True,
-                              serialize_by_alias=True, extra="ignore")
+                              serialize_by_alias=True, extra="ignore", defer_build=True)
 
     def to_body(self) -> dict[str, Any]:
         """The JSON body Starweb expects: camelCase, and only the fields that have a value."""
