@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from ledger.db import Ledger
+from ledger.db import HEAD_REVISION, Ledger, alembic_config, make_engine, stands_at_head
 from ledger.models import AuditEntry, LineBinding, OrderBinding
 
 TABLES = {"order_bindings", "line_bindings", "article_bindings", "cursors", "quarantine", "audit_log", "returns",
@@ -32,6 +33,15 @@ def exercise(book: Ledger) -> None:
         assert loaded.starweb_created_at == datetime(2026, 11, 28, 8, 30, tzinfo=UTC)
         assert [(line.row_number, float(line.quantity)) for line in loaded.lines] == [("1", 2.0)]
         assert s.query(AuditEntry).one().detail == {"orderId": 5}
+
+
+def test_the_head_a_run_checks_for_is_alembics_head(tmp_path: Path) -> None:
+    book = Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+    heads = ScriptDirectory.from_config(alembic_config(book.engine)).get_heads()
+    assert heads == [HEAD_REVISION], "set ledger.db.HEAD_REVISION to the new migration"
+    assert stands_at_head(book.engine)
+    assert not stands_at_head(make_engine(f"sqlite:///{tmp_path / 'new.db'}"))
+    book.dispose()
 
 
 def test_a_new_sqlite_ledger_is_migrated_and_usable(tmp_path: Path) -> None:
