@@ -90,7 +90,7 @@ class Warehouse:
         self.api = httpx.Client(base_url=stack.ongoing, auth=("demo-api", "demo-password"), timeout=30)
         self.admin = httpx.Client(base_url=stack.ongoing_root, timeout=30)
 
-    def order_numbers(self) -> set[str]:
+    def order_numbers(self, awaited: set[str] | None = None) -> set[str]:
         orders = self.api.get("/orders", params={"goodsOwnerId": 1}).json()
         return {o["orderInfo"]["orderNumber"] for o in orders}
 
@@ -103,9 +103,10 @@ class Warehouse:
 
 class Watcher:
     """Watches what the other system shows from a thread of its own, while the bench goes on acting, and
-    notes when each awaited key first appears."""
+    notes when each awaited key first appears. ``seen`` is given the keys still awaited (a lookup per key
+    asks only for those, so the bench does not load the simulators with its own questions)."""
 
-    def __init__(self, seen: Callable[[], set[Any]]) -> None:
+    def __init__(self, seen: Callable[[set[Any]], set[Any]]) -> None:
         self.seen = seen
         self.started: dict[Any, float] = {}
         self.appeared: dict[Any, float] = {}
@@ -122,7 +123,7 @@ class Watcher:
         while not self._stop.is_set():
             with self._lock:
                 awaited = self.started.keys() - self.appeared.keys()
-            found = self.seen() & awaited if awaited else set()
+            found = self.seen(set(awaited)) & awaited if awaited else set()
             now = time.monotonic()
             with self._lock:
                 for key in found:
@@ -198,7 +199,7 @@ def scenario_shipments(stack: Stack, args: argparse.Namespace) -> bool:
     for order_id in order_ids:  # picked earlier in the day, as in a warehouse; the shipment is what is timed
         warehouse.pick(f"FJ-{order_id}")
     quiet(stack)
-    reported = Watcher(lambda: {o for o in order_ids if shop.tracking(o)})
+    reported = Watcher(lambda awaited: {o for o in awaited if shop.tracking(o)})
     started = datetime.now(UTC)
     for n in spaced(count, args.interval):
         warehouse.ship(f"FJ-{order_ids[n]}", f"BENCH{order_ids[n]}")
