@@ -142,13 +142,18 @@ class Day:
             self._warehouse_round(returns=True)
             self._receive_due()
             self.soak.make_quarantine_due()
-            await asyncio.gather(*(self._runs_in_turn(world.merchant_id, SETTLE_ORDER)
+            resend = self._purchase_order_parameters(None)
+            await asyncio.gather(*(self._runs_in_turn(world.merchant_id, SETTLE_ORDER, resend)
                                    for world in self.soak.merchants))
             self.echo(f"settle round {round_number + 1}: runs so far {dict(self.runs)}")
             if self.tally().clean:
                 return
 
-    async def _runs_in_turn(self, merchant_id: str, flows: tuple[str, ...]) -> None:
+    async def _runs_in_turn(self, merchant_id: str, flows: tuple[str, ...],
+                            parameters: dict[str, dict[str, Any]]) -> None:
+        mine = {name: value for name, value in parameters.items() if name.endswith(f"/{merchant_id}")}
+        if mine:  # the purchase orders sent again go first, before their receipts are tracked
+            await self._runs({}, mine)
         for flow in flows:
             await self._runs({merchant_id: [flow]})
 
@@ -187,14 +192,17 @@ class Day:
                         .orders().items()}
             self.warehouses[world.merchant_id].work(statuses, returns=returns)
 
-    def _purchase_order_parameters(self, tick: int) -> dict[str, dict[str, Any]]:
-        """A purchase order per merchant in the morning and at midday (sent again until it is there)."""
+    def _purchase_order_parameters(self, tick: int | None) -> dict[str, dict[str, Any]]:
+        """A purchase order per merchant in the morning and at midday (``tick`` None: none new). The operator
+        sends the list again while one is not in Ongoing, or is in quarantine: a quarantined purchase order
+        says to send it again (one that landed but could not be read back has no binding until then)."""
         parameters = {}
         for world in self.soak.merchants:
             numbers = self.purchase_orders[world.merchant_id]
             if tick in (0, self.size.ticks // 2):
                 numbers.append(f"PO-{world.merchant_id}-{len(numbers) + 1}")
-            pending = [n for n in numbers if not self.warehouses[world.merchant_id].purchase_orders(
+            held = {key for kind, key, _ in self.soak.open_quarantine(world.merchant_id) if kind == "purchase-order"}
+            pending = [n for n in numbers if n in held or not self.warehouses[world.merchant_id].purchase_orders(
                 purchaseOrderNumber=n)]
             if pending:
                 parameters[f"push-purchase-orders/{world.merchant_id}"] = {"rows": self._rows(pending)}
