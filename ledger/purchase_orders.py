@@ -121,6 +121,12 @@ def mark_purchase_order_refused(session: Session, merchant_id: str, number: str,
     binding.refused_hash = refused_hash
 
 
+def read_back(binding: PurchaseOrderBinding) -> bool:
+    """Whether the pushed version was read back from Ongoing: only then are its lines bound to Ongoing's
+    line ids (a write whose read-back failed is bound with the lines as sent)."""
+    return bool(binding.lines) and all(line.ongoing_line_id is not None for line in binding.lines)
+
+
 def received_as_reported(binding: PurchaseOrderBinding) -> dict[int, float]:
     """Ongoing line id → the received quantity last reported."""
     return {line.ongoing_line_id: float(line.received_reported) for line in binding.lines
@@ -136,10 +142,14 @@ def mark_receipt_reported(binding: PurchaseOrderBinding, *, receipt_hash: str, l
                           now: datetime | None = None) -> None:
     """The receipt with this snapshot was reported; lines the warehouse added are bound too."""
     by_line_id = {line.ongoing_line_id: line for line in binding.lines if line.ongoing_line_id is not None}
+    unread = {line.row_number: line for line in binding.lines if line.ongoing_line_id is None}
     rows = {line.row_number for line in binding.lines}
     for received in lines:
         bound = by_line_id.get(received.ongoing_line_id)
-        if bound is None:
+        if bound is None and received.row_number in unread:  # sent, never read back: its row binds it now
+            bound = unread.pop(received.row_number)
+            bound.ongoing_line_id = received.ongoing_line_id
+        elif bound is None:
             row = received.row_number if received.row_number and received.row_number not in rows \
                 else f"#{received.ongoing_line_id}"
             bound = PurchaseOrderLineBinding(row_number=row, sku=received.sku, advised=received.advised,

@@ -186,7 +186,7 @@ async def send_purchase_orders(merchant: MerchantConfig, drafts: list[PurchaseOr
         payload = to_ongoing_purchase_order(draft)
         digest = purchase_order_hash(payload)
         binding = bound.get(draft.number)
-        if binding is not None and binding.pushed_hash == digest:
+        if binding is not None and binding.pushed_hash == digest and po_ledger.read_back(binding):
             batch.resolve(PURCHASE_ORDER_KIND, draft.number, "unchanged since it was sent")
             batch.add(record, "unchanged", "Ongoing already has this version", columns)
         elif binding is not None and binding.refused_hash == digest:
@@ -216,12 +216,34 @@ async def send_purchase_orders(merchant: MerchantConfig, drafts: list[PurchaseOr
 def _bind(batch: Batch, item: _Pending, purchase_order: PurchaseOrder, origin: str, source: str) -> None:
     if batch.dry_run:
         return
+    _record_pushed(batch, item, purchase_order.purchase_order_id, _line_specs(purchase_order), origin, source)
+    batch.resolve(PURCHASE_ORDER_KIND, item.number, "sent")
+
+
+def _record_pushed(batch: Batch, item: _Pending, purchase_order_id: int, lines: list[PurchaseOrderLineSpec],
+                   origin: str, source: str) -> None:
     with ledger().session() as session:
         po_ledger.mark_purchase_order_pushed(
             session, batch.merchant_id, number=item.number, origin=origin, source=source,
-            ongoing_purchase_order_id=purchase_order.purchase_order_id, pushed_hash=item.digest,
-            expected_date=item.draft.expected_date, lines=_line_specs(purchase_order))
-    batch.resolve(PURCHASE_ORDER_KIND, item.number, "sent")
+            ongoing_purchase_order_id=purchase_order_id, pushed_hash=item.digest,
+            expected_date=item.draft.expected_date, lines=lines)
+
+
+def _bind_unread(batch: Batch, item: _Pending, purchase_order_id: int, error: Exception, *, verb: str,
+                 origin: str, source: str) -> None:
+    """Ongoing answered the write but the read-back failed. The purchase order is bound as sent, so its
+    receipts are tracked, with the lines as sent and no Ongoing line ids: that marks it unchecked, and the
+    next send of it compares it with Ongoing (and binds the ids) instead of skipping it as unchanged."""
+    sent = [PurchaseOrderLineSpec(row_number=line.row_number, sku=line.article_number,
+                                  advised=float(line.number_of_items or 0))
+            for line in item.payload.purchase_order_lines or []]
+    _record_pushed(batch, item, purchase_order_id, sent, origin, source)
+    batch.quarantine(PURCHASE_ORDER_KIND, item.number, item.record, PermanentError(
+        f"purchase order {item.number}: Ongoing answered the {verb} (purchaseOrderId {purchase_order_id}) but "
+        f"reading it back failed ({error}); it counts as sent and its receipts are tracked; send the list "
+        f"again to check it against Ongoing"),
+        payload={"purchaseOrderId": purchase_order_id, "source": source,
+                 "rows": [line.row for line in item.draft.lines]})
 
 
 def _refuse(batch: Batch, item: _Pending, reason: str, origin: str, source: str) -> None:
@@ -242,8 +264,6 @@ async def _write(batch: Batch, warehouse: OngoingClient, item: _Pending, *, held
                                    lambda: warehouse.put_purchase_order(body),
                                    detail={"lines": len(item.draft.lines), "units": item.draft.units,
                                            "inDate": item.draft.expected_date.isoformat()})
-        # Read back what Ongoing holds: the line ids to bind, and proof the write landed as sent.
-        stored = await warehouse.get_purchase_order(answer.purchase_order_id)
     except DryRun:
         batch.add(item.record, f"would {verb}", f"{len(item.draft.lines)} lines, {item.draft.units} units",
                   item.columns)
@@ -251,6 +271,14 @@ async def _write(batch: Batch, warehouse: OngoingClient, item: _Pending, *, held
     except Exception as error:
         batch.quarantine(PURCHASE_ORDER_KIND, item.number, item.record, error,
                          payload={"source": source, "rows": [line.row for line in item.draft.lines]})
+        return
+    try:
+        # Read back what Ongoing holds: the line ids to bind, and proof the write landed as sent.
+        stored = await warehouse.get_purchase_order(answer.purchase_order_id)
+    except Exception as error:
+        _bind_unread(batch, item, answer.purchase_order_id, error, verb=verb, origin=origin, source=source)
+        batch.add(item.record, f"{verb}d, not read back", f"purchaseOrderId {answer.purchase_order_id}",
+                  item.columns)
         return
     mismatch = differences(stored, item.payload)
     if mismatch:

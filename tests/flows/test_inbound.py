@@ -170,6 +170,37 @@ async def test_purchase_orders_reach_the_warehouse_and_receipts_come_back_with_t
         "PO-A": 1, "PO-B": 2}
 
 
+async def test_a_purchase_order_whose_read_back_failed_counts_as_sent_and_is_checked_when_sent_again(
+        world: World) -> None:
+    soon = (date.today() + timedelta(days=5)).isoformat()
+    rows = [{"purchase_order_number": number, "supplier": "Tältmakarna", "expected_date": soon, "sku": "TENT-FJ2",
+             "quantity": 4} for number in ("PO-R1", "PO-R2")]
+    world.ongoing.post("/_sim/faults", json={"scripted": [  # the writes land; both reads of them fail
+        {"fault": "500", "method": "GET", "path_contains": "/purchaseOrders/", "times": 2}]}).raise_for_status()
+    sent = await push_purchase_orders("demo", rows=rows)
+    assert sent["created, not read back"] == 2
+    assert {n: lines(p) for n, p in purchase_orders_in_ongoing(world).items()} == {
+        "PO-R1": {"TENT-FJ2": 4}, "PO-R2": {"TENT-FJ2": 4}}
+    held = quarantined("purchase-order")
+    assert "Ongoing answered the create" in held["PO-R1"].reason and "reading it back failed" in held["PO-R1"].reason
+
+    before = len(writes())
+    again = await push_purchase_orders("demo", rows=rows[:1])  # the operator sends PO-R1 again
+    assert again["unchanged"] == 1 and len(writes()) == before, "compared with Ongoing, not written twice"
+    assert set(quarantined("purchase-order")) == {"PO-R2"}
+
+    receive(world, "PO-R1", {"TENT-FJ2": 4})
+    receive(world, "PO-R2", {"TENT-FJ2": 3})
+    tracked = await track_receipts("demo")
+    assert tracked["reported"] == 2, "both count as sent: their receipts are reported"
+    in_ongoing = purchase_orders_in_ongoing(world)
+    assert {n: lines(in_ongoing[n], "reportedNumberOfItems") for n in ("PO-R1", "PO-R2")} == {
+        "PO-R1": {"TENT-FJ2": 4}, "PO-R2": {"TENT-FJ2": 3}}, "acknowledged in Ongoing"
+    with tasks.runtime.ledger().session() as session:
+        po_r2 = po_ledger.purchase_orders_by_number(session, "demo", ["PO-R2"])["PO-R2"]
+        assert po_ledger.read_back(po_r2), "its line is bound to Ongoing's by its receipt"
+
+
 @pytest.fixture
 def other_warehouse(world: World) -> Iterator[httpx.Client]:
     """The demo merchant pointed at an Ongoing that behaves the other plausible way where Ongoing's own

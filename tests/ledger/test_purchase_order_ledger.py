@@ -70,3 +70,20 @@ def test_a_reported_receipt_binds_lines_the_warehouse_added(ledger: Ledger) -> N
         assert po_ledger.received_as_reported(binding) == {1201: 7.0, 1202: 0.0, 1203: 3.0, 1204: 1.0}
         assert po_ledger.advised_rows(binding) == {"1", "2"}, "the added lines were never advised"
         assert sorted(line.row_number for line in binding.lines) == ["#1203", "#1204", "1", "2"]
+
+
+def test_a_purchase_order_never_read_back_gets_its_line_ids_from_its_first_receipt(ledger: Ledger) -> None:
+    push(ledger, "PO-1", PurchaseOrderLineSpec("1", "A", 10), PurchaseOrderLineSpec("2", "B", 5))
+    with ledger.session() as s:
+        binding = po_ledger.purchase_orders_by_number(s, "m1", ["PO-1"])["PO-1"]
+        assert not po_ledger.read_back(binding), "sent, but Ongoing's line ids are not known"
+        po_ledger.mark_receipt_reported(binding, receipt_hash="r1", lines=[
+            ReceivedLine(1301, "1", "A", 10, 4), ReceivedLine(1302, "3", "C", 0, 2)])
+
+    with ledger.session() as s:
+        binding = po_ledger.purchase_orders_by_number(s, "m1", ["PO-1"])["PO-1"]
+        assert sorted((line.row_number, line.ongoing_line_id) for line in binding.lines) == [
+            ("1", 1301), ("2", None), ("3", 1302)], "bound by row, not added a second time"
+        assert po_ledger.received_as_reported(binding) == {1301: 4.0, 1302: 2.0}
+        assert po_ledger.advised_rows(binding) == {"1", "2"}
+        assert not po_ledger.read_back(binding), "row 2 is still unknown to Ongoing's ids"
