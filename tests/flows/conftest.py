@@ -36,6 +36,13 @@ class World:
     merchant_id: str = "demo"
 
 
+# The demo's request budgets, 10 requests a second per vendor, would make the tests with hundreds of orders
+# wait for them most of their time (the 300-shipment first activation: 113 s instead of 24 s). The budgets
+# have their own tests (test_request_budgets.py); every other flow test runs with room to spare.
+DEMO_RATE = "{per_second: 10, burst: 20}"
+TEST_RATE = "{per_second: 1000, burst: 2000}"
+
+
 @contextmanager
 def world_in(simulators: Simulators, directory: Path, patch: pytest.MonkeyPatch) -> Iterator[World]:
     """Fresh simulators, a fresh ledger in ``directory`` and the demo merchant pointed at the simulators."""
@@ -47,6 +54,8 @@ def world_in(simulators: Simulators, directory: Path, patch: pytest.MonkeyPatch)
     demo = (PROJECT_ROOT / "deployments" / "merchants" / "demo.yaml").read_text()
     demo = demo.replace("http://127.0.0.1:8801/api/v2", simulators.starweb_api)
     demo = demo.replace("http://127.0.0.1:8802/demo/api/v1", simulators.ongoing_api)
+    assert demo.count(DEMO_RATE) == 2, "the demo merchant's request budgets changed: update DEMO_RATE"
+    demo = demo.replace(DEMO_RATE, TEST_RATE)
     (merchants / "demo.yaml").write_text(demo)
     patch.setenv("SWO_MERCHANTS_DIR", str(merchants))
     patch.setenv("SWO_LEDGER_URL", f"sqlite:///{directory / 'ledger.db'}")

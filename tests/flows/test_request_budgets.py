@@ -33,7 +33,7 @@ async def test_every_merchants_budgets_are_made_from_its_file_and_follow_its_cha
     assert names == ["starweb-requests:demo", "ongoing-requests:demo"]
     async with get_client() as client:
         limit = await client.read_global_concurrency_limit_by_name("ongoing-requests:demo")
-        assert (limit.limit, limit.slot_decay_per_second) == (20, 10)
+        assert (limit.limit, limit.slot_decay_per_second) == (2000, 1000), "the test world's figures"
         set_rate_limits(world, "rate_limits:\n  ongoing: {per_second: 2.5, burst: 5}\n")
         await ensure_budgets([load_merchant_by_id("demo", world.merchants_dir)])
         limit = await client.read_global_concurrency_limit_by_name("ongoing-requests:demo")
