@@ -188,34 +188,41 @@ def load_flow(entrypoint: str) -> Flow[..., Any]:
     return candidate
 
 
-def to_runner_deployments(specs: Iterable[DeploymentSpec],
-                          load: Callable[[str], Flow[..., Any]] = load_flow) -> list[RunnerDeployment]:
-    """The specs as deployments for ``prefect.serve``, each bound to its flow loaded by entrypoint."""
+def runner_deployment_options(spec: DeploymentSpec) -> dict[str, Any]:
+    """What ``Flow.to_deployment`` and ``Runner.add_flow`` take for this spec, besides the name."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.events import DeploymentTriggerTypes, TriggerTypes
     from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
     from prefect.schedules import Cron, Interval
     from prefect.types.entrypoint import EntrypointType
 
-    deployments = []
-    for spec in specs:
-        flow = load(spec.entrypoint)
-        if flow.name != spec.flow_name:
-            raise ValueError(f"{spec.entrypoint} is the flow {flow.name!r}, but the registry calls it "
-                             f"{spec.flow_name!r}; deployment names would not match")
-        schedules = [Interval(s.interval_seconds) if s.interval_seconds is not None
-                     else Cron(s.cron or "", timezone=s.timezone) for s in spec.schedules]
-        limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
-                                       collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))
-        triggers: list[DeploymentTriggerTypes | TriggerTypes] = []
-        if spec.trigger is not None:
-            triggers.append(DeploymentEventTrigger.model_validate(
-                {**spec.trigger.as_prefect_trigger(), "name": f"{spec.full_name} on webhook events"}))
-        # A module path, not a file path: runs then import the flow whatever directory `swo run` started in.
-        # Called outside an event loop, Prefect's sync-or-async to_deployment returns the deployment itself.
-        deployments.append(cast("RunnerDeployment", flow.to_deployment(
-            name=spec.name, schedules=schedules, parameters=dict(spec.parameters), tags=list(spec.tags),
-            description=spec.description, concurrency_limit=limit, entrypoint_type=EntrypointType.MODULE_PATH,
-            triggers=triggers,
-        )))
-    return deployments
+    schedules = [Interval(s.interval_seconds) if s.interval_seconds is not None
+                 else Cron(s.cron or "", timezone=s.timezone) for s in spec.schedules]
+    limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
+                                   collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))
+    triggers: list[DeploymentTriggerTypes | TriggerTypes] = []
+    if spec.trigger is not None:
+        triggers.append(DeploymentEventTrigger.model_validate(
+            {**spec.trigger.as_prefect_trigger(), "name": f"{spec.full_name} on webhook events"}))
+    # A module path, not a file path: runs then import the flow whatever directory `swo run` started in.
+    return {"schedules": schedules, "parameters": dict(spec.parameters), "tags": list(spec.tags),
+            "description": spec.description, "concurrency_limit": limit,
+            "entrypoint_type": EntrypointType.MODULE_PATH, "triggers": triggers}
+
+
+def checked_flow(spec: DeploymentSpec, load: Callable[[str], Flow[..., Any]] = load_flow) -> Flow[..., Any]:
+    """The spec's flow, loaded by entrypoint and checked to be the flow the registry names."""
+    flow = load(spec.entrypoint)
+    if flow.name != spec.flow_name:
+        raise ValueError(f"{spec.entrypoint} is the flow {flow.name!r}, but the registry calls it "
+                         f"{spec.flow_name!r}; deployment names would not match")
+    return flow
+
+
+def to_runner_deployments(specs: Iterable[DeploymentSpec],
+                          load: Callable[[str], Flow[..., Any]] = load_flow) -> list[RunnerDeployment]:
+    """The specs as deployments for ``prefect.serve``, each bound to its flow loaded by entrypoint."""
+    # Called outside an event loop, Prefect's sync-or-async to_deployment returns the deployment itself.
+    return [cast("RunnerDeployment", checked_flow(spec, load).to_deployment(name=spec.name,
+                                                                         **runner_deployment_options(spec)))
+            for spec in specs]

@@ -18,11 +18,10 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import httpx
 
-from deployments.build import DeploymentSpec, build_deployments, to_runner_deployments
+from deployments.build import DeploymentSpec, build_deployments
 from domain.config import MerchantConfig, is_loopback_url, load_merchants
 from integrations.starweb.client import StarwebClient, StarwebSettings
 from settings import get_settings
@@ -36,9 +35,6 @@ from swo.webhook_setup import (
     set_up_ongoing_simulator,
     start_receiver_process,
 )
-
-if TYPE_CHECKING:
-    from prefect.deployments.runner import RunnerDeployment
 
 # A served deployment's runs start when its runner next asks for them: every second here, so a webhook's run
 # starts at once (Prefect's default is every 10 seconds).
@@ -193,26 +189,22 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
         set_unset(os.environ, {**demo_credentials(sims), **DEMO_WEBHOOK_SECRETS})
         receiver = start_webhook_receiver(options, server)
         wired = asyncio.run(wire_webhooks(list(merchants.values()), receiver.root_url))
-        runner_deployments = to_runner_deployments(specs)
+
+        from deployments.run_starts import preloaded_runner, serve_runner
+
         # Deployments and their triggers exist before the demo orders are placed, so their webhooks start runs.
-        asyncio.run(apply_all(runner_deployments))
+        # Their runs are forked from a process with the flows imported once (deployments.run_starts): a run
+        # does not pay for a new interpreter and its imports, which is most of what an idle poll costs.
+        runner = preloaded_runner(specs)
         placed = asyncio.run(place_orders_in(sims)) if options.demo_orders else None
         echo(banner(server, sims, specs, placed, receiver.root_url, wired))
-
-        from prefect import serve
-
-        serve(*runner_deployments, pause_on_shutdown=True)
+        serve_runner(runner)
     finally:
         if receiver is not None:
             receiver.stop()
         if sims is not None:
             sims.stop()
         server.stop()
-
-
-async def apply_all(runner_deployments: list[RunnerDeployment]) -> None:
-    for deployment in runner_deployments:
-        await deployment.aapply()
 
 
 def start_webhook_receiver(options: LocalRunOptions, server: PrefectServer) -> ReceiverProcess:

@@ -54,7 +54,7 @@ def test_every_registry_row_names_a_flow_of_that_name_taking_merchant_id_and_dry
 
 def test_every_registry_flow_can_be_handed_to_a_run_process_of_its_own() -> None:
     # `swo run` starts a served run with the flow object pickled into a forked process (run_starts).
-    import cloudpickle
+    import cloudpickle  # type: ignore[import-untyped]
 
     for process in PROCESSES:
         flow = cloudpickle.loads(cloudpickle.dumps(load_flow(process.entrypoint)))
