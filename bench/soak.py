@@ -196,7 +196,8 @@ class Day:
     def _purchase_order_parameters(self, tick: int | None) -> dict[str, dict[str, Any]]:
         """A purchase order per merchant in the morning and at midday (``tick`` None: none new). The operator
         sends the list again while one is not in Ongoing, or is in quarantine: a quarantined purchase order
-        says to send it again (one that landed but could not be read back has no binding until then)."""
+        says to send it again (one that landed but could not be read back is tracked already, and the send
+        checks it against Ongoing)."""
         parameters = {}
         for world in self.soak.merchants:
             numbers = self.purchase_orders[world.merchant_id]

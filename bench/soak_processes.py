@@ -68,20 +68,12 @@ def stopping_on_signals() -> Iterator[None]:
             signal.signal(each, handler)
 
 
-def flow_run_process(runner_pid: int, flow_run_id: UUID) -> int | None:
-    """The process the runner started for this flow run (``python -m prefect.engine`` with the run's id in its
-    environment; Linux: read from /proc), or None while there is none."""
-    wanted = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if parent != runner_pid:
-                continue
-            environment = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if wanted in environment:
-            return int(entry.name)
-    return None
+def flow_run_process(pids: Path, flow_run_id: UUID) -> int | None:
+    """The live process the runner started for this flow run (its id written to ``pids/<flow run id>`` by
+    ``bench.soak_serve``; Linux: checked in /proc), or None while there is none."""
+    try:
+        pid = int((pids / str(flow_run_id)).read_text())
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, ValueError):
+        return None
+    return None if state in ("Z", "X") else pid

@@ -1,8 +1,8 @@
 """The soak's world: a Prefect server, each merchant's two simulators, its merchant file, and the served
 deployments that run the connector — the same deployments ``swo run`` serves, in a process of their own.
 
-Every flow run is a process the runner spawns, so the soak can kill one mid-run (``kill_mid_run``) as a
-crash or an out-of-memory kill would. Runs are started by the soak's simulated clock instead of wall-clock
+Every flow run is a process of its own (forked, as under ``swo run``), so the soak can kill one mid-run
+(``kill_mid_run``) as a crash or an out-of-memory kill would. Runs are started by the soak's simulated clock instead of wall-clock
 schedules, and time is compressed the same way everywhere it matters: the clients' timeout, the Ongoing
 breaker's pause and the simulated lockout window, and the grace period for late tracking.
 """
@@ -241,6 +241,11 @@ class Soak:
                 self.server.stop()
 
 
+def run_pids(state_dir: Path) -> Path:
+    """Where ``bench.soak_serve`` writes the process id of each run it starts."""
+    return state_dir / "run-pids"
+
+
 def start_soak(state_dir: Path, merchant_count: int, *, runner_limit: int) -> Soak:
     """Start the Prefect server, the simulators and the served deployments; wait until all are served."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -273,7 +278,8 @@ def start_soak(state_dir: Path, merchant_count: int, *, runner_limit: int) -> So
             **{name: value for world in merchants for name, value in credentials(world).items()},
         }
         with (state_dir / "runner.log").open("wb") as log:
-            runner = subprocess.Popen([sys.executable, "-m", "bench.soak_serve", str(runner_limit)],
+            runner = subprocess.Popen([sys.executable, "-m", "bench.soak_serve", str(runner_limit),
+                                       str(run_pids(state_dir))],
                                       cwd=PROJECT_ROOT, env={**os.environ, **environment}, stdout=log,
                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     except BaseException:
@@ -391,7 +397,7 @@ async def kill_mid_run(soak: Soak, world: MerchantWorld, name: str, *, after_cal
             if state != "RUNNING":
                 continue
             calls = sum(soak.fault_counts(world, which)["calls"] for which in ("starweb", "ongoing")) - before
-            process = flow_run_process(soak.runner.pid, run.flow_run_id) if calls >= after_calls else None
+            process = flow_run_process(run_pids(soak.state_dir), run.flow_run_id) if calls >= after_calls else None
             if process is not None:
                 os.kill(process, signal.SIGKILL)
                 await _wait_for([run], 300, client)

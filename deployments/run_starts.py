@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 from collections.abc import Callable, Iterable, Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,8 @@ def start_runs_preloaded(entrypoints: Iterable[str]) -> None:
     from prefect.runner import _starter_direct
 
     preload_for(entrypoints)
+    # Started now rather than at the first run, so that run does not wait for the imports.
+    multiprocessing.forkserver.ensure_running()
     # Prefect's direct starter looks its start function up on its module so that it can be replaced.
     _starter_direct.run_flow_in_subprocess = preloaded_run_flow_in_subprocess
 

@@ -198,6 +198,7 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
         runner = preloaded_runner(specs)
         placed = asyncio.run(place_orders_in(sims)) if options.demo_orders else None
         echo(banner(server, sims, specs, placed, receiver.root_url, wired))
+        echo("The deployments are served: polling for scheduled runs.")
         serve_runner(runner)
     finally:
         if receiver is not None:

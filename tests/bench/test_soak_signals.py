@@ -57,7 +57,8 @@ def test_sigterm_stops_every_process_the_soak_started(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 300
         # Interrupted once its first flow run is a process of its own: every kind of process is up then.
-        while not any("prefect.engine" in command for _, command in seen.values()):
+        started_runs = tmp_path / "soak" / "run-pids"  # bench.soak_serve names each run's process there
+        while not (started_runs.is_dir() and any(started_runs.iterdir())):
             assert soak.poll() is None, f"the soak ended by itself (exit {soak.returncode})"
             assert time.monotonic() < deadline, "no flow run started within 300 s"
             seen.update(_descendants(soak.pid))
@@ -78,3 +79,4 @@ def test_sigterm_stops_every_process_the_soak_started(tmp_path: Path) -> None:
     assert soak.returncode == 128 + signal.SIGTERM
     assert any("swo.prefect_server_app" in command for _, command in seen.values())
     assert any("bench.soak_serve" in command for _, command in seen.values())
+    assert any("multiprocessing.forkserver" in command for _, command in seen.values()), "the runs' forkserver"
