@@ -63,7 +63,7 @@ def test_outside_ci_the_build_runs_and_says_the_postgresql_tests_are_skipped(che
 
     assert result.returncode == 0, result.stderr
     assert "ledger PostgreSQL tests: skipped" in result.stderr
-    assert (checkout / "made").read_text() == "make lint test test-scale SWO_TEST_POSTGRES_URL=[]\n"
+    assert (checkout / "made").read_text() == "make lint test test-scale test-soak SWO_TEST_POSTGRES_URL=[]\n"
 
 
 def test_a_started_postgresql_reaches_the_tests(checkout: Path) -> None:
@@ -72,7 +72,7 @@ def test_a_started_postgresql_reaches_the_tests(checkout: Path) -> None:
     result = run(checkout / ".ci" / "run", checkout / "bin", CI="true")
 
     assert result.returncode == 0, result.stderr
-    assert (checkout / "made").read_text() == f"make lint test test-scale SWO_TEST_POSTGRES_URL=[{URL}]\n"
+    assert (checkout / "made").read_text() == f"make lint test test-scale test-soak SWO_TEST_POSTGRES_URL=[{URL}]\n"
 
 
 @pytest.fixture
