@@ -2,9 +2,10 @@
 deployments that run the connector — the same deployments ``swo run`` serves, in a process of their own.
 
 Every flow run is a process of its own (forked, as under ``swo run``), so the soak can kill one mid-run
-(``kill_mid_run``) as a crash or an out-of-memory kill would. Runs are started by the soak's simulated clock instead of wall-clock
-schedules, and time is compressed the same way everywhere it matters: the clients' timeout, the Ongoing
-breaker's pause and the simulated lockout window, and the grace period for late tracking.
+(``kill_mid_run``) as a crash or an out-of-memory kill would. Runs are started by the soak's simulated
+clock instead of wall-clock schedules, and time is compressed the same way everywhere it matters: the
+clients' timeout, the Ongoing breaker's pause and the simulated lockout window, and the grace period for
+late tracking.
 """
 
 from __future__ import annotations
