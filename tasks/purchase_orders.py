@@ -277,8 +277,6 @@ async def _write(batch: Batch, warehouse: OngoingClient, item: _Pending, *, held
         stored = await warehouse.get_purchase_order(answer.purchase_order_id)
     except Exception as error:
         _bind_unread(batch, item, answer.purchase_order_id, error, verb=verb, origin=origin, source=source)
-        batch.add(item.record, f"{verb}d, not read back", f"purchaseOrderId {answer.purchase_order_id}",
-                  item.columns)
         return
     mismatch = differences(stored, item.payload)
     if mismatch:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from prefect.client.orchestration import get_client
 from prefect.runner import Runner, _starter_direct
 from prefect.settings import PREFECT_API_URL
 
@@ -25,6 +26,25 @@ from tests.flows.conftest import World
 PREFECT_CLI = Path(sys.executable).parent / "prefect"
 
 
+async def run_from_the_command_line(runner: Runner, deployment: str, *params: str) -> None:
+    """``prefect deployment run <deployment> --watch`` while ``runner`` serves it; the run must complete. The
+    deployment is deleted afterwards: later tests on the same server must find neither it, nor its webhook
+    trigger, nor its runs."""
+    serving = asyncio.create_task(runner.start())
+    try:
+        environment = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+        command = [str(PREFECT_CLI), "deployment", "run", deployment, *params, "--watch", "--watch-timeout", "120"]
+        finished = await asyncio.to_thread(subprocess.run, command, env=environment, capture_output=True,
+                                           text=True, timeout=180)
+    finally:
+        await runner.astop()
+        serving.cancel()
+        async with get_client() as client:
+            await client.delete_deployment((await client.read_deployment_by_name(deployment)).id)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "Completed" in finished.stdout + finished.stderr
+
+
 async def test_prefect_deployment_run_releases_the_order_it_is_given(world: World) -> None:
     shop, warehouse = Shop(world.sims.starweb_api), Warehouse(world.ongoing, world.sims.ongoing_api)
     wanted = await shop.place_order([("THERMOS-1L", 1)])
@@ -37,18 +57,7 @@ async def test_prefect_deployment_run_releases_the_order_it_is_given(world: Worl
     (deployment,) = await asyncio.to_thread(to_runner_deployments, build_deployments([merchant], processes=release))
     runner = Runner(query_seconds=1, pause_on_shutdown=False, limit=1)
     await runner.aadd_deployment(deployment)
-    serving = asyncio.create_task(runner.start())
-    try:
-        environment = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-        command = [str(PREFECT_CLI), "deployment", "run", "release-orders/demo", "--param", f"order_ids=[{wanted}]",
-                   "--watch", "--watch-timeout", "120"]
-        finished = await asyncio.to_thread(subprocess.run, command, env=environment, capture_output=True,
-                                           text=True, timeout=180)
-    finally:
-        await runner.astop()
-        serving.cancel()
-    assert finished.returncode == 0, finished.stdout + finished.stderr
-    assert "Completed" in finished.stdout + finished.stderr
+    await run_from_the_command_line(runner, "release-orders/demo", "--param", f"order_ids=[{wanted}]")
     assert warehouse.status(f"FJ-{wanted}") == 300
     assert (await shop.order(wanted)).status_id == 2
     assert warehouse.status(f"FJ-{other}") == 210, "only the order asked for"
@@ -65,17 +74,7 @@ async def test_a_run_served_as_swo_run_serves_it_forks_from_the_preloaded_proces
     export = [p for p in PROCESSES if p.flow_name == "export-orders"]
     runner = await asyncio.to_thread(preloaded_runner, build_deployments([merchant], processes=export),
                                      query_seconds=1, pause_on_shutdown=False, limit=1)
-    serving = asyncio.create_task(runner.start())
-    try:
-        environment = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-        command = [str(PREFECT_CLI), "deployment", "run", "export-orders/demo", "--watch", "--watch-timeout", "120"]
-        finished = await asyncio.to_thread(subprocess.run, command, env=environment, capture_output=True,
-                                           text=True, timeout=180)
-    finally:
-        await runner.astop()
-        serving.cancel()
-    assert finished.returncode == 0, finished.stdout + finished.stderr
-    assert "Completed" in finished.stdout + finished.stderr
+    await run_from_the_command_line(runner, "export-orders/demo")
     assert warehouse.order(f"FJ-{placed}") is not None, "the served run exported the order"
     assert getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None) is not None, \
         "the run came from the forkserver"
