@@ -113,9 +113,11 @@ async def find_notification_block(client: PrefectClient, wanted: str) -> BlockDo
 def _comparable(automation: AutomationCore) -> dict[str, Any]:
     from prefect.events.schemas.automations import AutomationCore
 
-    # The server gives back what it was sent, plus ids of its own; compare what the definitions say.
+    # The server gives back what it was sent, plus ids of its own; compare what the definitions say. In Python
+    # mode: a trigger's ``expect`` and ``after`` are sets, which JSON mode turns into lists in whatever order
+    # the set iterates, so the same automation could compare unequal and be "updated" on every apply.
     core = AutomationCore.model_validate(automation.model_dump())
-    return core.model_dump(mode="json", exclude={"trigger": {"id"}})
+    return core.model_dump(exclude={"trigger": {"id"}})
 
 
 async def apply_automations(client: PrefectClient, wanted: Sequence[AutomationCore], *,

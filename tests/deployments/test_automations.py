@@ -10,12 +10,14 @@ from uuid import uuid4
 
 import pytest
 from prefect.client.schemas.objects import BlockDocument, BlockSchema, BlockType
+from prefect.events.schemas.automations import AutomationCore
 from prefect.events.schemas.events import ReceivedEvent
 from prefect.server.utilities.user_templates import render_user_template_sync
 
 from deployments.automations import (
     MANAGED_TAG,
     AutomationsError,
+    _comparable,
     choose_notification_block,
     load_automations,
 )
@@ -153,3 +155,15 @@ def test_definitions_that_do_not_make_an_automation_are_refused_naming_it(tmp_pa
                       "    actions: []\n")
     with pytest.raises(AutomationsError, match=r"automations\.yaml: swo: typo: trigger\.event\.posture: Input "):
         load_automations(BLOCK_ID, broken)
+
+
+def test_an_automation_read_back_with_its_sets_in_another_order_is_unchanged() -> None:
+    # A trigger's ``expect`` is a set: read back from the server it may iterate in another order than the
+    # definition's. With 40 event names the two orders almost surely differ; the comparison must not care.
+    (defined, *_) = load_automations(BLOCK_ID)
+    names = [f"swo.test.event-{n}" for n in range(40)]
+    forward = defined.model_copy(update={"trigger": defined.trigger.model_copy(update={"expect": set(names)})})
+    backward = AutomationCore.model_validate({**forward.model_dump(mode="json"), "trigger": {
+        **forward.trigger.model_dump(mode="json"), "expect": list(reversed(names))}})
+
+    assert _comparable(backward) == _comparable(forward)
