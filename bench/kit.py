@@ -1,10 +1,9 @@
-"""What every benchmark needs: both simulators in a process of their own that count every vendor call, a
-Prefect server of its own, the demo merchant pointed at both, CPU time read from /proc, and the verdict.
+"""What a benchmark needs: both simulators in a process of their own, a Prefect server of its own, the demo
+merchant pointed at both, CPU time read from /proc, and the verdict.
 
 A benchmark is a script, not a test: it prints its figure as a ratio against its stated bound and exits
 non-zero when the bound is missed (``verdict``). Nothing here runs in ``make test``. The simulators run in
-a child process (``python -m bench.kit simulators``) so their CPU never counts as the connector's; each
-counts the vendor calls it answers per endpoint (``/_sim/calls``).
+a child process (``python -m bench.kit simulators``) so their CPU never counts as the connector's.
 """
 
 from __future__ import annotations
@@ -16,9 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,14 +23,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
-DEMO_CREDENTIALS = {
-    "DEMO_STARWEB_CLIENT_ID": "demo-client",
-    "DEMO_STARWEB_CLIENT_SECRET": "demo-secret",
-    "DEMO_ONGOING_USERNAME": "demo-api",
-    "DEMO_ONGOING_PASSWORD": "demo-password",
-    "DEMO_WEBHOOK_STARWEB_TOKEN": "demo-starweb-webhook-secret",  # the demo file turns webhooks on
-    "DEMO_WEBHOOK_ONGOING_TOKEN": "demo-ongoing-webhook-secret",
-}
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -73,21 +62,6 @@ class SimulatorProcess:
         with self.admin("starweb") as starweb, self.admin("ongoing") as ongoing:
             starweb.post("/_sim/seed").raise_for_status()
             ongoing.post("/_sim/seed", json={"articles": True}).raise_for_status()
-
-    def latency(self, milliseconds: int) -> None:
-        """Add this latency to every vendor call of both simulators (the fault kit's ``latency_ms``)."""
-        for which in ("starweb", "ongoing"):
-            with self.admin(which) as admin:
-                admin.post("/_sim/faults", json={"latency_ms": milliseconds}).raise_for_status()
-
-    def calls(self, *, reset: bool = False) -> dict[str, Counter[str]]:
-        """Calls per endpoint each simulator answered since the last reset (its ``/_sim/calls`` log)."""
-        found = {}
-        for which in ("starweb", "ongoing"):
-            with self.admin(which) as admin:
-                answer = admin.request("DELETE" if reset else "GET", "/_sim/calls")
-                found[which] = Counter(answer.raise_for_status().json()["calls"])
-        return found
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -134,8 +108,10 @@ def merchant_file(sims: SimulatorProcess, merchant_id: str = "demo") -> str:
 
 
 def connector_environment(home: Path, merchants_dir: Path) -> dict[str, str]:
+    from swo.demo_credentials import simulator_credentials
+
     return {"SWO_MERCHANTS_DIR": str(merchants_dir), "SWO_STATE_DIR": str(home / "state"),
-            "SWO_LEDGER_URL": f"sqlite:///{home / 'state' / 'ledger.db'}", **DEMO_CREDENTIALS}
+            "SWO_LEDGER_URL": f"sqlite:///{home / 'state' / 'ledger.db'}", **simulator_credentials()}
 
 
 @contextmanager
@@ -235,13 +211,6 @@ def verdict(name: str, figure: float, bound: float, *, unit: str = "", higher_is
           f"→ {'MET' if holds else 'MISSED'}" + (f" ({detail})" if detail else ""))
     print(f"measured with {load_average()}")
     return 0 if holds else 1
-
-
-def timed(what: str, call: Callable[[], Any]) -> Any:
-    started = time.perf_counter()
-    result = call()
-    print(f"  {what}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return result
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["simulators"]:
