@@ -110,7 +110,7 @@ async def find_notification_block(client: PrefectClient, wanted: str) -> BlockDo
     return choose_notification_block(await client.read_block_documents(include_secrets=False), wanted)
 
 
-def _comparable(automation: AutomationCore) -> dict[str, Any]:
+def comparable(automation: AutomationCore) -> dict[str, Any]:
     from prefect.events.schemas.automations import AutomationCore
 
     # The server gives back what it was sent, plus ids of its own; compare what the definitions say. In Python
@@ -137,7 +137,7 @@ async def apply_automations(client: PrefectClient, wanted: Sequence[AutomationCo
             changes.append(AutomationChange(automation.name, "created"))
             continue
         current, *duplicates = found
-        if _comparable(current) == _comparable(automation):
+        if comparable(current) == comparable(automation):
             changes.append(AutomationChange(automation.name, "unchanged"))
         else:
             if not dry_run:

@@ -17,8 +17,8 @@ from prefect.server.utilities.user_templates import render_user_template_sync
 from deployments.automations import (
     MANAGED_TAG,
     AutomationsError,
-    _comparable,
     choose_notification_block,
+    comparable,
     load_automations,
 )
 from domain.reconcile import Difference, DifferenceKind, QuarantineTrend, ReconcileReport, reconcile_window
@@ -166,4 +166,4 @@ def test_an_automation_read_back_with_its_sets_in_another_order_is_unchanged() -
     backward = AutomationCore.model_validate({**forward.model_dump(mode="json"), "trigger": {
         **forward.trigger.model_dump(mode="json"), "expect": list(reversed(names))}})
 
-    assert _comparable(backward) == _comparable(forward)
+    assert comparable(backward) == comparable(forward)
