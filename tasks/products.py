@@ -104,7 +104,8 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
             batch.resolve(ARTICLE_KIND, item.sku, "unchanged since the last push")
     if not plan.pushes:
         return batch.outcomes, batch.unexpected
-    async with await ongoing_client(merchant) as warehouse:
+    # One turn of the goods owner's write slot per run of writes, not one per article.
+    async with await ongoing_client(merchant) as warehouse, warehouse.write_series():
         for done, push in enumerate(plan.pushes):
             await report_progress(done, len(plan.pushes))
             record = f"SKU {push.item.sku}"

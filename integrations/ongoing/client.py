@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import date, datetime
 from typing import Any, Self
 from weakref import WeakKeyDictionary
@@ -65,6 +65,7 @@ from integrations.ongoing.wire import (
     parse_list,
     parse_write_response,
 )
+from integrations.ongoing.write_series import WriteSeries
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class OngoingClient:
                                             failure_threshold=FAILURE_THRESHOLD, reset_after=PAUSE_SECONDS,
                                             store=breaker_store)
         self._write_slot: WriteSlot = write_slot or nullcontext
+        self._series: WriteSeries | None = None
         self._refusal_explained: tuple[type[AuthenticationFailed], str] | None = None
         self._http = VendorHttp(
             VENDOR,
@@ -151,6 +153,18 @@ class OngoingClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    @asynccontextmanager
+    async def write_series(self, **hold: Any) -> AsyncIterator[WriteSeries]:
+        """Keep the goods owner's turn between this task's writes (``write_series``), for long batches."""
+        series = WriteSeries(goods_owner_write_lock(self.settings.base_url, self.goods_owner_id), self._write_slot,
+                             **hold)
+        self._series = series
+        try:
+            yield series
+        finally:
+            self._series = None
+            await series.close()
 
     # --- articles --------------------------------------------------------------------------------
 
@@ -385,6 +399,9 @@ class OngoingClient:
         return {**write.to_wire(), "goodsOwnerId": self.goods_owner_id}
 
     async def _write(self, method: str, path: str, endpoint: str, body: Any = None) -> httpx.Response:
+        if self._series is not None and self._series.serves_current_task():
+            await self._series.take_turn()
+            return await self._http.request(method, path, endpoint=endpoint, json=body)
         async with goods_owner_write_lock(self.settings.base_url, self.goods_owner_id), self._write_slot():
             return await self._http.request(method, path, endpoint=endpoint, json=body)
 
