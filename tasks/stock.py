@@ -44,7 +44,7 @@ from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, ongoing_client, starweb_client
-from tasks.shop_reads import READ_RETRIES, fetch_orders_modified_since, fetch_products_changed_since, fetch_status_table
+from tasks.shop_reads import READ_RETRIES, fetch_orders_modified_since, fetch_status_table, iter_catalogue
 from tasks.unbooked_stock import read_unbooked_stock
 from tasks.warehouse_reads import fetch_articles
 
@@ -128,7 +128,10 @@ async def _find_by_sku(shop: StarwebClient, sku: str) -> tuple[VariantPlace, Var
 async def fetch_shop_catalogue_stock(merchant: MerchantConfig) -> ShopRead:
     """Every variant's figure, from a read of the whole catalogue (which also refreshes the index)."""
     started = utcnow()
-    levels = shop_levels(await fetch_products_changed_since.fn(merchant, None))
+    levels: list[ShopLevel] = []
+    # Product by product, keeping four figures per variant: a 50 000-SKU catalogue's models never pile up.
+    async for product, variants in iter_catalogue(merchant, include=("primaryVariant",)):
+        levels += shop_levels([(product, variants)])
     return ShopRead(levels, started, utcnow(), {lv.sku: VariantPlace(lv.product_id, lv.variant_id) for lv in levels})
 
 
