@@ -106,7 +106,7 @@ def demo_merchant(sims: SimulatorAddresses) -> Iterator[str]:
         get_settings.cache_clear()
         tasks.runtime._ledger_for.cache_clear()
         try:
-            with prefect_test_harness(server_startup_timeout=120), \
+            with prefect_test_harness(server_startup_timeout=600), \
                     temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
                 yield "demo"
         finally:

@@ -90,6 +90,13 @@ class SortedIndex:
             bisect_right if inclusive[1] else bisect_left)(self._entries, high, key=value)
         return start, max(start, stop)
 
+    def at_positions(self, start: int, stop: int, *, reverse: bool = False) -> list[Entry]:
+        """The entries at positions [start, stop) in value order (``reverse``: counted from the end)."""
+        if reverse:
+            size = len(self._entries)
+            return self._entries[max(0, size - stop):max(0, size - start)][::-1]
+        return self._entries[start:stop]
+
     def count(self, low: Any = None, high: Any = None, *, inclusive: tuple[bool, bool] = (True, True)) -> int:
         start, stop = self.span(low, high, inclusive=inclusive)
         return stop - start

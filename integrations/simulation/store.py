@@ -185,6 +185,15 @@ class DocumentStore:
                     seen.add(entry[2])
                     yield entry[2]
 
+    def keys_at(self, kind: str, index: str, start: int, stop: int, *, reverse: bool = False) -> list[str]:
+        """The keys at positions [start, stop) of an index that files each document once (not ``many``): a
+        deep page found by position, without walking to it."""
+        with self._lock:
+            found = self._index(kind, index)
+            if found.spec.many:
+                raise LookupError(f"index {index!r} on {kind!r} files documents under several values")
+            return [entry[2] for entry in found.at_positions(start, stop, reverse=reverse)]
+
     def count_in(self, kind: str, index: str, *, low: Any = None, high: Any = None,
                  inclusive: tuple[bool, bool] = (True, True)) -> int:
         """How many entries lie in the range (documents, unless the index is a ``many`` one)."""

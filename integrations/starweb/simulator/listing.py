@@ -38,6 +38,9 @@ def index_page(store: DocumentStore, kind: str, sort_index: str, keys: KeyFilter
                page: int) -> tuple[list[Doc], int]:
     """The page's documents, sorted by ``sort_index`` (then by key), and how many the whole list holds."""
     start = (page - 1) * PAGE_SIZE
+    if keys.allowed is None and not keys.excluded:  # the whole list: the page is found by position
+        return (store.get_many(kind, store.keys_at(kind, sort_index, start, start + PAGE_SIZE, reverse=descending)),
+                store.count_in(kind, sort_index))
     if keys.allowed is None:
         total = store.count_in(kind, sort_index) - sum(
             1 for key in keys.excluded if store.indexed_values(kind, sort_index, key))
