@@ -12,12 +12,13 @@ that serialises its writes, as Ongoing asks, shows no overlaps.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from integrations.ongoing.simulator.errors import AUTH_DENIED, INTERNAL_ERROR, OngoingError
 from integrations.ongoing.simulator.inventory import InventoryBook
@@ -108,6 +109,16 @@ class WriteActivity:
                 "inFlight": self.in_flight}
 
 
+class ChangeListener(Protocol):
+    """Told about changes once they are committed (the warehouse's webhooks)."""
+
+    def order_saved(self, previous: Doc | None, order: Doc) -> None: ...
+
+    def purchase_order_saved(self, previous: Doc | None, po: Doc) -> None: ...
+
+    def goods_returned(self, order: Doc, cause: dict[str, Any] | None) -> None: ...
+
+
 class SimState:
     def __init__(self, store: DocumentStore, settings: OngoingSimSettings) -> None:
         self.store = store
@@ -123,6 +134,8 @@ class SimState:
             article_ids = [a["articleSystemId"] for a in self.articles()]
             self.inventory.rebuild(self.orders(), self.purchase_orders(), article_ids)
             self.inventory.settle(sellable_floor_zero=settings.sellable_floor_zero)
+        self.listener: ChangeListener | None = None
+        self._after_commit: list[Callable[[], None]] = []  # guarded by the write lock
 
     @contextmanager
     def write(self, *, from_api: bool = True) -> Iterator[None]:
@@ -139,13 +152,18 @@ class SimState:
             try:
                 if from_api and self.settings.write_processing_seconds:
                     time.sleep(self.settings.write_processing_seconds)
+                self._after_commit.clear()
                 try:
                     with self.store.transaction():
                         yield
                         self.inventory.settle(sellable_floor_zero=self.settings.sellable_floor_zero)
                 finally:
                     self.inventory.forget()
+                announcements, self._after_commit = self._after_commit, []
+                for announce in announcements:
+                    announce()
             finally:
+                self._after_commit.clear()
                 lock.release()
         finally:
             if from_api:
@@ -180,6 +198,12 @@ class SimState:
     def restore_settings(self) -> None:
         """Back to the settings the simulator was started with (``/_sim/reset``)."""
         self.settings = self._startup_settings
+
+    def _announce(self, announce: Callable[[ChangeListener], None]) -> None:
+        """Tell the listener, once the write in progress has committed."""
+        listener = self.listener
+        if listener is not None:
+            self._after_commit.append(lambda: announce(listener))
 
     def check_goods_owner(self, goods_owner_id: int) -> None:
         """The API user only has access to its own goods owner; Ongoing's authorisation refuses others,
@@ -228,9 +252,10 @@ class SimState:
         return self.store.find_one(ORDER, "number", order_number)
 
     def save_order(self, doc: Doc) -> None:
-        before = self.store.get(ORDER, doc["orderId"])
+        previous, saved = self.store.get(ORDER, doc["orderId"]), copy.deepcopy(doc)
         self.store.put(ORDER, doc["orderId"], doc)
-        self.inventory.order_saved(before, doc)
+        self.inventory.order_saved(previous, doc)
+        self._announce(lambda listener: listener.order_saved(previous, saved))
 
     def purchase_orders(self) -> list[Doc]:
         return self._sorted(PURCHASE_ORDER, "purchaseOrderId")
@@ -242,9 +267,17 @@ class SimState:
         return self.store.find_one(PURCHASE_ORDER, "number", number)
 
     def save_purchase_order(self, doc: Doc) -> None:
-        before = self.store.get(PURCHASE_ORDER, doc["purchaseOrderId"])
+        previous, saved = self.store.get(PURCHASE_ORDER, doc["purchaseOrderId"]), copy.deepcopy(doc)
         self.store.put(PURCHASE_ORDER, doc["purchaseOrderId"], doc)
-        self.inventory.purchase_order_saved(before, doc)
+        self.inventory.purchase_order_saved(previous, doc)
+        self._announce(lambda listener: listener.purchase_order_saved(previous, saved))
+
+    def goods_returned(self, order: Doc, cause: dict[str, Any] | None) -> None:
+        saved = copy.deepcopy(order)
+        self._announce(lambda listener: listener.goods_returned(saved, cause))
+
+    def return_orders(self) -> list[Doc]:
+        return self._sorted(RETURN_ORDER, "returnOrderId")
 
     def return_order(self, return_order_id: int) -> Doc | None:
         return self.store.get(RETURN_ORDER, return_order_id)
