@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from domain.config import MerchantConfig
 from domain.statuses import OrderState
@@ -171,7 +172,7 @@ async def check_stock_master(merchant: MerchantConfig, plan: StockPlan, shop: Sh
     """Starweb figures that changed since the connector's last write or read by more than Starweb's own
     orders explain: published as an artifact and logged as warnings (by SKU, nothing about customers)."""
     observed = {row.sku: row.current for row in [*plan.writes, *plan.unchanged]}
-    baselines = read_stock_baselines(merchant.merchant_id, sorted(observed))
+    baselines = read_stock_baselines(merchant.merchant_id, quote(sorted(observed)))
     if not baselines:
         return []
     table, statuses = await fetch_status_table(merchant)
@@ -269,14 +270,15 @@ async def reconcile_stock(merchant: MerchantConfig, articles: Mapping[str, Artic
                           *, complete: bool, warehouse_read_at: datetime) -> StockResult:
     """Compare, check the one stock master, write the differences and publish the worklist. The units of
     Starweb orders the warehouse figures (read from ``warehouse_read_at``) do not book are held back."""
-    remember_variants(merchant.merchant_id, shop.found, articles, dry_run)
+    # Catalogue-sized arguments are quoted: Prefect would otherwise walk every element looking for futures.
+    remember_variants(merchant.merchant_id, quote(shop.found), quote(articles), dry_run)
     # Read last, just before the writes, so an order placed meanwhile is counted.
     unbooked = await read_unbooked_stock(merchant, warehouse_read_at=warehouse_read_at, dry_run=dry_run,
                                          recheck=complete)
     plan = plan_stock_writes(warehouse_levels(articles), shop.levels, safety_buffer=merchant.stock.safety_buffer,
                              unbooked=unbooked)
     conflicts = await check_stock_master(merchant, plan, shop)
-    outcomes, unexpected = await write_shop_stock(merchant, plan, shop, conflicts, dry_run)
+    outcomes, unexpected = await write_shop_stock(merchant, quote(plan), quote(shop), conflicts, dry_run)
     await publish_worklist(merchant.merchant_id, plan.worklist, complete=complete)
     return StockResult(outcomes, unexpected, conflicts, plan.worklist)
 
