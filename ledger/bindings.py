@@ -213,11 +213,16 @@ def articles_by_sku(session: Session, merchant_id: str) -> dict[str, ArticleBind
     return {a.sku: a for a in found}
 
 
+def find_article(session: Session, merchant_id: str, sku: str) -> ArticleBinding | None:
+    """One SKU's binding (by the unique merchant and SKU: one row read, however big the catalogue)."""
+    return session.scalars(select(ArticleBinding).where(ArticleBinding.merchant_id == merchant_id,
+                                                        ArticleBinding.sku == sku)).first()
+
+
 def mark_article_pushed(session: Session, merchant_id: str, *, sku: str, article_system_id: int,
                         pushed_hash: str, starweb_product_id: int | None, starweb_variant_id: int | None,
                         is_active: bool) -> ArticleBinding:
-    binding = session.scalars(select(ArticleBinding).where(ArticleBinding.merchant_id == merchant_id,
-                                                           ArticleBinding.sku == sku)).first()
+    binding = find_article(session, merchant_id, sku)
     if binding is None:
         binding = ArticleBinding(merchant_id=merchant_id, sku=sku)
         session.add(binding)

@@ -8,7 +8,7 @@ that showed it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +17,15 @@ from sqlalchemy.orm import Session
 
 from ledger.models import ArticleBinding, StockLevel
 from ledger.types import utcnow
+
+# SKUs per IN list: a whole catalogue in one list would pass PostgreSQL's 65 535 bound parameters.
+SKUS_PER_QUERY = 10_000
+
+
+def _chunks(skus: Iterable[str]) -> Iterator[list[str]]:
+    wanted = list(dict.fromkeys(skus))
+    for start in range(0, len(wanted), SKUS_PER_QUERY):
+        yield wanted[start:start + SKUS_PER_QUERY]
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,8 @@ def index_variants(session: Session, merchant_id: str, places: Mapping[str, Vari
     A SKU with no binding yet is bound only when its Ongoing article is known (``article_ids``): a
     binding means the SKU exists on both sides, and the product sync retires bound SKUs that leave the
     shop."""
-    bound = {b.sku: b for b in session.scalars(select(ArticleBinding).where(
-        ArticleBinding.merchant_id == merchant_id, ArticleBinding.sku.in_(list(places))))}
+    bound = {b.sku: b for chunk in _chunks(places) for b in session.scalars(select(ArticleBinding).where(
+        ArticleBinding.merchant_id == merchant_id, ArticleBinding.sku.in_(chunk)))}
     changed = 0
     for sku, place in places.items():
         binding = bound.get(sku)
@@ -69,9 +78,10 @@ def index_variants(session: Session, merchant_id: str, places: Mapping[str, Vari
 
 def stock_levels(session: Session, merchant_id: str, skus: Iterable[str] | None = None) -> dict[str, StockLevel]:
     query = select(StockLevel).where(StockLevel.merchant_id == merchant_id)
-    if skus is not None:
-        query = query.where(StockLevel.sku.in_(list(skus)))
-    return {level.sku: level for level in session.scalars(query)}
+    if skus is None:
+        return {level.sku: level for level in session.scalars(query)}
+    return {level.sku: level for chunk in _chunks(skus)
+            for level in session.scalars(query.where(StockLevel.sku.in_(chunk)))}
 
 
 def _level(session: Session, merchant_id: str, sku: str) -> StockLevel | None:

@@ -55,10 +55,11 @@ class Simulators:
 
 
 def start_simulators(*, host: str = "127.0.0.1", starweb_port: int | None = None, ongoing_port: int | None = None,
-                     warehouse: str = "demo", state_dir: Path | None = None) -> Simulators:
+                     warehouse: str = "demo", state_dir: Path | None = None,
+                     ongoing_settings: OngoingSimSettings | None = None) -> Simulators:
     """Serve both simulators on real ports (free ones when no port is given)."""
     starweb_settings = StarwebSimSettings()
-    ongoing_settings = OngoingSimSettings(warehouse=warehouse)
+    ongoing_settings = ongoing_settings or OngoingSimSettings(warehouse=warehouse)
     starweb_store = DocumentStore(state_dir / "starweb.db" if state_dir else None)
     ongoing_store = DocumentStore(state_dir / "ongoing.db" if state_dir else None)
     starweb = serve_in_thread(create_starweb_app(store=starweb_store, settings=starweb_settings), host=host,

@@ -32,6 +32,9 @@ from tasks.runtime import ledger, ongoing_client
 from tasks.warehouse_reads import fetch_articles
 
 ARTICLE_KIND = "product"
+# A first push writes one article at a time for hours; the goods owner's turn is passed on this often.
+ARTICLE_WRITES_PER_TURN = 50
+ARTICLE_TURN_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,10 @@ def read_article_bindings(merchant_id: str) -> dict[str, ArticleBinding]:
 
 @task(name="push-articles", cache_policy=NO_CACHE)
 async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bool,
-                        open_skus: Collection[str] = ()) -> tuple[list[Outcome], list[str]]:
+                        open_skus: Collection[str] | None = None) -> tuple[list[Outcome], list[str]]:
     """PUT every changed article (an upsert by article number); quarantine the ones that cannot be sent.
-    A quarantined SKU (``open_skus``) found unchanged since its last push is in Ongoing already: closed."""
+    A quarantined SKU (``open_skus``) found unchanged since its last push is in Ongoing already: closed.
+    ``open_skus`` None: the open entries are not known, so every SKU sent is looked up to be closed."""
     batch = Batch(merchant, dry_run)
     for refusal in plan.refusals:
         batch.quarantine(ARTICLE_KIND, refusal.item.sku, f"SKU {refusal.item.sku}", refusal.error,
@@ -100,11 +104,14 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
         batch.add(f"product {skipped.product_id} variant {skipped.variant_id}", "skipped", skipped.reason)
     for item in plan.unchanged:
         batch.add(f"SKU {item.sku}", "skipped", "unchanged since the last push")
-        if item.sku in open_skus:
+        if open_skus is not None and item.sku in open_skus:
             batch.resolve(ARTICLE_KIND, item.sku, "unchanged since the last push")
     if not plan.pushes:
         return batch.outcomes, batch.unexpected
-    async with await ongoing_client(merchant) as warehouse:
+    # One turn of the goods owner's write slot per run of writes, not one per article; passed on between
+    # runs so that a catalogue's first push (hours) does not hold other processes' writes back.
+    async with (await ongoing_client(merchant) as warehouse,
+                warehouse.write_series(hold_writes=ARTICLE_WRITES_PER_TURN, hold_seconds=ARTICLE_TURN_SECONDS)):
         for done, push in enumerate(plan.pushes):
             await report_progress(done, len(plan.pushes))
             record = f"SKU {push.item.sku}"
@@ -119,12 +126,14 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
                                  payload={"productId": push.item.product_id, "variantId": push.item.variant_id})
                 continue
             with ledger().session() as session:
-                existed = push.item.sku in bindings.articles_by_sku(session, merchant.merchant_id)
+                # One row per pushed SKU, not the whole catalogue: the first push stays linear.
+                existed = bindings.find_article(session, merchant.merchant_id, push.item.sku) is not None
                 bindings.mark_article_pushed(session, merchant.merchant_id, sku=push.item.sku,
                                              article_system_id=answer.article_system_id, pushed_hash=push.payload_hash,
                                              starweb_product_id=push.item.product_id,
                                              starweb_variant_id=push.item.variant_id, is_active=push.item.is_active)
-            batch.resolve(ARTICLE_KIND, push.item.sku, "sent")
+            if open_skus is None or push.item.sku in open_skus:  # no ledger round trip for the others
+                batch.resolve(ARTICLE_KIND, push.item.sku, "sent")
             batch.add(record, "updated" if existed else "created", f"articleSystemId {answer.article_system_id}")
     return batch.outcomes, batch.unexpected
 

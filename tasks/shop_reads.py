@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from domain.config import MerchantConfig
 from domain.statuses import ShopStatus, StatusTable
 from integrations.errors import NotFound, RefusedByVendor, UnexpectedResponse
-from integrations.starweb.client import StarwebClient
+from integrations.starweb.client import PRODUCT_INCLUDES, StarwebClient
 from integrations.starweb.models import Order, Product, Variant
 from integrations.starweb.pagination import UnreadableRecord
 from settings import get_settings
@@ -113,6 +113,15 @@ async def fetch_products_with_skus(merchant: MerchantConfig,
             except RefusedByVendor:
                 continue  # Starweb refuses characters a SKU of its own cannot have: the shop does not sell it
     return list(found.values())
+
+
+async def iter_catalogue(merchant: MerchantConfig, *, include: Sequence[str] = PRODUCT_INCLUDES
+                         ) -> AsyncIterator[tuple[Product, list[Variant]]]:
+    """Every product with every one of its variants, one at a time, so a caller that keeps only a few
+    figures per variant never holds the whole catalogue's models at once."""
+    async with await starweb_client(merchant) as shop:
+        async for product in shop.iter_products(include=include):
+            yield product, await _variants_of(shop, product)
 
 
 async def _variants_of(shop: StarwebClient, product: Product) -> list[Variant]:

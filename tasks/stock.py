@@ -12,10 +12,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TypeVar, cast
 
 from prefect import get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from domain.config import MerchantConfig
 from domain.statuses import OrderState
@@ -45,11 +47,12 @@ from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
 from tasks.runtime import ledger, ongoing_client, starweb_client
-from tasks.shop_reads import READ_RETRIES, fetch_orders_modified_since, fetch_products_changed_since, fetch_status_table
+from tasks.shop_reads import READ_RETRIES, fetch_orders_modified_since, fetch_status_table, iter_catalogue
 from tasks.unbooked_stock import read_unbooked_stock
 from tasks.warehouse_reads import fetch_articles
 
 STOCK_KIND = "stock"
+T = TypeVar("T")
 STOCK_WRITE = "PATCH /products/{productId}/variants/{variantId}"
 # An older baseline is refreshed without a check: explaining it would mean reading days of orders.
 MAX_BASELINE_AGE = timedelta(days=2)
@@ -129,8 +132,17 @@ async def _find_by_sku(shop: StarwebClient, sku: str) -> tuple[VariantPlace, Var
 async def fetch_shop_catalogue_stock(merchant: MerchantConfig) -> ShopRead:
     """Every variant's figure, from a read of the whole catalogue (which also refreshes the index)."""
     started = utcnow()
-    levels = shop_levels(await fetch_products_changed_since.fn(merchant, None))
+    levels: list[ShopLevel] = []
+    # Product by product, keeping four figures per variant: a 50 000-SKU catalogue's models never pile up.
+    async for product, variants in iter_catalogue(merchant, include=("primaryVariant",)):
+        levels += shop_levels([(product, variants)])
     return ShopRead(levels, started, utcnow(), {lv.sku: VariantPlace(lv.product_id, lv.variant_id) for lv in levels})
+
+
+def unwalked(value: T) -> T:
+    """A catalogue-sized task argument Prefect passes as it is, without walking every element for futures
+    (``quote``); typed as the value, which is what the task receives."""
+    return cast(T, quote(value))
 
 
 @task(name="read-variant-index", cache_policy=NO_CACHE)
@@ -169,7 +181,7 @@ async def check_stock_master(merchant: MerchantConfig, plan: StockPlan, shop: Sh
     """Starweb figures that changed since the connector's last write or read by more than Starweb's own
     orders explain: published as an artifact and logged as warnings (by SKU, nothing about customers)."""
     observed = {row.sku: row.current for row in [*plan.writes, *plan.unchanged]}
-    baselines = read_stock_baselines(merchant.merchant_id, sorted(observed))
+    baselines = read_stock_baselines(merchant.merchant_id, unwalked(sorted(observed)))
     if not baselines:
         return []
     table, statuses = await fetch_status_table(merchant)
@@ -268,14 +280,15 @@ async def reconcile_stock(merchant: MerchantConfig, articles: Mapping[str, Artic
                           *, complete: bool, warehouse_read_at: datetime) -> StockResult:
     """Compare, check the one stock master, write the differences and publish the worklist. The units of
     Starweb orders the warehouse figures (read from ``warehouse_read_at``) do not book are held back."""
-    remember_variants(merchant.merchant_id, shop.found, articles, dry_run)
+    # Catalogue-sized arguments are quoted: Prefect would otherwise walk every element looking for futures.
+    remember_variants(merchant.merchant_id, unwalked(shop.found), unwalked(articles), dry_run)
     # Read last, just before the writes, so an order placed meanwhile is counted.
     unbooked = await read_unbooked_stock(merchant, warehouse_read_at=warehouse_read_at, dry_run=dry_run,
                                          recheck=complete)
     plan = plan_stock_writes(warehouse_levels(articles), shop.levels, safety_buffer=merchant.stock.safety_buffer,
                              unbooked=unbooked)
     conflicts = await check_stock_master(merchant, plan, shop)
-    outcomes, unexpected = await write_shop_stock(merchant, plan, shop, conflicts, dry_run)
+    outcomes, unexpected = await write_shop_stock(merchant, unwalked(plan), unwalked(shop), conflicts, dry_run)
     await publish_worklist(merchant.merchant_id, plan.worklist, complete=complete)
     return StockResult(outcomes, unexpected, conflicts, plan.worklist)
 

@@ -13,6 +13,7 @@ explained: a second, goods-owner-free request tells bad credentials from a wrong
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import date, datetime
@@ -64,7 +65,7 @@ from integrations.ongoing.wire import (
     parse_list,
     parse_write_response,
 )
-from integrations.ongoing.write_turns import WriteSlot, take_turn_and_write, write_series
+from integrations.ongoing.write_turns import WriteSeries, WriteSlot, take_turn_and_write, write_series
 
 log = logging.getLogger(__name__)
 
@@ -375,10 +376,13 @@ class OngoingClient:
                              f"but this client serves goods owner {self.goods_owner_id}")
         return {**write.to_wire(), "goodsOwnerId": self.goods_owner_id}
 
-    def write_series(self) -> AbstractAsyncContextManager[None]:
+    def write_series(self, *, hold_writes: float = float("inf"), hold_seconds: float = float("inf"),
+                     clock: Callable[[], float] = time.monotonic) -> AbstractAsyncContextManager[WriteSeries]:
         """Take the goods owner's write turn once for the writes inside (at the first one), not per write:
-        ``async with warehouse.write_series(): ...``."""
-        return write_series(self.settings.base_url, self.goods_owner_id)
+        ``async with warehouse.write_series(): ...``; a long series passes the turn on every ``hold_writes``
+        writes or ``hold_seconds``."""
+        return write_series(self.settings.base_url, self.goods_owner_id, hold_writes=hold_writes,
+                            hold_seconds=hold_seconds, clock=clock)
 
     async def _write(self, method: str, path: str, endpoint: str, body: Any = None) -> httpx.Response:
         return await take_turn_and_write(self.settings.base_url, self.goods_owner_id, self._write_slot,

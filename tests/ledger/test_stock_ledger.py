@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import inspect
 
 from ledger import bindings
@@ -79,3 +80,19 @@ def test_a_write_is_remembered_with_its_window_and_a_later_read_moves_the_baseli
         assert levels["SOCK"].written_quantity is None
         assert set(stock_ledger.stock_levels(s, "demo", ["SOCK"])) == {"SOCK"}
         assert stock_ledger.stock_levels(s, "other") == {}
+
+
+def test_catalogue_sized_sku_lists_are_read_in_chunks_and_nothing_is_left_out(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A whole catalogue in one IN list would pass PostgreSQL's bound-parameter limit; chunks of 3 stand in.
+    monkeypatch.setattr(stock_ledger, "SKUS_PER_QUERY", 3)
+    skus = [f"SKU-{n}" for n in range(10)]
+    with ledger.session() as s:
+        stock_ledger.record_seen(s, "demo", {sku: n for n, sku in enumerate(skus)}, seen_from=NOW, seen_until=NOW)
+        changed = stock_ledger.index_variants(s, "demo", {sku: VariantPlace(n, 100 + n) for n, sku in enumerate(skus)},
+                                              article_ids={sku: 9000 + n for n, sku in enumerate(skus)})
+    assert changed == 10
+    with ledger.session() as s:
+        levels = stock_ledger.stock_levels(s, "demo", [*skus, *skus[:4], "UNKNOWN"])
+        assert {sku: level.seen_quantity for sku, level in levels.items()} == {sku: n for n, sku in enumerate(skus)}
+        assert set(stock_ledger.variant_index(s, "demo")) == set(skus)

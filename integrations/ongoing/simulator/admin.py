@@ -21,9 +21,14 @@ from integrations.ongoing.simulator.errors import bad_request, not_found
 from integrations.ongoing.simulator.order_docs import set_status
 from integrations.ongoing.simulator.order_render import render_order
 from integrations.ongoing.simulator.purchase_order_docs import render_purchase_order
-from integrations.ongoing.simulator.reference import install_demo_articles, install_reference_data
+from integrations.ongoing.simulator.reference import (
+    install_bulk_articles,
+    install_demo_articles,
+    install_reference_data,
+)
 from integrations.ongoing.simulator.settings import RUNTIME_SWITCHES, OmittedLines, ZeroLines
-from integrations.ongoing.simulator.state import Doc, SimState
+from integrations.ongoing.simulator.state import ARTICLE, Doc, SimState
+from integrations.simulation.bulk_catalogue import BulkCatalogueBody
 
 
 class _AdminBody(BaseModel):
@@ -161,7 +166,14 @@ def build_router(state: SimState) -> APIRouter:
             created = install_demo_articles(state) if body and body.articles else 0
         return {"orderStatuses": len(state.order_statuses()), "transporterContracts": len(
             state.transporter_contracts()), "returnCauses": len(state.return_causes()),
-                "articles": state.store.count("article"), "articlesCreated": created}
+                "articles": state.store.count(ARTICLE), "articlesCreated": created}
+
+    @router.post("/seed/catalogue")
+    def seed_catalogue(body: BulkCatalogueBody) -> dict[str, Any]:
+        """A made-up catalogue of ``skus`` articles with ``stock`` each, in one write (for benchmarks)."""
+        with state.write(from_api=False):
+            created = install_bulk_articles(state, body)
+        return {"articles": state.store.count(ARTICLE), "articlesCreated": created}
 
     @router.post("/articles/{article_number}/stock")
     def set_stock(article_number: str, body: StockBody) -> dict[str, Any]:
@@ -232,6 +244,6 @@ def build_router(state: SimState) -> APIRouter:
                 rows = [(line.row_number, line.number_of_items) for line in body.lines if line.row_number]
                 rows += warehouse.receive_articles(state, po, by_article) if by_article else []
             warehouse.receive(state, po, rows)
-        return render_purchase_order(state, po, {a["articleSystemId"]: a for a in state.articles()})
+        return render_purchase_order(state, po)
 
     return router

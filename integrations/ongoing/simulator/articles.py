@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query
 from integrations.ongoing.simulator.bodies import ArticleBody
 from integrations.ongoing.simulator.errors import bad_request, not_found
 from integrations.ongoing.simulator.field_limits import ARTICLE_LIMITS, refuse_overlong
+from integrations.ongoing.simulator.selection import Lead, select_by_id, time_lead
 from integrations.ongoing.simulator.state import ARTICLE, Doc, SimState
 from integrations.ongoing.simulator.timefmt import at_or_after, now_text, older_than
 
@@ -203,13 +204,16 @@ def _select(state: SimState, goods_owner_id: int, article_number: str | None, ar
     state.check_goods_owner(goods_owner_id)
     if stock_changed_from is not None and older_than(stock_changed_from, STOCK_INFO_WINDOW):
         raise bad_request("The parameter stockInfoChangedFrom must be within 24 hours of the current time.")
-    selected = [
-        a for a in state.articles()
-        if (article_number is None or a["articleNumber"] == article_number)
-        and (not article_numbers or a["articleNumber"] in article_numbers)
-        and (id_from is None or a["articleSystemId"] >= id_from)
-        and at_or_after(a.get("stockInfoChanged"), stock_changed_from)
-        and at_or_after(a.get("articleDataLastUpdated"), data_updated_from)
-        and (not only_in_stock or (a.get("inventory") or {}).get("number_of_items", 0) > 0)
-    ]
-    return selected if max_count is None else selected[:max(max_count, 0)]
+
+    def matches(a: Doc) -> bool:
+        return ((article_number is None or a["articleNumber"] == article_number)
+                and (not article_numbers or a["articleNumber"] in article_numbers)
+                and (id_from is None or a["articleSystemId"] >= id_from)
+                and at_or_after(a.get("stockInfoChanged"), stock_changed_from)
+                and at_or_after(a.get("articleDataLastUpdated"), data_updated_from)
+                and (not only_in_stock or (a.get("inventory") or {}).get("number_of_items", 0) > 0))
+
+    leads = (Lead("number", values=[article_number]) if article_number is not None else None,
+             Lead("number", values=article_numbers) if article_numbers else None,
+             time_lead("stock_changed", stock_changed_from), time_lead("data_updated", data_updated_from))
+    return select_by_id(state.store, ARTICLE, leads, matches, id_from=id_from, max_count=max_count)

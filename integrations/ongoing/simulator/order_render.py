@@ -163,7 +163,8 @@ def _parcel(parcel: Doc) -> dict[str, Any]:
 def render_order(state: SimState, order: Doc, articles: dict[int, Doc] | None = None,
                  statuses: dict[int, str] | None = None) -> dict[str, Any]:
     """Pass ``articles`` (by id) and ``statuses`` when rendering many orders, to look them up once."""
-    articles = articles if articles is not None else {a["articleSystemId"]: a for a in state.articles()}
+    if articles is None:
+        articles = state.articles_by_id(line["articleSystemId"] for line in order["lines"])
     statuses = statuses if statuses is not None else state.order_statuses()
     text_lines = (order["header"].get("advanced") or {}).get("orderTextLines")
     return {

@@ -30,7 +30,8 @@ from integrations.ongoing.simulator.order_docs import (
     update_line,
 )
 from integrations.ongoing.simulator.order_render import render_order
-from integrations.ongoing.simulator.state import Doc, SimState
+from integrations.ongoing.simulator.selection import Lead, select_by_id, time_lead
+from integrations.ongoing.simulator.state import ORDER, Doc, SimState
 from integrations.ongoing.simulator.statuses import CANCELLED, table_json
 from integrations.ongoing.simulator.timefmt import at_or_after, at_or_before, older_than
 
@@ -185,8 +186,8 @@ def build_router(state: SimState) -> APIRouter:
         state.check_goods_owner(goods_owner_id)
         if order_updated_time_from is not None and older_than(order_updated_time_from, ORDER_UPDATED_WINDOW):
             raise bad_request("The parameter orderUpdatedTimeFrom must be at most 2 days old.")
-        articles = {a["articleSystemId"]: a for a in state.articles()}
-        wanted_articles = {i for i, a in articles.items() if a["articleNumber"] in (article_numbers or [])}
+        wanted_articles = {a["articleSystemId"] for number in set(article_numbers or [])
+                           if (a := state.article_by_number(number)) is not None}
 
         def matches(o: Doc) -> bool:
             lines = o["lines"]
@@ -211,9 +212,23 @@ def build_router(state: SimState) -> APIRouter:
                      or any((line["reportedReturned"] or 0) < line["returned"] for line in lines))
             )
 
-        selected = [o for o in state.orders() if matches(o)]
-        if max_orders_to_get is not None:
-            selected = selected[:max(max_orders_to_get, 0)]
+        leads = (
+            Lead("number", values=[order_number]) if order_number is not None else None,
+            Lead("number", values=order_numbers) if order_numbers else None,
+            Lead("reference", values=reference_numbers) if reference_numbers else None,
+            Lead("article", values=sorted(wanted_articles)) if article_numbers else None,
+            Lead("to_report", values=[True]) if only_to_report else None,
+            Lead("returned_to_report", values=[True]) if only_returned_to_report else None,
+            time_lead("status_changed", order_status_changed_time_from),
+            time_lead("updated", order_updated_time_from),
+            time_lead("created", order_created_time_from, order_created_time_to),
+            time_lead("shipped", shipped_time_from, shipped_time_to),
+            time_lead("last_returned", last_returned_from),
+            time_lead("last_picking", last_picking_time_from),
+        )
+        selected = select_by_id(state.store, ORDER, leads, matches, id_from=order_id_from,
+                                max_count=max_orders_to_get)
+        articles = state.articles_by_id(line["articleSystemId"] for o in selected for line in o["lines"])
         statuses = state.order_statuses()
         return [render_order(state, o, articles, statuses) for o in selected]
 

@@ -136,7 +136,10 @@ def _article_item(item: Doc) -> dict[str, Any]:
             "receivedByUser": None, "isLocked": False, "isLockedForSale": False, "articleItemFreeText1": None}
 
 
-def render_purchase_order(state: SimState, po: Doc, articles: dict[int, Doc]) -> dict[str, Any]:
+def render_purchase_order(state: SimState, po: Doc, articles: dict[int, Doc] | None = None) -> dict[str, Any]:
+    """Pass ``articles`` (by id) when rendering many purchase orders, to look them up once."""
+    if articles is None:
+        articles = state.articles_by_id(line["articleSystemId"] for line in po["lines"])
     h = po["header"]
     supplier = h.get("supplierInfo")
     advanced = h.get("advanced") or {}

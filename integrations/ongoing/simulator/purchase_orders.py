@@ -23,7 +23,8 @@ from integrations.ongoing.simulator.purchase_order_docs import (
     render_purchase_order,
     set_po_status,
 )
-from integrations.ongoing.simulator.state import Doc, SimState
+from integrations.ongoing.simulator.selection import Lead, select_by_id, time_lead
+from integrations.ongoing.simulator.state import PURCHASE_ORDER, Doc, SimState
 from integrations.ongoing.simulator.statuses import PO_CANCELLED, table_json
 from integrations.ongoing.simulator.timefmt import at_or_after, at_or_before
 
@@ -39,8 +40,8 @@ def _cancel(state: SimState, po: Doc) -> dict[str, Any]:
 def build_router(state: SimState) -> APIRouter:
     router = APIRouter()
 
-    def _articles() -> dict[int, Doc]:
-        return {a["articleSystemId"]: a for a in state.articles()}
+    def _articles(*pos: Doc) -> dict[int, Doc]:
+        return state.articles_by_id(line["articleSystemId"] for po in pos for line in po["lines"])
 
     def _save(body: PurchaseOrderBody, existing_id: int | None) -> dict[str, Any]:
         state.check_goods_owner(body.goods_owner_id)
@@ -71,7 +72,8 @@ def build_router(state: SimState) -> APIRouter:
 
     @router.get("/purchaseOrders/{purchase_order_id}")
     def get_purchase_order(purchase_order_id: int) -> dict[str, Any]:
-        return render_purchase_order(state, load_purchase_order(state, purchase_order_id), _articles())
+        po = load_purchase_order(state, purchase_order_id)
+        return render_purchase_order(state, po, _articles(po))
 
     @router.put("/purchaseOrders/{purchase_order_id}")
     def put_purchase_order_by_id(purchase_order_id: int, body: PurchaseOrderBody) -> dict[str, Any]:
@@ -132,8 +134,8 @@ def build_router(state: SimState) -> APIRouter:
         only_to_report: Annotated[bool, Query(alias="onlyPurchaseOrdersWithOrderLinesToReport")] = False,
     ) -> list[dict[str, Any]]:
         state.check_goods_owner(goods_owner_id)
-        articles = _articles()
-        wanted = {i for i, a in articles.items() if a["articleNumber"] in (article_numbers or [])}
+        wanted = {a["articleSystemId"] for number in set(article_numbers or [])
+                  if (a := state.article_by_number(number)) is not None}
 
         def matches(po: Doc) -> bool:
             return (
@@ -151,9 +153,16 @@ def build_router(state: SimState) -> APIRouter:
                 and (not only_to_report or any((line["reported"] or 0) != line["received"] for line in po["lines"]))
             )
 
-        selected = [po for po in state.purchase_orders() if matches(po)]
-        if max_count is not None:
-            selected = selected[:max(max_count, 0)]
+        leads = (
+            Lead("number", values=[purchase_order_number]) if purchase_order_number is not None else None,
+            Lead("number", values=purchase_order_numbers) if purchase_order_numbers else None,
+            Lead("article", values=sorted(wanted)) if article_numbers else None,
+            Lead("to_report", values=[True]) if only_to_report else None,
+            time_lead("status_changed", status_changed_from),
+            time_lead("last_receive", last_receive_from, last_receive_to),
+        )
+        selected = select_by_id(state.store, PURCHASE_ORDER, leads, matches, id_from=id_from, max_count=max_count)
+        articles = _articles(*selected)
         return [render_purchase_order(state, po, articles) for po in selected]
 
     return router

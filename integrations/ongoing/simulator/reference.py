@@ -2,7 +2,8 @@
 contracts, return causes and (optionally) the demo catalogue as articles with stock.
 
 Seeding is idempotent: registers are written by their keys, articles are upserted by article number and
-get their demo stock only when first created, so re-seeding never clobbers a running scenario.
+get their demo stock only when first created, so re-seeding never clobbers a running scenario. The bulk
+seed does the same for a made-up catalogue of any size (``integrations.simulation.bulk_catalogue``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from integrations.ongoing.simulator.articles import save_article_data
 from integrations.ongoing.simulator.bodies import ArticleBody
 from integrations.ongoing.simulator.state import ORDER_STATUS, RETURN_CAUSE, TRANSPORTER_CONTRACT, SimState
 from integrations.ongoing.simulator.statuses import demo_order_statuses
+from integrations.simulation.bulk_catalogue import BulkCatalogueBody, bulk_products
 from integrations.simulation.demo_data import DEMO_PRODUCTS, DEMO_RETURN_CAUSES, DEMO_TRANSPORTER_CONTRACTS
 
 
@@ -51,6 +53,24 @@ def install_demo_articles(state: SimState) -> int:
                 article["physical"] = float(variant.warehouse_stock)
                 state.save_article(article)
                 created_count += 1
+    return created_count
+
+
+def install_bulk_articles(state: SimState, body: BulkCatalogueBody) -> int:
+    """Create the bulk catalogue's articles that are missing, with ``body.stock`` each; returns how many."""
+    created_count = 0
+    for product in bulk_products(body):
+        for variant in product.variants:
+            if state.article_by_number(variant.sku) is not None:
+                continue
+            article_body = ArticleBody.model_validate({
+                "goodsOwnerId": state.settings.goods_owner_id, "articleNumber": variant.sku,
+                "articleName": f"{product.name} ({variant.sku})", "unitCode": "st", "isStockArticle": True,
+                "isActive": True, "weight": variant.weight_kg, "barCodeInfo": {"barCode": variant.ean}})
+            article, _ = save_article_data(state, article_body, None)
+            article["physical"] = float(body.stock)
+            state.save_article(article)
+            created_count += 1
     return created_count
 
 

@@ -175,7 +175,7 @@ def build_router(state: SimState) -> APIRouter:
     def book_return_inbound(body: ReturnInboundBody) -> dict[str, Any]:
         with state.write(from_api=False):
             po = receive_return_inbound(state, body)
-        return render_purchase_order(state, po, {a["articleSystemId"]: a for a in state.articles()})
+        return render_purchase_order(state, po)
 
     @router.post("/orders/{order_number}/returnToSender")
     def parcel_back(order_number: str,

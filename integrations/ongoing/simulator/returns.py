@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query
 
 from integrations.ongoing.simulator.bodies import ReturnOrderBody
 from integrations.ongoing.simulator.errors import bad_request, not_found
+from integrations.ongoing.simulator.selection import Lead, select_by_id, time_lead
 from integrations.ongoing.simulator.state import RETURN_ORDER, Doc, SimState
 from integrations.ongoing.simulator.statuses import RETURN_ADVISED, status_json, table_json
 from integrations.ongoing.simulator.timefmt import at_or_after, now_text
@@ -67,7 +68,8 @@ def _apply(state: SimState, body: ReturnOrderBody, doc: Doc) -> None:
 def render_return_order(state: SimState, doc: Doc) -> dict[str, Any]:
     order = state.order(doc["orderId"]) or {"orderNumber": None, "lines": []}
     order_lines = {line["id"]: line for line in order["lines"]}
-    articles = {a["articleSystemId"]: a for a in state.articles()}
+    articles = state.articles_by_id(order_lines[line["orderLineId"]]["articleSystemId"] for line in doc["lines"]
+                                    if line["orderLineId"] in order_lines)
     h = doc["header"]
     lines = []
     for line in doc["lines"]:
@@ -149,14 +151,22 @@ def build_router(state: SimState) -> APIRouter:
         status_to: Annotated[int | None, Query(alias="returnOrderStatusTo")] = None,
     ) -> list[dict[str, Any]]:
         state.check_goods_owner(goods_owner_id)
-        order_numbers = {o["orderId"]: o["orderNumber"] for o in state.orders()}
-        return [
-            render_return_order(state, doc) for doc in state.return_orders()
-            if (not return_order_numbers or doc["returnOrderNumber"] in return_order_numbers)
-            and (not customer_order_numbers or order_numbers.get(doc["orderId"]) in customer_order_numbers)
-            and at_or_after(doc["arrivalTime"], goods_returned_from)
-            and (status_from is None or doc["status"] >= status_from)
-            and (status_to is None or doc["status"] <= status_to)
-        ]
+        wanted_orders = None
+        if customer_order_numbers:
+            wanted_orders = {o["orderId"] for number in set(customer_order_numbers)
+                             if (o := state.order_by_number(number)) is not None}
+
+        def matches(doc: Doc) -> bool:
+            return ((not return_order_numbers or doc["returnOrderNumber"] in return_order_numbers)
+                    and (wanted_orders is None or doc["orderId"] in wanted_orders)
+                    and at_or_after(doc["arrivalTime"], goods_returned_from)
+                    and (status_from is None or doc["status"] >= status_from)
+                    and (status_to is None or doc["status"] <= status_to))
+
+        leads = (Lead("number", values=return_order_numbers) if return_order_numbers else None,
+                 Lead("order", values=sorted(wanted_orders)) if wanted_orders is not None else None,
+                 time_lead("arrival", goods_returned_from))
+        selected = select_by_id(state.store, RETURN_ORDER, leads, matches, id_from=None, max_count=None)
+        return [render_return_order(state, doc) for doc in selected]
 
     return router

@@ -2,8 +2,10 @@
 
 Every change, from the vendor API or from the ``/_sim`` warehouse actions, runs inside ``write()``: one
 writer at a time per goods owner (Ongoing processes writes sequentially and times out the ones that wait
-too long), all in one store transaction, and stock figures are recomputed before it commits so that
-``stockInfoChanged`` moves exactly when an article's numbers do. API writes are also counted per goods
+too long), all in one store transaction, and the stock figures of the articles it touched are worked out
+again before it commits (``inventory``), so that ``stockInfoChanged`` moves exactly when an article's
+numbers do. Documents are found through the store's indexes (``INDEXES``): by number, id and the times
+and flags the list filters ask for, never by reading them all. API writes are also counted per goods
 owner, with every one that arrived while another was still in flight (``write_activity``): an integration
 that serialises its writes, as Ongoing asks, shows no overlaps.
 """
@@ -13,12 +15,13 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from integrations.ongoing.simulator.errors import AUTH_DENIED, INTERNAL_ERROR, OngoingError
+from integrations.ongoing.simulator.inventory import InventoryBook
 from integrations.ongoing.simulator.settings import RUNTIME_SWITCHES, OngoingSimSettings
 from integrations.ongoing.simulator.statuses import (
     PURCHASE_ORDER_STATUSES,
@@ -26,14 +29,7 @@ from integrations.ongoing.simulator.statuses import (
     STANDARD_ORDER_STATUSES,
     localised,
 )
-from integrations.ongoing.simulator.stock import (
-    OrderLineQuantities,
-    OrderQuantities,
-    PurchaseLineQuantities,
-    PurchaseOrderQuantities,
-    compute_inventories,
-)
-from integrations.ongoing.simulator.timefmt import now_text
+from integrations.ongoing.simulator.timefmt import parse_time
 from integrations.simulation.store import DocumentStore
 
 Doc = dict[str, Any]
@@ -53,6 +49,49 @@ _FIRST_IDS = {
     PURCHASE_ORDER: 241, "purchase_order_line": 1201, RETURN_ORDER: 301, "return_order_line": 901,
     CUSTOMER: 21601, RETURN_CAUSE: 11,
 }
+
+
+def _time(field: str) -> Callable[[Doc], Any]:
+    return lambda doc: parse_time(doc.get(field))
+
+
+def _flag(test: Callable[[Doc], bool]) -> Callable[[Doc], bool | None]:
+    # Only documents with the flag are filed: the index is the (short) list of those.
+    return lambda doc: True if test(doc) else None
+
+
+# (kind, index name, value, many values): what the vendor routes and warehouse actions look documents up by.
+INDEXES: tuple[tuple[str, str, Callable[[Doc], Any], bool], ...] = (
+    (ARTICLE, "id", lambda a: a["articleSystemId"], False),
+    (ARTICLE, "number", lambda a: a["articleNumber"], False),
+    (ARTICLE, "stock_changed", _time("stockInfoChanged"), False),
+    (ARTICLE, "data_updated", _time("articleDataLastUpdated"), False),
+    (ORDER, "id", lambda o: o["orderId"], False),
+    (ORDER, "number", lambda o: o["orderNumber"], False),
+    (ORDER, "reference", lambda o: o["header"].get("referenceNumber"), False),
+    (ORDER, "article", lambda o: [line["articleSystemId"] for line in o["lines"]], True),
+    (ORDER, "status_changed", _time("statusChangedTime"), False),
+    (ORDER, "updated", _time("updatedTime"), False),
+    (ORDER, "created", _time("createdDate"), False),
+    (ORDER, "shipped", _time("shippedTime"), False),
+    (ORDER, "last_returned", _time("lastReturnedTime"), False),
+    (ORDER, "last_picking", _time("lastPickingTime"), False),
+    (ORDER, "to_report", _flag(lambda o: any((line["reported"] or 0) < line["picked"] for line in o["lines"])),
+     False),
+    (ORDER, "returned_to_report", _flag(lambda o: any((line["reportedReturned"] or 0) < line["returned"]
+                                                      for line in o["lines"])), False),
+    (PURCHASE_ORDER, "id", lambda po: po["purchaseOrderId"], False),
+    (PURCHASE_ORDER, "number", lambda po: po["purchaseOrderNumber"], False),
+    (PURCHASE_ORDER, "article", lambda po: [line["articleSystemId"] for line in po["lines"]], True),
+    (PURCHASE_ORDER, "status_changed", _time("statusChangedTime"), False),
+    (PURCHASE_ORDER, "last_receive", _time("lastReceiveTime"), False),
+    (PURCHASE_ORDER, "to_report", _flag(lambda po: any((line["reported"] or 0) != line["received"]
+                                                       for line in po["lines"])), False),
+    (RETURN_ORDER, "id", lambda r: r["returnOrderId"], False),
+    (RETURN_ORDER, "number", lambda r: r["returnOrderNumber"], False),
+    (RETURN_ORDER, "order", lambda r: r["orderId"], False),
+    (RETURN_ORDER, "arrival", _time("arrivalTime"), False),
+)
 
 
 @dataclass
@@ -88,6 +127,13 @@ class SimState:
         self._write_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._activity: dict[int, WriteActivity] = {}
+        for kind, name, extract, many in INDEXES:
+            store.add_index(kind, name, extract, many=many)
+        self.inventory = InventoryBook(store)
+        with self.store.transaction():  # a state file from before (or an older simulator) is recounted once
+            article_ids = [a["articleSystemId"] for a in self.articles()]
+            self.inventory.rebuild(self.orders(), self.purchase_orders(), article_ids)
+            self.inventory.settle(sellable_floor_zero=settings.sellable_floor_zero)
         self.listener: ChangeListener | None = None
         self._after_commit: list[Callable[[], None]] = []  # guarded by the write lock
 
@@ -107,9 +153,12 @@ class SimState:
                 if from_api and self.settings.write_processing_seconds:
                     time.sleep(self.settings.write_processing_seconds)
                 self._after_commit.clear()
-                with self.store.transaction():
-                    yield
-                    self.refresh_inventory()
+                try:
+                    with self.store.transaction():
+                        yield
+                        self.inventory.settle(sellable_floor_zero=self.settings.sellable_floor_zero)
+                finally:
+                    self.inventory.forget()
                 announcements, self._after_commit = self._after_commit, []
                 for announce in announcements:
                     announce()
@@ -174,33 +223,38 @@ class SimState:
     def _sorted(self, kind: str, id_field: str) -> list[Doc]:
         return sorted(self.store.all(kind), key=lambda doc: doc[id_field])
 
-    def _by_field(self, kind: str, field: str, value: Any) -> Doc | None:
-        return next((doc for doc in self.store.all(kind) if doc.get(field) == value), None)
-
     def articles(self) -> list[Doc]:
+        """Every article (for a recount; requests look articles up by index)."""
         return self._sorted(ARTICLE, "articleSystemId")
 
     def article(self, article_system_id: int) -> Doc | None:
         return self.store.get(ARTICLE, article_system_id)
 
+    def articles_by_id(self, article_system_ids: Iterable[int]) -> dict[int, Doc]:
+        """These articles by id (to render the article members of orders and lines)."""
+        return {a["articleSystemId"]: a for a in self.store.get_many(ARTICLE, sorted(set(article_system_ids)))}
+
     def article_by_number(self, article_number: str) -> Doc | None:
-        return self._by_field(ARTICLE, "articleNumber", article_number)
+        return self.store.find_one(ARTICLE, "number", article_number)
 
     def save_article(self, doc: Doc) -> None:
         self.store.put(ARTICLE, doc["articleSystemId"], doc)
+        self.inventory.article_saved(doc["articleSystemId"])
 
     def orders(self) -> list[Doc]:
+        """Every order (for a recount; requests look orders up by index)."""
         return self._sorted(ORDER, "orderId")
 
     def order(self, order_id: int) -> Doc | None:
         return self.store.get(ORDER, order_id)
 
     def order_by_number(self, order_number: str) -> Doc | None:
-        return self._by_field(ORDER, "orderNumber", order_number)
+        return self.store.find_one(ORDER, "number", order_number)
 
     def save_order(self, doc: Doc) -> None:
         previous, saved = self.store.get(ORDER, doc["orderId"]), copy.deepcopy(doc)
         self.store.put(ORDER, doc["orderId"], doc)
+        self.inventory.order_saved(previous, doc)
         self._announce(lambda listener: listener.order_saved(previous, saved))
 
     def purchase_orders(self) -> list[Doc]:
@@ -210,11 +264,12 @@ class SimState:
         return self.store.get(PURCHASE_ORDER, purchase_order_id)
 
     def purchase_order_by_number(self, number: str) -> Doc | None:
-        return self._by_field(PURCHASE_ORDER, "purchaseOrderNumber", number)
+        return self.store.find_one(PURCHASE_ORDER, "number", number)
 
     def save_purchase_order(self, doc: Doc) -> None:
         previous, saved = self.store.get(PURCHASE_ORDER, doc["purchaseOrderId"]), copy.deepcopy(doc)
         self.store.put(PURCHASE_ORDER, doc["purchaseOrderId"], doc)
+        self.inventory.purchase_order_saved(previous, doc)
         self._announce(lambda listener: listener.purchase_order_saved(previous, saved))
 
     def goods_returned(self, order: Doc, cause: dict[str, Any] | None) -> None:
@@ -228,7 +283,11 @@ class SimState:
         return self.store.get(RETURN_ORDER, return_order_id)
 
     def return_order_by_number(self, number: str) -> Doc | None:
-        return self._by_field(RETURN_ORDER, "returnOrderNumber", number)
+        return self.store.find_one(RETURN_ORDER, "number", number)
+
+    def return_orders_of(self, order_id: int) -> list[Doc]:
+        """The return orders announced against one order, oldest first."""
+        return self.store.find(RETURN_ORDER, "order", order_id)
 
     def save_return_order(self, doc: Doc) -> None:
         self.store.put(RETURN_ORDER, doc["returnOrderId"], doc)
@@ -265,31 +324,3 @@ class SimState:
 
     def return_cause(self, code: str) -> Doc | None:
         return self.store.get(RETURN_CAUSE, code)
-
-    # -- stock ---------------------------------------------------------------------------------------------
-
-    def refresh_inventory(self) -> None:
-        """Recompute every article's figures; bump ``stockInfoChanged`` only where they changed."""
-        articles = self.articles()
-        physical = {a["articleSystemId"]: a["physical"] for a in articles}
-        orders = [
-            OrderQuantities(order["status"], tuple(
-                OrderLineQuantities(line["articleSystemId"], line["ordered"], line["picked"], line["shipped"],
-                                    line["returned"], line["reported"], line["reportedReturned"])
-                for line in order["lines"]))
-            for order in self.orders()
-        ]
-        purchase_orders = [
-            PurchaseOrderQuantities(po["status"], tuple(
-                PurchaseLineQuantities(line["articleSystemId"], line["advised"], line["received"], line["reported"])
-                for line in po["lines"]))
-            for po in self.purchase_orders()
-        ]
-        figures = compute_inventories(physical, orders, purchase_orders,
-                                      sellable_floor_zero=self.settings.sellable_floor_zero)
-        for article in articles:
-            current = asdict(figures[article["articleSystemId"]])
-            if current != article.get("inventory"):
-                article["inventory"] = current
-                article["stockInfoChanged"] = now_text()
-                self.save_article(article)

@@ -38,17 +38,19 @@ def set_stock(state: SimState, article: Doc, *, number_of_items: float | None, d
     state.save_article(article)
 
 
-def _on_shelf(state: SimState) -> dict[int, float]:
-    """Physical stock minus what is already picked and waiting for collection (figures as of the last write)."""
-    return {a["articleSystemId"]: a["physical"] - (a.get("inventory") or {}).get("allocated_number_of_items", 0.0)
-            for a in state.articles()}
+def _on_shelf(state: SimState, order: Doc) -> dict[int, float]:
+    """Physical stock minus what is already picked and waiting for collection (figures as of the last write),
+    for the articles on the order."""
+    articles = state.articles_by_id(line["articleSystemId"] for line in order["lines"])
+    return {i: a["physical"] - (a.get("inventory") or {}).get("allocated_number_of_items", 0.0)
+            for i, a in articles.items()}
 
 
 def pick(state: SimState, order: Doc, lines: Sequence[LineQuantity] | None) -> None:
     """Pick the given quantities, or (no lines) everything still to pick that is on the shelf."""
     if order["status"] in (CANCELLED, RETURNED):
         raise bad_request(f"Order {order['orderNumber']} has status {order['status']} and cannot be picked.")
-    shelf = _on_shelf(state)
+    shelf = _on_shelf(state, order)
     # No lines: as much of each line as the shelf still holds (None), decided line by line.
     plan: list[tuple[Doc, float | None]] = (
         [(line, None) for line in order["lines"]] if lines is None
@@ -189,8 +191,8 @@ def _fill_return_orders(state: SimState, order: Doc, line: Doc, quantity: float,
     """Credit the arrival to advised return-order lines for this order line, oldest first."""
     remaining = quantity
     cause_of_arrival = cause_json(state, cause) if cause else None
-    for return_order in state.return_orders():
-        if remaining <= 0 or return_order["orderId"] != order["orderId"]:
+    for return_order in state.return_orders_of(order["orderId"]):
+        if remaining <= 0:
             continue
         credited = False
         for return_line in return_order["lines"]:

@@ -12,9 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from integrations.simulation.bulk_catalogue import BulkCatalogueBody
 from integrations.starweb.simulator.auth import expire_all_tokens
 from integrations.starweb.simulator.errors import not_found
-from integrations.starweb.simulator.seed import seed_demo_shop
+from integrations.starweb.simulator.seed import seed_bulk_catalogue, seed_demo_shop
 from integrations.starweb.simulator.state import EMAIL, ORDER, PAYMENT, TOKEN, SimState
 
 
@@ -47,14 +48,19 @@ def admin_router(state: SimState) -> APIRouter:
     def seed() -> dict[str, int]:
         return seed_demo_shop(state)
 
+    @router.post("/seed/catalogue")
+    def seed_catalogue(body: BulkCatalogueBody) -> dict[str, int]:
+        """A made-up catalogue of ``skus`` variants with ``stock`` each (for benchmarks)."""
+        return seed_bulk_catalogue(state, body)
+
     @router.get("/emails")
     def emails(order_id: Annotated[int | None, Query(alias="orderId")] = None) -> dict[str, Any]:
-        sent = [e for e in state.store.all(EMAIL) if order_id is None or e["orderId"] == order_id]
+        sent = state.store.all(EMAIL) if order_id is None else state.store.find(EMAIL, "order", order_id)
         return {"data": sent}
 
     @router.get("/payments")
     def payments(order_id: Annotated[int | None, Query(alias="orderId")] = None) -> dict[str, Any]:
-        recorded = [p for p in state.store.all(PAYMENT) if order_id is None or p["orderId"] == order_id]
+        recorded = state.store.all(PAYMENT) if order_id is None else state.store.find(PAYMENT, "order", order_id)
         return {"data": recorded}
 
     @router.get("/tokens")

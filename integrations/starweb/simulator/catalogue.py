@@ -16,15 +16,10 @@ from integrations.starweb.simulator.state import (
     PRODUCT,
     SHIPPING_METHOD,
     TRACKING_TYPE,
-    VARIANT,
     SimState,
 )
 
 Doc = dict[str, Any]
-
-
-def variants_by_sku(state: SimState) -> dict[str, Doc]:
-    return {v["sku"]: v for v in state.store.all(VARIANT) if v.get("sku")}
 
 
 def language_name(languages: list[Doc] | None, lang_code: str | None = None) -> str | None:

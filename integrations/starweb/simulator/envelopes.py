@@ -27,15 +27,19 @@ def collection(items: Sequence[Any]) -> dict[str, Any]:
 
 def paged(items: Sequence[Any], page: int) -> dict[str, Any]:
     start = (page - 1) * PAGE_SIZE
-    chunk = list(items[start:start + PAGE_SIZE])
+    return page_envelope(list(items[start:start + PAGE_SIZE]), page, len(items))
+
+
+def page_envelope(chunk: list[Any], page: int, total: int) -> dict[str, Any]:
+    """One page that was cut from a list of ``total`` items elsewhere."""
     return {
         "data": chunk,
         "meta": {"pagination": {
             "current_page": page,
             "per_page": PAGE_SIZE,
-            "total": len(items),
+            "total": total,
             "count": len(chunk),
-            "total_pages": max(1, math.ceil(len(items) / PAGE_SIZE)),
+            "total_pages": max(1, math.ceil(total / PAGE_SIZE)),
         }},
     }
 

@@ -3,7 +3,8 @@
 By default orders whose payment step is not complete are hidden; ``statusFilter`` takes one status
 id; ``filterQuery`` searches customer and company names, e-mail, item SKUs and descriptions;
 ``ordersCreatedAfter``/``Before`` compare ISO-8601 timestamps. Sorting defaults to ``orderId``
-descending; ties (several changes in one second) fall back to the order of the changes.
+descending; ties (several changes in one second) fall back to the order of the changes. The usual
+queries are answered from the store's indexes (``listing``), so a page does not read the whole shop.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from integrations.simulation.store import DocumentStore
 from integrations.starweb.simulator.clock import parse_iso
+from integrations.starweb.simulator.envelopes import PAGE_SIZE
 from integrations.starweb.simulator.errors import bad_request
+from integrations.starweb.simulator.listing import KeyFilter, index_page
+from integrations.starweb.simulator.state import ORDER
 
 Doc = dict[str, Any]
 SortField = Literal["orderId", "createdAt", "modifiedAt", "customer", "paymentMethodName", "shippingMethodName",
@@ -73,10 +78,30 @@ _SORT_KEYS: dict[str, Callable[[Doc], Any]] = {
 }
 
 
-def select_orders(orders: list[Doc], query: OrderQuery) -> list[Doc]:
+# Sorts an index answers (the rest need every matching order read and sorted).
+_SORT_INDEXES = {"orderId": "id", "createdAt": "created", "modifiedAt": "modified"}
+
+
+def select_orders(store: DocumentStore, query: OrderQuery, page: int) -> tuple[list[Doc], int]:
+    """The page's orders and how many match. Status, method and creation-time filters and the usual sorts
+    are answered by indexes; a free-text search or another sort reads and sorts every candidate."""
     after = _timestamp(query.created_after, "ordersCreatedAfter")
     before = _timestamp(query.created_before, "ordersCreatedBefore")
     needle = (query.filter_query or "").strip().lower()
+    keys = KeyFilter()
+    for index, value in (("status", query.status_id), ("payment_method", query.payment_method_id),
+                         ("shipping_method", query.shipping_method_id)):
+        if value is not None:
+            keys.narrow(store.keys(ORDER, index, low=value, high=value))
+    if after is not None or before is not None:
+        keys.narrow(store.keys(ORDER, "created", low=after.timestamp() if after else None,
+                               high=before.timestamp() if before else None, inclusive=(False, False)))
+    if not query.include_non_complete_payments:
+        keys.exclude(store.keys(ORDER, "incomplete", low=True, high=True))
+    sort_index = _SORT_INDEXES.get(query.sort_by)
+    descending = query.sort_order == "DESC"
+    if sort_index is not None and not needle:
+        return index_page(store, ORDER, sort_index, keys, descending=descending, page=page)
 
     def wanted(order: Doc) -> bool:
         created = parse_iso(order["createdAt"])
@@ -88,6 +113,9 @@ def select_orders(orders: list[Doc], query: OrderQuery) -> list[Doc]:
                 and (before is None or created < before)
                 and (not needle or needle in _search_text(order)))
 
+    candidates = store.walk(ORDER, "id") if keys.allowed is None else sorted(keys.allowed, key=int)
     key = _SORT_KEYS[query.sort_by]
-    chosen = [order for order in orders if wanted(order)]
-    return sorted(chosen, key=lambda o: (key(o), o["orderId"]), reverse=query.sort_order == "DESC")
+    chosen = sorted((order for order in store.iter_docs(ORDER, candidates) if wanted(order)),
+                    key=lambda o: (key(o), o["orderId"]), reverse=descending)
+    start = (page - 1) * PAGE_SIZE
+    return chosen[start:start + PAGE_SIZE], len(chosen)

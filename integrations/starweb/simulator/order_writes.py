@@ -112,7 +112,8 @@ def new_item(state: SimState, fields: Doc, sort_index: int, *, item_id: int | No
 def save_order(state: SimState, before: Doc | None, order: Doc, flags: Doc | None = None) -> Doc:
     """Recompute, bump ``modifiedAt``, move stock and fire status effects; then store the order."""
     flags = flags or {}
-    variants = catalogue.variants_by_sku(state)
+    variants = state.variants_by_sku(item["sku"] for doc in (before, order) if doc
+                                     for item in doc.get("items") or [] if item.get("sku"))
     weights = {sku: float(v.get("weightInKg") or 0.0) for sku, v in variants.items()}
     order.update(order_totals(order, weights))
     order["modifiedAt"] = state.now_iso()

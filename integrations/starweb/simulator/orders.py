@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 
 from integrations.starweb.simulator import catalogue
 from integrations.starweb.simulator.bookkeeping import reserved_stock, stock_returns
-from integrations.starweb.simulator.envelopes import paged, parse_includes, single
+from integrations.starweb.simulator.envelopes import page_envelope, parse_includes, single
 from integrations.starweb.simulator.order_bodies import CALL_FLAGS, SUB_RESOURCES, OrderBody, OrderPutBody
 from integrations.starweb.simulator.order_queries import OrderQuery, SortField, select_orders
 from integrations.starweb.simulator.order_render import render_order
@@ -56,10 +56,9 @@ def orders_router(state: SimState) -> APIRouter:
     ) -> dict[str, Any]:
         query = OrderQuery(include_non_complete, filter_query, payment_method_id, shipping_method_id,
                            created_after, created_before, status_filter, sort_by, sort_order)
-        envelope = paged(select_orders(state.store.all(ORDER), query), page)
+        orders, total = select_orders(state.store, query, page)
         includes = parse_includes(include)
-        envelope["data"] = [render_order(state, order, includes) for order in envelope["data"]]
-        return envelope
+        return page_envelope([render_order(state, order, includes) for order in orders], page, total)
 
     @router.post("/orders", status_code=201)
     def create_order(body: OrderBody, include: str | None = None) -> dict[str, Any]:
@@ -104,7 +103,7 @@ def orders_router(state: SimState) -> APIRouter:
         with state.store.transaction():
             order = load(order_id)
             held = reserved_stock(order, canceled=catalogue.is_canceled_status(state, order.get("statusId")))
-            move_stock(state, catalogue.variants_by_sku(state), stock_returns(held, {}))
+            move_stock(state, state.variants_by_sku(held), stock_returns(held, {}))
             state.store.delete(ORDER, order_id)
             announce_order_deleted(state, order)
         return Response(status_code=204)

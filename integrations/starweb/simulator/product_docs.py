@@ -72,8 +72,8 @@ def check_skus_free(state: SimState, skus: list[str], *,
     """Refuse duplicate SKUs, within the request or against other variants in the shop."""
     if len(set(skus)) != len(skus):
         raise bad_request("sku: the same SKU is given more than once")
-    taken = {v["sku"] for v in state.store.all(VARIANT) if v["variantId"] not in except_variant_ids}
-    clash = next((sku for sku in skus if sku in taken), None)
+    holders = state.variants_by_sku(skus)
+    clash = next((sku for sku in skus if sku in holders and holders[sku]["variantId"] not in except_variant_ids), None)
     if clash is not None:
         raise bad_request(f"sku: {clash} is already used by another variant")
 

@@ -14,8 +14,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from integrations.starweb.simulator.clock import parse_iso, to_iso
-from integrations.starweb.simulator.envelopes import merge_languages, paged, parse_includes, single
+from integrations.starweb.simulator.envelopes import merge_languages, page_envelope, parse_includes, single
 from integrations.starweb.simulator.errors import bad_request
+from integrations.starweb.simulator.listing import KeyFilter, index_page
 from integrations.starweb.simulator.product_bodies import ProductBody
 from integrations.starweb.simulator.product_docs import (
     PRODUCT_DEFAULTS,
@@ -68,21 +69,18 @@ def products_router(state: SimState) -> APIRouter:
         created, updated = _since(created_since, "createdSince"), _since(updated_since, "updatedSince")
         if filter_sku is not None and not SKU_PATTERN.fullmatch(filter_sku):
             raise bad_request("filterSku: has to follow the pattern [A-Za-z0-9._-]+")
-        owners = None
+        keys = KeyFilter()
         if filter_sku is not None:
-            owners = {v["_productId"] for v in state.store.all(VARIANT) if v.get("sku") == filter_sku}
-        products = [
-            p for p in state.store.all(PRODUCT)
-            if (created is None or parse_iso(p["createdAt"]) >= created)
-            and (updated is None or parse_iso(p["modifiedAt"]) >= updated)
-            and (not filter_visible or p.get("visibility") == "visible")
-            and (owners is None or p["productId"] in owners)
-        ]
-        products.sort(key=lambda p: p["productId"], reverse=sort_order == "DESC")
-        envelope = paged(products, page)
+            keys.narrow(str(v["_productId"]) for v in state.store.find(VARIANT, "sku", filter_sku))
+        if created is not None:
+            keys.narrow(state.store.keys(PRODUCT, "created", low=created.timestamp()))
+        if updated is not None:
+            keys.narrow(state.store.keys(PRODUCT, "modified", low=updated.timestamp()))
+        if filter_visible:
+            keys.narrow(state.store.keys(PRODUCT, "visible", low=True, high=True))
+        products, total = index_page(state.store, PRODUCT, "id", keys, descending=sort_order == "DESC", page=page)
         includes = parse_includes(include)
-        envelope["data"] = [render_product(state, p, includes, one_language=True) for p in envelope["data"]]
-        return envelope
+        return page_envelope([render_product(state, p, includes, one_language=True) for p in products], page, total)
 
     @router.post("/products", status_code=201)
     def create_product(body: ProductBody, include: str | None = None) -> dict[str, Any]:

@@ -3,13 +3,15 @@
 Registers (shop, order statuses, shipping and payment methods, tracking types) are written with
 fixed ids, so seeding again restores them unchanged. Products are created only for SKUs the shop
 does not have yet, with the demo stock; an existing product is left as it is, so seeding twice
-yields the same shop and a running scenario keeps its stock.
+yields the same shop and a running scenario keeps its stock. The bulk seed adds a made-up catalogue of
+any size the same way (``integrations.simulation.bulk_catalogue``), for benchmarks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from integrations.simulation.bulk_catalogue import BulkCatalogueBody, BulkProduct, bulk_products
 from integrations.simulation.demo_data import (
     DEMO_ORDER_STATUSES,
     DEMO_PAYMENT_METHODS,
@@ -78,6 +80,30 @@ def _seed_product(state: SimState, demo: DemoProduct) -> int:
         new_variant(state, product["productId"], {
             "sku": variant.sku, "ean": variant.ean, "mpn": variant.mpn, "weightInKg": variant.weight_kg,
             "stockQuantity": variant.shop_stock, "sortIndex": index,
+            "prices": [{"pricelistId": 1, "priceExVat": variant.price_ex_vat, "specialPriceExVat": None}],
+        })
+    return 1
+
+
+def seed_bulk_catalogue(state: SimState, body: BulkCatalogueBody) -> dict[str, int]:
+    """Add the bulk catalogue's products whose SKUs the shop does not sell yet, each variant with
+    ``body.stock`` units, in one transaction."""
+    with state.store.transaction():
+        created = sum(_seed_bulk_product(state, product, body.stock) for product in bulk_products(body))
+    return {"productsCreated": created}
+
+
+def _seed_bulk_product(state: SimState, bulk: BulkProduct, stock: int) -> int:
+    if any(state.variant_by_sku(variant.sku) for variant in bulk.variants):
+        return 0
+    now = state.now_iso()
+    product = {**PRODUCT_DEFAULTS, "productId": state.allocate_id(PRODUCT), "createdAt": now, "modifiedAt": now,
+               "visibility": "visible", "defaultVatRate": "25", "languages": [{"langCode": "sv", "name": bulk.name}]}
+    state.store.put(PRODUCT, product["productId"], product)
+    for index, variant in enumerate(bulk.variants):
+        new_variant(state, product["productId"], {
+            "sku": variant.sku, "ean": variant.ean, "weightInKg": variant.weight_kg, "stockQuantity": stock,
+            "sortIndex": index,
             "prices": [{"pricelistId": 1, "priceExVat": variant.price_ex_vat, "specialPriceExVat": None}],
         })
     return 1

@@ -2,18 +2,21 @@
 
 Each resource is a document kind holding the vendor-shaped (camelCase) fields; bookkeeping the
 vendor never shows is kept under keys starting with ``_``, which rendering never emits. Ids come
-from per-kind counters that never reuse a number, like a database sequence.
+from per-kind counters that never reuse a number, like a database sequence. Documents are found
+through the store's indexes (``INDEXES``): variants by SKU and product, products and orders in the
+orders the lists sort by and by the fields they filter on, e-mails and payments by order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from integrations.simulation.faults import FaultInjector
 from integrations.simulation.store import DocumentStore
 from integrations.simulation.webhook_delivery import WebhookSender
-from integrations.starweb.simulator.clock import SimClock, to_iso
+from integrations.starweb.simulator.clock import SimClock, parse_iso, to_iso
 from integrations.starweb.simulator.errors import not_found
 from integrations.starweb.simulator.settings import StarwebSimSettings
 
@@ -35,6 +38,41 @@ SHOP = "shop"
 FIRST_ORDER_ID = 1001
 
 
+def _time(field: str) -> Callable[[Doc], float | None]:
+    # Seconds since the epoch: times stored with different UTC offsets compare right, and cheaply.
+    return lambda doc: parse_iso(doc[field]).timestamp() if doc.get(field) else None
+
+
+def _flag(test: Callable[[Doc], bool]) -> Callable[[Doc], bool | None]:
+    # Only documents with the flag are filed: the index is the (short) list of those.
+    return lambda doc: True if test(doc) else None
+
+
+def _modified(order: Doc) -> tuple[float, int] | None:
+    # Orders changed in the same second sort by the order of the changes (see order_queries).
+    return (parse_iso(order["modifiedAt"]).timestamp(), order.get("_changeSeq", 0)) if order.get("modifiedAt") else None
+
+
+# (kind, index name, value, many values): what the routes look documents up by and sort lists on.
+INDEXES: tuple[tuple[str, str, Callable[[Doc], Any], bool], ...] = (
+    (VARIANT, "sku", lambda v: v.get("sku"), False),
+    (VARIANT, "product", lambda v: v.get("_productId"), False),
+    (PRODUCT, "id", lambda p: p["productId"], False),
+    (PRODUCT, "created", _time("createdAt"), False),
+    (PRODUCT, "modified", _time("modifiedAt"), False),
+    (PRODUCT, "visible", _flag(lambda p: p.get("visibility") == "visible"), False),
+    (ORDER, "id", lambda o: o["orderId"], False),
+    (ORDER, "created", _time("createdAt"), False),
+    (ORDER, "modified", _modified, False),
+    (ORDER, "status", lambda o: o.get("statusId"), False),
+    (ORDER, "payment_method", lambda o: o.get("paymentMethodId"), False),
+    (ORDER, "shipping_method", lambda o: o.get("shippingMethodId"), False),
+    (ORDER, "incomplete", _flag(lambda o: o.get("isComplete") is False), False),
+    (EMAIL, "order", lambda e: e.get("orderId"), False),
+    (PAYMENT, "order", lambda p: p.get("orderId"), False),
+)
+
+
 @dataclass
 class SimState:
     store: DocumentStore
@@ -42,6 +80,10 @@ class SimState:
     clock: SimClock = field(default_factory=SimClock)
     faults: FaultInjector = field(default_factory=FaultInjector)
     web_hooks: WebhookSender = field(default_factory=WebhookSender)
+
+    def __post_init__(self) -> None:
+        for kind, name, extract, many in INDEXES:
+            self.store.add_index(kind, name, extract, many=many)
 
     def now_iso(self) -> str:
         return to_iso(self.clock.now())
@@ -67,10 +109,14 @@ class SimState:
         return self.store.get(SHOP, "shop") or default_shop(self.settings.shop_id_code)
 
     def variant_by_sku(self, sku: str) -> Doc | None:
-        return next((v for v in self.store.all(VARIANT) if v.get("sku") == sku), None)
+        return self.store.find_one(VARIANT, "sku", sku)
+
+    def variants_by_sku(self, skus: Iterable[str]) -> dict[str, Doc]:
+        """The variants selling these SKUs, by SKU (SKUs nobody sells are absent)."""
+        return {sku: variant for sku in set(skus) if (variant := self.variant_by_sku(sku)) is not None}
 
     def variants_of(self, product_id: int) -> list[Doc]:
-        variants = [v for v in self.store.all(VARIANT) if v.get("_productId") == product_id]
+        variants = self.store.find(VARIANT, "product", product_id)
         return sorted(variants, key=lambda v: (v.get("sortIndex") or 0, v["variantId"]))
 
 

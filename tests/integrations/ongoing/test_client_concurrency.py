@@ -123,3 +123,64 @@ async def test_every_write_and_no_read_holds_the_callers_write_slot(
         await client.get_order(50001)
 
     assert events == ["slot taken", "PUT orders", "slot freed", "GET 50001"]
+
+
+async def test_a_write_series_takes_the_slot_once_per_turn_and_lets_other_writers_in_between_turns(
+    ongoing_settings: OngoingSettings, ongoing_api: respx.MockRouter
+) -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def slot() -> AsyncIterator[None]:
+        events.append("slot taken")
+        yield
+        events.append("slot freed")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        events.append(f"PUT {json.loads(request.content)['orderNumber']}")
+        return stored(request)
+
+    ongoing_api.put("/orders").mock(side_effect=answer)
+    async with OngoingClient(ongoing_settings, policy=RetryPolicy.no_wait(), write_slot=slot) as client:
+        other = asyncio.Event()
+
+        async def other_writer() -> None:
+            await other.wait()
+            await client.put_order(order("OTHER"))  # another task: queues for the goods owner's turn
+
+        async def series() -> None:
+            async with client.write_series(hold_writes=3, hold_seconds=float("inf")) as held:
+                for n in range(7):
+                    await client.put_order(order(f"SW-{n}"))
+                    if n == 0:
+                        other.set()
+            assert held.turns == 3
+
+        await asyncio.gather(series(), other_writer())
+
+    assert events == ["slot taken", "PUT SW-0", "PUT SW-1", "PUT SW-2", "slot freed",
+                      "slot taken", "PUT OTHER", "slot freed",
+                      "slot taken", "PUT SW-3", "PUT SW-4", "PUT SW-5", "slot freed",
+                      "slot taken", "PUT SW-6", "slot freed"]
+
+
+async def test_a_write_series_gives_its_turn_back_after_its_hold_time(
+    ongoing_settings: OngoingSettings, ongoing_api: respx.MockRouter
+) -> None:
+    taken: list[int] = []
+    now = [0.0]
+
+    @asynccontextmanager
+    async def slot() -> AsyncIterator[None]:
+        taken.append(1)
+        yield
+
+    ongoing_api.put("/orders").mock(side_effect=stored)
+    client = OngoingClient(ongoing_settings, policy=RetryPolicy.no_wait(), write_slot=slot)
+    # A clock the test moves: no real time involved.
+    async with client, client.write_series(hold_seconds=2.0, clock=lambda: now[0]):
+        for n in range(4):
+            await client.put_order(order(f"SW-{n}"))
+            now[0] += 1.0
+
+    assert len(taken) == 2, "writes at 0 s and 1 s share a turn; at 2 s the turn is given back and taken again"

@@ -45,3 +45,22 @@ def test_file_backed_state_survives_a_restart(tmp_path: Path) -> None:
     assert second.next_id("order") == 2
     second.clear()
     assert second.all("order") == []
+
+
+def test_an_index_finds_ranges_and_pages_by_position_and_follows_rollbacks() -> None:
+    store = DocumentStore()
+    store.add_index("order", "status", lambda doc: doc["status"])
+    for order_id in range(1, 8):
+        store.put("order", order_id, {"id": order_id, "status": 200 if order_id % 2 else 300})
+    assert [d["id"] for d in store.find("order", "status", 300)] == [2, 4, 6]
+    assert store.keys_at("order", "status", 0, 2) == ["1", "3"]
+    assert store.keys_at("order", "status", 0, 2, reverse=True) == ["6", "4"]
+    assert store.keys_at("order", "status", 6, 10) == ["6"]
+    assert store.count_in("order", "status", low=300, high=300) == 3
+
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put("order", 2, {"id": 2, "status": 200})
+        store.delete("order", 4)
+        assert store.count_in("order", "status", low=300, high=300) == 1
+        raise RuntimeError("boom")
+    assert [d["id"] for d in store.find("order", "status", 300)] == [2, 4, 6], "the index follows the rollback"

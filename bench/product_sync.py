@@ -1,0 +1,88 @@
+"""Bench: a merchant's first product push at scale, against the bound Ongoing's sequential writes set.
+
+Ongoing takes a goods owner's writes one at a time, so a first push of N articles can never take less
+than N × (one write's processing time). The push is bounded by the writes when everything else the
+connector does per article (reading the catalogue, planning, the ledger, the write slot, the audit) is
+small beside one write. Measured: the first ``sync-products`` run over a bulk catalogue of N SKUs (and
+the same at N/10, for linearity), with the Ongoing simulator answering at once, so all the run costs is
+overhead. It is counted as the CPU time of every process involved (connector, simulators, Prefect
+server), not wall time, so that other load on the machine does not count. Figures:
+
+* throughput against the sequential-write bound, for an Ongoing write of ``--write-ms`` (50 ms):
+  N × write / (N × write + overhead) must be at least 0.9;
+* growth of the connector's CPU per SKU from N/10 to N: at most 1.5 (linear, not quadratic);
+* every SKU became an article (bound: 0 missing).
+
+Run: ``.venv/bin/python -m bench.product_sync [--skus 50000 --write-ms 50]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+
+from bench.figures import Figure, report
+from bench.harness import demo_merchant, simulators_process, tree_cpu_seconds
+
+THROUGHPUT_BOUND = 0.9
+GROWTH_BOUND = 1.5
+
+
+@dataclass(frozen=True)
+class Push:
+    skus: int
+    wall_seconds: float
+    cpu_seconds: float  # this process: the connector
+    machine_cpu_seconds: float  # this process, the simulators and the Prefect server together
+    articles: int
+    result: dict[str, int]
+
+
+def first_push(skus: int) -> Push:
+    from flows.product_sync import sync_products
+    from ledger.models import ArticleBinding
+    from tasks.runtime import ledger
+
+    with simulators_process() as sims:
+        with sims.admin("starweb") as starweb:
+            starweb.post("/_sim/seed/catalogue", json={"skus": skus, "stock": 10}).raise_for_status()
+        with demo_merchant(sims) as merchant_id:
+            started, cpu_started, machine_started = time.monotonic(), time.process_time(), tree_cpu_seconds()
+            result = asyncio.run(sync_products(merchant_id))
+            wall, cpu = time.monotonic() - started, time.process_time() - cpu_started
+            machine = tree_cpu_seconds() - machine_started
+            with ledger().session() as session:
+                articles = session.query(ArticleBinding).filter(ArticleBinding.sku.like("BENCH-%")).count()
+    print(f"{skus} SKUs: first push {wall:.1f} s wall, {cpu:.1f} s connector CPU, {machine:.1f} s CPU in all "
+          f"processes, {articles} articles; {result}", flush=True)
+    return Push(skus, wall, cpu, machine, articles, result)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--skus", type=int, default=50_000)
+    parser.add_argument("--write-ms", type=float, default=50.0, help="one Ongoing write's processing time")
+    args = parser.parse_args()
+    small, large = first_push(max(1, args.skus // 10)), first_push(args.skus)
+    write_seconds = args.write_ms / 1000
+    bound = large.skus * write_seconds
+    # The overhead beside the writes: CPU of every process involved, not wall time, so that other load on
+    # the machine does not count (waiting for a busy CPU is not the connector's cost).
+    overhead = large.machine_cpu_seconds
+    per_sku_ms = overhead / large.skus * 1000
+    return report(f"First product push at {args.skus} SKUs (Ongoing write {args.write_ms:g} ms)", [
+        Figure("throughput vs the sequential-write bound", bound / (bound + overhead), THROUGHPUT_BOUND,
+               at_most=False, detail=f"overhead {per_sku_ms:.2f} ms CPU per SKU beside a {args.write_ms:g} ms write; "
+                                     f"run took {large.wall_seconds:.0f} s wall"),
+        Figure("connector CPU per SKU, growth N/10 → N", (large.cpu_seconds / large.skus)
+               / (small.cpu_seconds / small.skus), GROWTH_BOUND, "×",
+               detail=f"{small.cpu_seconds / small.skus * 1000:.2f} → {large.cpu_seconds / large.skus * 1000:.2f} ms"),
+        Figure("SKUs not made articles", large.skus - large.articles, 0),
+    ])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
