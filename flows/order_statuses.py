@@ -22,7 +22,7 @@ from tasks.order_statuses import (
 )
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
-from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
+from tasks.shop_reads import created_in_starweb, fetch_orders_by_id, fetch_status_table
 from tasks.warehouse_reads import fetch_warehouse_orders
 
 
@@ -40,7 +40,8 @@ async def sync_order_statuses(merchant_id: str, dry_run: bool = False) -> dict[s
         merchant_id, {b.starweb_order_id for b in unfinished if b.order_number in in_warehouse}, dry_run))
     pairs, waiting = orders_needing_attention(merchant, table, unfinished, in_warehouse, held)
     report.extend(waiting)
-    starweb_orders, _gone = await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs])
+    starweb_orders, _gone = await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs],
+                                                     created_in_starweb(b for b, _ in pairs))
 
     outcomes, unexpected = await bring_back_warehouse_changes(
         merchant, table, pairs, {o.order_id: o for o in starweb_orders}, dry_run)

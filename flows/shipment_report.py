@@ -32,7 +32,7 @@ from tasks.shipments import (
     plan_shipment_jobs,
     report_shipments_to_starweb,
 )
-from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
+from tasks.shop_reads import created_in_starweb, fetch_orders_by_id, fetch_status_table
 from tasks.stock import sync_stock_for_skus
 from tasks.warehouse_reads import fetch_sent_orders_to_report
 
@@ -56,7 +56,8 @@ async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str,
     report.extend(close_settled_shipments(merchant_id, jobs, dry_run))
     jobs, held = hold_untracked_shipments(merchant, jobs, dry_run)
     report.extend(held)
-    starweb_orders, _gone = await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))
+    starweb_orders, _gone = await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}),
+                                                     created_in_starweb(job.binding for job in jobs))
     try:
         results = await report_shipments_to_starweb(merchant, table, jobs, {o.order_id: o for o in starweb_orders},
                                                     token, dry_run)

@@ -338,3 +338,15 @@ class RunLock(Base):
     holder: Mapped[str] = mapped_column(String(40))
     acquired_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class RegisterSnapshot(Base):
+    """What a vendor's slowly changing register (Starweb's order statuses, the verdict of the Ongoing mapping
+    check) looked like when last read, so runs within a few minutes of each other need not read it again."""
+
+    __tablename__ = "register_snapshots"
+
+    merchant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    content: Mapped[Any] = mapped_column(JSON)
+    read_at: Mapped[datetime]

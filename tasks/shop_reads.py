@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import asdict
+from datetime import datetime, timedelta
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -11,20 +12,35 @@ from prefect.cache_policies import NO_CACHE
 from domain.config import MerchantConfig
 from domain.statuses import ShopStatus, StatusTable
 from integrations.errors import NotFound, RefusedByVendor
-from integrations.starweb.client import StarwebClient
+from integrations.starweb.client import ORDER_INCLUDES, StarwebClient
 from integrations.starweb.models import Order, Product, Variant
+from ledger.models import OrderBinding
+from ledger.types import utcnow
+from tasks.registers import keep_register, recent_register
 from tasks.runtime import retry_only_transient, starweb_client
 
+# What ``GET /orders/{id}`` includes by default, asked of a listing that stands in for it.
+ORDER_READ_INCLUDES = (*ORDER_INCLUDES, "status")
+# Starweb's ordersCreatedAfter/Before are exclusive and its stamps whole seconds: widen the span by a second.
+STARWEB_STAMP_SLACK = timedelta(seconds=1)
+SHOP_STATUSES = "starweb-order-statuses"
 READ_RETRIES = {"retries": 2, "retry_delay_seconds": [5, 30], "retry_condition_fn": retry_only_transient,
                 "cache_policy": NO_CACHE}
 
 
 @task(name="fetch-shop-statuses", **READ_RETRIES)
 async def fetch_status_table(merchant: MerchantConfig) -> tuple[StatusTable, list[ShopStatus]]:
-    """The merchant's state map resolved against the shop's own order statuses."""
-    async with await starweb_client(merchant) as shop:
-        statuses = [ShopStatus(s.status_id, s.id_code, s.should_send_email)
-                    for s in await shop.list_order_statuses()]
+    """The merchant's state map resolved against the shop's own order statuses (read at most every few
+    minutes for all of the merchant's runs: ``tasks.registers``)."""
+    kept = recent_register(merchant.merchant_id, SHOP_STATUSES)
+    if kept is not None:
+        statuses = [ShopStatus(**status) for status in kept]
+    else:
+        read_at = utcnow()
+        async with await starweb_client(merchant) as shop:
+            statuses = [ShopStatus(s.status_id, s.id_code, s.should_send_email)
+                        for s in await shop.list_order_statuses()]
+        keep_register(merchant.merchant_id, SHOP_STATUSES, [asdict(status) for status in statuses], read_at=read_at)
     return StatusTable(merchant.state_rules(), statuses), statuses
 
 
@@ -42,17 +58,51 @@ async def fetch_orders_modified_since(merchant: MerchantConfig, since: datetime)
 
 
 @task(name="fetch-orders-by-id", **READ_RETRIES)
-async def fetch_orders_by_id(merchant: MerchantConfig, order_ids: list[int]) -> tuple[list[Order], list[int]]:
-    """The orders with these ids (items and addresses included), and the ids Starweb no longer has."""
-    found: list[Order] = []
+async def fetch_orders_by_id(merchant: MerchantConfig, order_ids: list[int],
+                             created_at: Mapping[int, datetime] | None = None) -> tuple[list[Order], list[int]]:
+    """The orders with these ids (items and addresses included), and the ids Starweb no longer has.
+
+    Starweb lists orders by page but cannot filter them by id. Where the ledger knows when orders were
+    created (``created_at``, Starweb's own stamps), the orders created in that span are listed page by page
+    for as long as a page costs no more than reading the orders still missing one by one; the rest are read
+    with one ``GET /orders/{id}`` each."""
+    found: dict[int, Order] = {}
     missing: list[int] = []
     async with await starweb_client(merchant) as shop:
+        listed = {order_id: created_at[order_id] for order_id in order_ids if created_at and order_id in created_at}
+        if len(listed) > 1:
+            found |= await _list_created_between(shop, set(listed), min(listed.values()), max(listed.values()))
         for order_id in order_ids:
+            if order_id in found:
+                continue
             try:
-                found.append(await shop.get_order(order_id))
+                found[order_id] = await shop.get_order(order_id)
             except NotFound:
                 missing.append(order_id)
-    return found, missing
+    return [found[order_id] for order_id in order_ids if order_id in found], missing
+
+
+def created_in_starweb(bound: Iterable[OrderBinding | None]) -> dict[int, datetime]:
+    """When Starweb created each of these bound orders, as the ledger knows it (for ``fetch_orders_by_id``)."""
+    return {b.starweb_order_id: b.starweb_created_at for b in bound if b is not None and b.starweb_created_at}
+
+
+async def _list_created_between(shop: StarwebClient, wanted: set[int], first: datetime,
+                                last: datetime) -> dict[int, Order]:
+    """The wanted orders among those created from ``first`` to ``last``, oldest first, while listing is
+    cheaper than one read per order still missing."""
+    found: dict[int, Order] = {}
+    number = 1
+    while True:
+        page = await shop.list_orders_page(number, created_after=first - STARWEB_STAMP_SLACK,
+                                           created_before=last + STARWEB_STAMP_SLACK, sort_by="orderId",
+                                           sort_order="ASC", include=ORDER_READ_INCLUDES)
+        found |= {order.order_id: order for order in page.items if order.order_id in wanted}
+        left = len(wanted) - len(found)
+        pages_left = (page.total_pages or number) - number
+        if page.is_last or left == 0 or pages_left > left:
+            return found
+        number += 1
 
 
 @task(name="fetch-products-changed-since", **READ_RETRIES)

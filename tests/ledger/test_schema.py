@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 
-from ledger.db import Ledger
+import ledger.db
+from ledger.db import Ledger, head_revision, schema_revision
 from ledger.models import AuditEntry, LineBinding, OrderBinding
 
 TABLES = {"order_bindings", "line_bindings", "article_bindings", "cursors", "quarantine", "audit_log", "returns",
           "unbooked_orders", "shipment_sightings",
           "purchase_order_bindings", "purchase_order_line_bindings",
-          "circuit_breakers", "run_locks", "export_claims", "alembic_version"}
+          "circuit_breakers", "run_locks", "export_claims", "register_snapshots", "alembic_version"}
 
 
 def exercise(book: Ledger) -> None:
@@ -45,3 +47,26 @@ def test_the_same_migrations_run_on_postgresql(postgres_url: str) -> None:
     assert TABLES <= set(inspect(book.engine).get_table_names())
     exercise(book)
     book.dispose()
+
+
+def test_the_newest_migration_is_found_without_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory(str(ledger.db.MIGRATIONS)).get_current_head()
+
+
+def test_a_ledger_at_the_newest_revision_opens_without_running_alembic(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    Ledger(url).dispose()
+    upgrades: list[object] = []
+    monkeypatch.setattr(ledger.db, "upgrade", lambda engine: upgrades.append(engine))
+
+    book = Ledger(url)
+
+    assert schema_revision(book.engine) == head_revision()
+    assert upgrades == [], "every flow run opens the ledger: an up-to-date one costs one query, not a migration"
+    book.dispose()
+    behind = Ledger(f"sqlite:///{tmp_path / 'new.db'}")
+    assert len(upgrades) == 1, "a ledger not at the newest revision is migrated"
+    behind.dispose()

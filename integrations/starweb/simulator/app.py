@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from integrations.simulation.call_log import CallLog, CallLogMiddleware, call_log_router
 from integrations.simulation.date_header import DateHeaderMiddleware
 from integrations.simulation.faults import FaultMiddleware, fault_router
 from integrations.simulation.store import DocumentStore
@@ -47,7 +48,12 @@ def create_app(*, store: DocumentStore | None = None, settings: StarwebSimSettin
     app.include_router(admin_router(state))
     app.include_router(fault_router(state.faults))
     app.add_middleware(FaultMiddleware, injector=state.faults, error_body=FAULT_ERROR_BODIES)
+    calls = CallLog()
+    app.include_router(call_log_router(calls))
+    # Around the fault middleware, so a call a fault answers is counted too (under its raw path).
+    app.add_middleware(CallLogMiddleware, log=calls)
     # Outermost, so fault answers are dated too; the shop's clock may be moved from /_sim/clock.
     app.add_middleware(DateHeaderMiddleware, now=state.clock.now)
     app.state.sim = state
+    app.state.calls = calls
     return app

@@ -1,0 +1,237 @@
+"""What every benchmark needs: both simulators in a process of their own that count every vendor call, a
+Prefect server of its own, the demo merchant pointed at both, CPU time read from /proc, and the verdict.
+
+A benchmark is a script, not a test: it prints its figure as a ratio against its stated bound and exits
+non-zero when the bound is missed (``verdict``). Nothing here runs in ``make test``. The simulators run in
+a child process (``python bench/kit.py simulators``) so their CPU never counts as the connector's; each
+counts the vendor calls it answers per endpoint (``/_sim/calls``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEMO_CREDENTIALS = {
+    "DEMO_STARWEB_CLIENT_ID": "demo-client",
+    "DEMO_STARWEB_CLIENT_SECRET": "demo-secret",
+    "DEMO_ONGOING_USERNAME": "demo-api",
+    "DEMO_ONGOING_PASSWORD": "demo-password",
+}
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# --- the simulators, in a process of their own ------------------------------------------------------
+
+
+def _serve_simulators() -> None:  # the child process
+    from swo.simulators import start_simulators
+
+    sims = start_simulators()
+    print(json.dumps({"starweb": sims.starweb.root_url, "ongoing": sims.ongoing.root_url,
+                      "warehouse": sims.ongoing_settings.warehouse}), flush=True)
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+
+
+@dataclass
+class SimulatorProcess:
+    process: subprocess.Popen[str]
+    starweb_root: str
+    ongoing_root: str
+    warehouse: str
+
+    @property
+    def starweb_api(self) -> str:
+        return f"{self.starweb_root}/api/v2"
+
+    @property
+    def ongoing_api(self) -> str:
+        return f"{self.ongoing_root}/{self.warehouse}/api/v1"
+
+    def admin(self, which: str) -> Any:
+        import httpx
+
+        return httpx.Client(base_url=self.starweb_root if which == "starweb" else self.ongoing_root, timeout=60)
+
+    def seed_demo(self) -> None:
+        with self.admin("starweb") as starweb, self.admin("ongoing") as ongoing:
+            starweb.post("/_sim/seed").raise_for_status()
+            ongoing.post("/_sim/seed", json={"articles": True}).raise_for_status()
+
+    def latency(self, milliseconds: int) -> None:
+        """Add this latency to every vendor call of both simulators (the fault kit's ``latency_ms``)."""
+        for which in ("starweb", "ongoing"):
+            with self.admin(which) as admin:
+                admin.post("/_sim/faults", json={"latency_ms": milliseconds}).raise_for_status()
+
+    def calls(self, *, reset: bool = False) -> dict[str, Counter[str]]:
+        """Calls per endpoint each simulator answered since the last reset (its ``/_sim/calls`` log)."""
+        found = {}
+        for which in ("starweb", "ongoing"):
+            with self.admin(which) as admin:
+                answer = admin.request("DELETE" if reset else "GET", "/_sim/calls")
+                found[which] = Counter(answer.raise_for_status().json()["calls"])
+        return found
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@contextmanager
+def simulators() -> Iterator[SimulatorProcess]:
+    process = subprocess.Popen([sys.executable, str(Path(__file__)), "simulators"], stdout=subprocess.PIPE,
+                               text=True, cwd=ROOT)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        raise RuntimeError("the simulators did not start")
+    where = json.loads(line)
+    sims = SimulatorProcess(process, where["starweb"], where["ongoing"], where["warehouse"])
+    try:
+        yield sims
+    finally:
+        sims.stop()
+
+
+# --- the world a benchmark runs the connector in --------------------------------------------------
+
+
+@dataclass
+class BenchWorld:
+    home: Path
+    sims: SimulatorProcess
+    merchants_dir: Path
+    api_url: str | None = None
+
+
+def merchant_file(sims: SimulatorProcess, merchant_id: str = "demo") -> str:
+    """The demo merchant's file, pointed at these simulators (under another id when asked)."""
+    text = (ROOT / "deployments" / "merchants" / "demo.yaml").read_text()
+    text = text.replace("http://127.0.0.1:8801/api/v2", sims.starweb_api)
+    text = text.replace("http://127.0.0.1:8802/demo/api/v1", sims.ongoing_api)
+    return text.replace("merchant_id: demo", f"merchant_id: {merchant_id}")
+
+
+def connector_environment(home: Path, merchants_dir: Path) -> dict[str, str]:
+    return {"SWO_MERCHANTS_DIR": str(merchants_dir), "SWO_STATE_DIR": str(home / "state"),
+            "SWO_LEDGER_URL": f"sqlite:///{home / 'state' / 'ledger.db'}", **DEMO_CREDENTIALS}
+
+
+@contextmanager
+def bench_world(*, prefect: bool = True, keep: bool = False) -> Iterator[BenchWorld]:
+    """Simulators, a Prefect server with its home in a temporary folder, and this process pointed at both.
+    Call before anything imports Prefect."""
+    home = Path(tempfile.mkdtemp(prefix="swo-bench-"))
+    os.environ.update({"PREFECT_HOME": str(home / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+    server = None
+    try:
+        with simulators() as sims:
+            sims.seed_demo()
+            merchants = home / "merchants"
+            merchants.mkdir()
+            (merchants / "demo.yaml").write_text(merchant_file(sims))
+            os.environ.update(connector_environment(home, merchants))
+            world = BenchWorld(home, sims, merchants)
+            if prefect:
+                server = start_prefect_server(home)
+                world.api_url = server.api_url
+                os.environ["PREFECT_API_URL"] = server.api_url
+            yield world
+    finally:
+        if server is not None:
+            server.stop()
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def start_prefect_server(home: Path) -> Any:
+    from integrations.simulation.server import free_port
+    from swo.prefect_server import ensure_prefect_server
+
+    return ensure_prefect_server(home, port=free_port(), timeout=180)
+
+
+# --- CPU time ----------------------------------------------------------------------------------------
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its descendants, including children they have reaped."""
+    total = 0
+    for member in descendants(pid):
+        fields = _stat(member)
+        if fields is not None:  # utime, stime, cutime, cstime are fields 14-17 of /proc/<pid>/stat
+            total += sum(int(value) for value in fields[11:15])
+    return total / _CLOCK_TICKS
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
+
+
+# --- the verdict ----------------------------------------------------------------------------------------
+
+
+def verdict(name: str, figure: float, bound: float, *, unit: str = "", higher_is_better: bool = False,
+            detail: str = "") -> int:
+    """Print ``figure`` as a ratio against ``bound``; 0 when the bound holds, 1 when it is missed."""
+    ratio = figure / bound if bound else float("inf")
+    holds = figure >= bound if higher_is_better else figure <= bound
+    sign = "≥" if higher_is_better else "≤"
+    print(f"{name}: {figure:.4g}{unit} against a bound of {sign} {bound:g}{unit}: ratio {ratio:.3f} "
+          f"→ {'MET' if holds else 'MISSED'}" + (f" ({detail})" if detail else ""))
+    print(f"measured with {load_average()}")
+    return 0 if holds else 1
+
+
+def timed(what: str, call: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    result = call()
+    print(f"  {what}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return result
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["simulators"]:
+    _serve_simulators()
