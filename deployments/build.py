@@ -79,8 +79,11 @@ def build_deployments(merchants: Iterable[MerchantConfig],
 
 def _schedule_entry(schedule: ScheduleSpec) -> dict[str, Any]:
     if schedule.interval_seconds is not None:
-        return {"interval": schedule.interval_seconds}
-    entry: dict[str, Any] = {"cron": schedule.cron}
+        entry: dict[str, Any] = {"interval": schedule.interval_seconds}
+        if schedule.anchor_date is not None:
+            entry["anchor_date"] = schedule.anchor_date.isoformat()
+        return entry
+    entry = {"cron": schedule.cron}
     if schedule.timezone:
         entry["timezone"] = schedule.timezone
     return entry
@@ -146,7 +149,7 @@ def to_runner_deployments(specs: Iterable[DeploymentSpec],
         if flow.name != spec.flow_name:
             raise ValueError(f"{spec.entrypoint} is the flow {flow.name!r}, but the registry calls it "
                              f"{spec.flow_name!r}; deployment names would not match")
-        schedules = [Interval(s.interval_seconds) if s.interval_seconds is not None
+        schedules = [Interval(s.interval_seconds, anchor_date=s.anchor_date) if s.interval_seconds is not None
                      else Cron(s.cron or "", timezone=s.timezone) for s in spec.schedules]
         limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
                                        collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))

@@ -7,9 +7,10 @@ merchant's configuration into its schedule. Adding a process for every merchant 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal, Protocol
 
 from domain.config import MerchantConfig, PollingMinutes
@@ -19,11 +20,12 @@ CollisionStrategy = Literal["CANCEL_NEW", "ENQUEUE"]
 
 @dataclass(frozen=True)
 class ScheduleSpec:
-    """One Prefect schedule: a fixed interval, or a cron expression read in a timezone."""
+    """One Prefect schedule: a fixed interval from an anchor, or a cron expression read in a timezone."""
 
     interval_seconds: int | None = None
     cron: str | None = None
     timezone: str | None = None
+    anchor_date: datetime | None = None  # an interval's runs fall at anchor_date + k × interval
 
     def __post_init__(self) -> None:
         if (self.interval_seconds is None) == (self.cron is None):
@@ -60,7 +62,31 @@ class Polling:
     def __call__(self, merchant: MerchantConfig) -> Timing:
         minutes = int(getattr(merchant.polling_minutes, self.setting))
         unit = "minute" if minutes == 1 else f"{minutes} minutes"
-        return Timing((ScheduleSpec(interval_seconds=minutes * 60),), f"every {unit}")
+        anchor = polling_anchor(merchant.merchant_id, self.setting, minutes)
+        return Timing((ScheduleSpec(interval_seconds=minutes * 60, anchor_date=anchor),), f"every {unit}")
+
+
+# Interval schedules without an anchor all fire on the same whole minutes: every poll of every merchant
+# at once. Each (merchant, polling setting) gets an anchor of its own instead. Intervals are whole minutes,
+# so a deployment always fires at the same second of the minute: a merchant's polls take distinct seconds,
+# evenly apart, and merchants are spread over the minute (and over the interval) by a hash of their id.
+ANCHOR_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+_POLLING_SETTINGS = tuple(PollingMinutes.model_fields)
+
+
+def _stable_fraction(*parts: str) -> float:
+    """A number in [0, 1) that depends only on ``parts`` (the same on every machine and Python run)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def polling_anchor(merchant_id: str, setting: str, minutes: int) -> datetime:
+    """Where the merchant's ``setting`` poll sits in its interval: a second of the minute set apart from the
+    merchant's other polls, in a minute of the interval of its own."""
+    position = _POLLING_SETTINGS.index(setting)
+    second = int(_stable_fraction(merchant_id) * 60 + position * 60 / len(_POLLING_SETTINGS)) % 60
+    minute = int(_stable_fraction(merchant_id, setting) * minutes)
+    return ANCHOR_EPOCH + timedelta(minutes=minute, seconds=second)
 
 
 @dataclass(frozen=True)

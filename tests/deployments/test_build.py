@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time
+from collections import Counter
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -94,7 +95,8 @@ def test_purchase_orders_and_the_initial_inbound_run_only_on_demand() -> None:
     for name in ON_DEMAND:
         assert specs[name].schedules == ()
         assert specs[name].description.endswith("only when started by hand.")
-    assert specs["track-receipts"].schedules == (ScheduleSpec(interval_seconds=15 * 60),)
+    (receipts,) = specs["track-receipts"].schedules
+    assert (receipts.interval_seconds, receipts.cron) == (15 * 60, None)
 
 
 def test_release_times_become_cron_schedules_in_the_merchant_timezone_on_weekdays() -> None:
@@ -165,6 +167,8 @@ def test_rendered_yaml_is_generated_marked_and_in_prefects_own_format() -> None:
     assert (export.name, export.entrypoint, export.parameters) == ("demo", "flows/order_export.py:export_orders",
                                                                    {"merchant_id": "demo"})
     assert [s.interval.total_seconds() for s in export.schedules] == [120]
+    (anchored,) = (s for s in build_deployments([DEMO]) if s.flow_name == "export-orders")
+    assert [str(s.anchor_date) for s in export.schedules] == [anchored.schedules[0].anchor_date.isoformat()]
     assert export.concurrency_limit.model_dump(exclude_none=True) == {"limit": 1, "collision_strategy": "CANCEL_NEW"}
     release = next(d for d in parsed.deployments if d.flow_name == "release-orders" and d.name == "north")
     assert [(s.cron, s.timezone) for s in release.schedules] == [("0 7 * * 1-5", "Europe/Stockholm")]
@@ -177,3 +181,37 @@ def test_a_config_change_changes_the_render() -> None:
     assert before == render_prefect_yaml(build_deployments([DEMO]))
     assert "interval: 120" in before
     assert "interval: 180" in after
+
+
+def interval_fire_times(specs: list[Any], day: datetime) -> dict[str, list[datetime]]:
+    """When each polling deployment fires during one day (anchor + k × interval, as Prefect schedules it)."""
+    times: dict[str, list[datetime]] = {}
+    for spec in specs:
+        for schedule in spec.schedules:
+            if schedule.interval_seconds is None:
+                continue
+            step = timedelta(seconds=schedule.interval_seconds)
+            first = schedule.anchor_date + step * -(-(day - schedule.anchor_date) // step)
+            times[spec.full_name] = [first + step * k for k in range(int(timedelta(days=1) / step))]
+    return times
+
+
+def test_a_merchants_polls_never_fire_in_the_same_second_and_merchants_spread_over_the_minute() -> None:
+    day = datetime(2026, 12, 1, tzinfo=UTC)
+    demo = interval_fire_times(build_deployments([DEMO]), day)
+    seconds = [t for fired in demo.values() for t in fired]
+
+    assert len(demo) == len(POLLING)
+    assert len(set(seconds)) == len(seconds), "two of the merchant's polls fire in the same second"
+    # Each poll holds its own second of the minute, at least 7 seconds from the merchant's others.
+    by_second = sorted({fired[0].second for fired in demo.values()})
+    assert len(by_second) == len(POLLING)
+    assert min((b - a) % 60 for a, b in zip(by_second, [*by_second[1:], by_second[0] + 60], strict=True)) >= 7
+
+    # Many merchants: their exports start spread over the whole minute instead of all on second 0.
+    many = build_deployments([merchant(f"shop-{n:03d}") for n in range(120)],
+                             processes=[p for p in PROCESSES if p.flow_name == "export-orders"])
+    starts = Counter(s.schedules[0].anchor_date.second for s in many)
+    assert len(starts) >= 50 and max(starts.values()) <= 8
+    # The same merchant file always gives the same anchors (the committed prefect.yaml stays stable).
+    assert build_deployments([DEMO]) == build_deployments([DEMO])

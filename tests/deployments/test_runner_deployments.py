@@ -63,6 +63,8 @@ def test_specs_become_served_deployments_with_schedule_limit_tags_and_parameters
     assert deployment.parameters == {"merchant_id": "demo"}
     assert deployment.tags == ["merchant:demo", "process:export-orders"]
     assert [s.schedule.interval for s in deployment.schedules] == [timedelta(minutes=2)]
+    (spec,) = build_deployments([DEMO], processes=[process])
+    assert [s.schedule.anchor_date for s in deployment.schedules] == [spec.schedules[0].anchor_date]
     assert deployment.concurrency_limit == 1
     assert deployment.concurrency_options is not None
     assert deployment.concurrency_options.collision_strategy.value == "CANCEL_NEW"
