@@ -128,6 +128,19 @@ async def finish_run(report: RunReport, unexpected: list[str]) -> dict[str, int]
     return counts
 
 
+async def _run_noting_attention(fn: Callable[P, Awaitable[R]], *args: P.args, **kwargs: P.kwargs) -> R:
+    token = _attention.set(None)
+    try:
+        result = await fn(*args, **kwargs)
+        summary = _attention.get()
+    finally:
+        _attention.reset(token)
+    if summary is None:
+        return result
+    # Prefect makes a State returned by a flow its final state and hands the state's data to the caller.
+    return cast(R, Completed(name=NEEDS_ATTENTION, data=result, message=summary))
+
+
 def ends_with_attention_state(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """Put under ``@flow``: a run whose ``finish_run`` found something needing attention ends in the state
     Completed("NeedsAttention") (a success for schedules, visible in the UI); the caller still gets the
@@ -136,16 +149,9 @@ def ends_with_attention_state(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awai
 
     @functools.wraps(fn)
     async def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        token = _attention.set(None)
-        try:
-            result = await fn(*args, **kwargs)
-            summary = _attention.get()
-        finally:
-            _attention.reset(token)
-        if summary is None:
-            return result
-        # Prefect makes a State returned by a flow its final state and hands the state's data to the caller.
-        return cast(R, Completed(name=NEEDS_ATTENTION, data=result, message=summary))
+        # The body lives at module level: a run started in a process of its own gets this wrapper pickled
+        # by value, and a module-level function is pickled by reference (the ContextVar itself cannot be).
+        return await _run_noting_attention(fn, *args, **kwargs)
 
     # Prefect reads the parameters from the signature and resolves string annotations in the function's
     # module; this wrapper lives in another module, so hand it the signature with the types resolved.

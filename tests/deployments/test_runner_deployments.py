@@ -52,6 +52,15 @@ def test_every_registry_row_names_a_flow_of_that_name_taking_merchant_id_and_dry
         assert "dry_run" in parameters or process.flow_name in ("report-statistics", "reconcile")
 
 
+def test_every_registry_flow_can_be_handed_to_a_run_process_of_its_own() -> None:
+    # `swo run` starts a served run with the flow object pickled into a forked process (run_starts).
+    import cloudpickle
+
+    for process in PROCESSES:
+        flow = cloudpickle.loads(cloudpickle.dumps(load_flow(process.entrypoint)))
+        assert flow.name == process.flow_name
+
+
 def test_specs_become_served_deployments_with_schedule_limit_tags_and_parameters(throwaway_package: str) -> None:
     process = Process("export-orders", f"{throwaway_package}/export.py:export_orders", "Export orders",
                       Polling("export_orders"))
