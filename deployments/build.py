@@ -136,26 +136,30 @@ def load_flow(entrypoint: str) -> Flow[..., Any]:
     return candidate
 
 
-def to_runner_deployments(specs: Iterable[DeploymentSpec],
-                          load: Callable[[str], Flow[..., Any]] = load_flow) -> list[RunnerDeployment]:
-    """The specs as deployments for ``prefect.serve``, each bound to its flow loaded by entrypoint."""
+def runner_deployment_options(spec: DeploymentSpec) -> dict[str, Any]:
+    """What ``Flow.to_deployment`` and ``Runner.add_flow`` take for this spec, besides the name."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron, Interval
     from prefect.types.entrypoint import EntrypointType
 
+    schedules = [Interval(s.interval_seconds, anchor_date=s.anchor_date) if s.interval_seconds is not None
+                 else Cron(s.cron or "", timezone=s.timezone) for s in spec.schedules]
+    limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
+                                   collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))
+    # A module path, not a file path: runs then import the flow whatever directory `swo run` started in.
+    return {"schedules": schedules, "parameters": dict(spec.parameters), "tags": list(spec.tags),
+            "description": spec.description, "concurrency_limit": limit,
+            "entrypoint_type": EntrypointType.MODULE_PATH}
+
+
+def to_runner_deployments(specs: Iterable[DeploymentSpec],
+                          load: Callable[[str], Flow[..., Any]] = load_flow) -> list[RunnerDeployment]:
+    """The specs as deployments for ``prefect.serve``, each bound to its flow loaded by entrypoint."""
     deployments = []
     for spec in specs:
         flow = load(spec.entrypoint)
         if flow.name != spec.flow_name:
             raise ValueError(f"{spec.entrypoint} is the flow {flow.name!r}, but the registry calls it "
                              f"{spec.flow_name!r}; deployment names would not match")
-        schedules = [Interval(s.interval_seconds, anchor_date=s.anchor_date) if s.interval_seconds is not None
-                     else Cron(s.cron or "", timezone=s.timezone) for s in spec.schedules]
-        limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
-                                       collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))
-        # A module path, not a file path: runs then import the flow whatever directory `swo run` started in.
-        deployments.append(flow.to_deployment(
-            name=spec.name, schedules=schedules, parameters=dict(spec.parameters), tags=list(spec.tags),
-            description=spec.description, concurrency_limit=limit, entrypoint_type=EntrypointType.MODULE_PATH,
-        ))
+        deployments.append(flow.to_deployment(name=spec.name, **runner_deployment_options(spec)))
     return deployments

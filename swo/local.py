@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from deployments.build import DeploymentSpec, build_deployments, to_runner_deployments
+from deployments.build import DeploymentSpec, build_deployments
 from domain.config import load_merchants
 from integrations.starweb.client import StarwebClient, StarwebSettings
 from swo.demo_credentials import set_unset
@@ -147,12 +147,12 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
         sims = start_demo_world(options)
         set_unset(os.environ, demo_credentials(sims))
         placed = asyncio.run(place_orders_in(sims)) if options.demo_orders else None
-        runner_deployments = to_runner_deployments(specs)
         echo(banner(server, sims, specs, placed))
 
-        from prefect import serve
+        from deployments.run_starts import serve_preloaded
 
-        serve(*runner_deployments, pause_on_shutdown=True)
+        # Runs forked from a process with the flows imported once: an idle poll does not pay the imports.
+        serve_preloaded(specs)
     finally:
         if sims is not None:
             sims.stop()

@@ -1,0 +1,86 @@
+"""How ``swo run`` serves the deployments and starts their runs: every run still in a process of its own,
+but forked from a process that imported Prefect and the served flows once, not a fresh interpreter per run.
+
+Served the plain way, Prefect's runner starts each run as ``python -m prefect.engine``: a new interpreter
+that imports Prefect and the flow's modules again, 2-3 CPU-seconds, most of what a poll with nothing to
+do costs. Here the runner holds each served flow in memory (``Runner.add_flow``), so it starts runs with
+Prefect's own ``run_flow_in_subprocess``, and that function is given a ``forkserver`` process with the
+flow modules preloaded instead of a ``spawn`` one. A run's process has its own memory, ledger engine, HTTP
+clients and Prefect settings exactly as before; only the imports are no longer paid per run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+from collections.abc import Callable, Iterable, Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from deployments.build import DeploymentSpec, load_flow, module_path, runner_deployment_options
+
+if TYPE_CHECKING:
+    from prefect import Flow
+    from prefect.runner import Runner
+
+# Imported by the forkserver before it forks any run: the engine a run starts in, and the flow modules
+# (which import Prefect's flow and task machinery, pydantic models, SQLAlchemy and httpx on their way).
+ENGINE_MODULES = ("prefect.flow_engine", "prefect.task_engine")
+
+_forkserver = multiprocessing.get_context("forkserver")
+
+
+def preload_for(entrypoints: Iterable[str]) -> list[str]:
+    """Have the forkserver import the engine and these flows' modules; the modules it will preload."""
+    modules = [*ENGINE_MODULES, *sorted({module_path(entrypoint)[0] for entrypoint in entrypoints})]
+    _forkserver.set_forkserver_preload(modules)
+    return modules
+
+
+def preloaded_run_flow_in_subprocess(*args: Any, **kwargs: Any) -> Any:
+    """Prefect's ``run_flow_in_subprocess``, its process forked from the preloaded forkserver."""
+    import prefect.flow_engine as engine
+
+    spawn_only = engine.multiprocessing
+    # Prefect asks for its "spawn" context by name; it gets the forkserver's (the same Process interface).
+    engine.multiprocessing = SimpleNamespace(get_context=lambda _method: _forkserver)  # type: ignore[assignment]
+    try:
+        return engine.run_flow_in_subprocess(*args, **kwargs)
+    finally:
+        engine.multiprocessing = spawn_only
+
+
+def start_runs_preloaded(entrypoints: Iterable[str]) -> None:
+    """From now on the runners of this process start the runs of the flows they hold from the forkserver."""
+    from prefect.runner import _starter_direct
+
+    preload_for(entrypoints)
+    # Prefect's direct starter looks its start function up on its module so that it can be replaced.
+    _starter_direct.run_flow_in_subprocess = preloaded_run_flow_in_subprocess  # type: ignore[assignment]
+
+
+def preloaded_runner(specs: Sequence[DeploymentSpec], *, load: Callable[[str], Flow[..., Any]] = load_flow,
+                     **runner_options: Any) -> Runner:
+    """A runner serving these deployments, each with its flow held in memory, runs started preloaded
+    (``runner_options`` go to Prefect's ``Runner``)."""
+    from prefect.runner import Runner
+
+    runner = Runner(**{"pause_on_shutdown": True, **runner_options})
+    for spec in specs:
+        flow = load(spec.entrypoint)
+        if flow.name != spec.flow_name:
+            raise ValueError(f"{spec.entrypoint} is the flow {flow.name!r}, but the registry calls it "
+                             f"{spec.flow_name!r}; deployment names would not match")
+        runner.add_flow(flow, name=spec.name, **runner_deployment_options(spec))
+    start_runs_preloaded(spec.entrypoint for spec in specs)
+    return runner
+
+
+def serve_preloaded(specs: Sequence[DeploymentSpec]) -> None:
+    """Serve until interrupted (what ``prefect.serve`` does, with the runner above)."""
+    from prefect.exceptions import TerminationSignal
+
+    runner = preloaded_runner(specs)
+    with contextlib.suppress(KeyboardInterrupt, TerminationSignal):  # Ctrl-C: the runner pauses and stops
+        asyncio.run(runner.start())
