@@ -122,6 +122,7 @@ class BenchWorld:
     sims: SimulatorProcess
     merchants_dir: Path
     api_url: str | None = None
+    server_pid: int | None = None
 
 
 def merchant_file(sims: SimulatorProcess, merchant_id: str = "demo") -> str:
@@ -155,6 +156,7 @@ def bench_world(*, prefect: bool = True, keep: bool = False) -> Iterator[BenchWo
             if prefect:
                 server = start_prefect_server(home)
                 world.api_url = server.api_url
+                world.server_pid = server.process.pid if server.process is not None else None
                 os.environ["PREFECT_API_URL"] = server.api_url
             yield world
     finally:
@@ -204,6 +206,15 @@ def tree_cpu_seconds(pid: int) -> float:
         if fields is not None:  # utime, stime, cutime, cstime are fields 14-17 of /proc/<pid>/stat
             total += sum(int(value) for value in fields[11:15])
     return total / _CLOCK_TICKS
+
+
+def run_processes_cpu_seconds(*others: int) -> float:
+    """CPU seconds of every process this one started (and theirs, reaped or not), except the trees of
+    ``others`` (the simulators, the Prefect server) and this process's own time."""
+    own = _stat(os.getpid())
+    assert own is not None
+    mine = (int(own[11]) + int(own[12])) / _CLOCK_TICKS
+    return tree_cpu_seconds(os.getpid()) - mine - sum(tree_cpu_seconds(pid) for pid in others)
 
 
 def load_average() -> str:
