@@ -108,7 +108,8 @@ async def test_a_failed_release_is_retried_when_due_and_closed_once_the_order_sh
     # The warehouse picks and ships one of them on its own; the shipment is reported.
     warehouse.move(f"FJ-{shipped}", 300)
     world.ongoing.post(f"/_sim/orders/FJ-{shipped}/ship", json={"lines": [
-        {"rowNumber": warehouse.order(f"FJ-{shipped}")["orderLines"][0]["rowNumber"], "numberOfItems": 1}]},
+        {"rowNumber": warehouse.order(f"FJ-{shipped}")["orderLines"][0]["rowNumber"], "numberOfItems": 1}],
+        "waybill": "00370712345678901234"},  # with its waybill, whatever the simulator's default
     ).raise_for_status()
     assert (await report_shipments("demo"))["reported"] == 1
 
