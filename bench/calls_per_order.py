@@ -109,7 +109,7 @@ def ship_everything(world: BenchWorld, order_ids: list[int]) -> None:
     with world.sims.admin("ongoing") as ongoing:
         for order_id in order_ids:
             ongoing.post(f"/_sim/orders/FJ-{order_id}/pick").raise_for_status()
-            ongoing.post(f"/_sim/orders/FJ-{order_id}/ship").raise_for_status()
+            ongoing.post(f"/_sim/orders/FJ-{order_id}/ship", json={"waybill": f"WB-{order_id}"}).raise_for_status()
 
 
 def in_a_new_process() -> None:
