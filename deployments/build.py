@@ -3,7 +3,8 @@
 ``build_deployments`` is pure: merchant configurations in, one ``DeploymentSpec`` per
 (process, merchant) out, named ``<flow-name>/<merchant-id>`` and tagged by both. The same specs
 become the committed ``prefect.yaml`` (``render_prefect_yaml``) and the deployments ``swo run``
-serves (``to_runner_deployments``), so the two cannot drift apart.
+serves (``to_runner_deployments``), so the two cannot drift apart. A process that listens to webhook
+events the merchant has turned on gets an event trigger and a rarer backstop poll.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from deployments.registry import PROCESSES, CollisionStrategy, Process, ScheduleSpec
+from deployments.registry import PROCESSES, CollisionStrategy, Polling, Process, ScheduleSpec
 from domain.config import MerchantConfig
+from domain.webhook_events import merchant_resource_id
 
 if TYPE_CHECKING:
     from prefect import Flow
@@ -27,6 +29,34 @@ PREFECT_YAML_HEADER = """\
 # `make run` serves these deployments itself, without a work pool. To run them from a worker instead:
 #   prefect deploy --all --pool <process work pool>   (from the project root)
 """
+
+
+# The run an event starts stays for the event window from this moment on (see tasks.event_follow).
+EVENT_AT_TEMPLATE = "{{ event.payload.emitted_at }}"
+
+
+@dataclass(frozen=True)
+class EventTriggerSpec:
+    """Start the deployment on any of ``events`` related to the merchant, at most once per window.
+
+    Prefect's reactive trigger fires on the first event and then lets the window pass; the run it starts
+    stays for the window and takes the events that come meanwhile from the ledger. Together with the
+    deployment's limit of one run (the next one waits its turn) a burst starts one run, and at most one
+    more waits, per process and merchant."""
+
+    events: tuple[str, ...]
+    merchant_resource: str
+    window_seconds: int
+
+    def as_prefect_trigger(self) -> dict[str, Any]:
+        """The trigger as ``prefect.yaml`` and ``DeploymentEventTrigger`` take it."""
+        return {
+            "type": "event", "enabled": True, "posture": "Reactive",
+            "expect": list(self.events),
+            "match_related": {"prefect.resource.id": self.merchant_resource, "prefect.resource.role": "merchant"},
+            "threshold": 1, "within": self.window_seconds,
+            "parameters": {"event_at": EVENT_AT_TEMPLATE},
+        }
 
 
 @dataclass(frozen=True)
@@ -42,6 +72,7 @@ class DeploymentSpec:
     concurrency_limit: int = 1
     parameters: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    trigger: EventTriggerSpec | None = None
 
     @property
     def name(self) -> str:
@@ -55,15 +86,26 @@ class DeploymentSpec:
 
 def deployment_for(process: Process, merchant: MerchantConfig) -> DeploymentSpec:
     timing = process.schedule(merchant)
+    collision_strategy = process.schedule.collision_strategy
+    trigger = None
+    listener = process.listener(merchant)
+    if listener is not None and isinstance(process.schedule, Polling):
+        timing = process.schedule.as_backstop(merchant, listener)
+        trigger = EventTriggerSpec(listener.events, merchant_resource_id(merchant.merchant_id),
+                                   merchant.webhooks.event_window_seconds)
+        # An event-started run must wait its turn, not be dropped: its events may have come after the
+        # running one last looked.
+        collision_strategy = "ENQUEUE"
     return DeploymentSpec(
         flow_name=process.flow_name,
         merchant_id=merchant.merchant_id,
         entrypoint=process.entrypoint,
         description=f"{process.summary} for {merchant.name}, {timing.wording}.",
         schedules=timing.schedules,
-        collision_strategy=process.schedule.collision_strategy,
+        collision_strategy=collision_strategy,
         parameters={"merchant_id": merchant.merchant_id},
         tags=(f"merchant:{merchant.merchant_id}", f"process:{process.flow_name}"),
+        trigger=trigger,
     )
 
 
@@ -90,7 +132,7 @@ def _schedule_entry(schedule: ScheduleSpec) -> dict[str, Any]:
 
 
 def _deployment_entry(spec: DeploymentSpec) -> dict[str, Any]:
-    return {
+    entry = {
         "name": spec.name,
         "flow_name": spec.flow_name,
         "entrypoint": spec.entrypoint,
@@ -100,6 +142,9 @@ def _deployment_entry(spec: DeploymentSpec) -> dict[str, Any]:
         "schedules": [_schedule_entry(s) for s in spec.schedules],
         "concurrency_limit": {"limit": spec.concurrency_limit, "collision_strategy": spec.collision_strategy},
     }
+    if spec.trigger is not None:
+        entry["triggers"] = [spec.trigger.as_prefect_trigger()]
+    return entry
 
 
 def render_prefect_yaml(specs: Iterable[DeploymentSpec]) -> str:
@@ -139,6 +184,7 @@ def load_flow(entrypoint: str) -> Flow[..., Any]:
 def runner_deployment_options(spec: DeploymentSpec) -> dict[str, Any]:
     """What ``Flow.to_deployment`` and ``Runner.add_flow`` take for this spec, besides the name."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
     from prefect.schedules import Cron, Interval
     from prefect.types.entrypoint import EntrypointType
 
@@ -146,10 +192,13 @@ def runner_deployment_options(spec: DeploymentSpec) -> dict[str, Any]:
                  else Cron(s.cron or "", timezone=s.timezone) for s in spec.schedules]
     limit = ConcurrencyLimitConfig(limit=spec.concurrency_limit,
                                    collision_strategy=ConcurrencyLimitStrategy(spec.collision_strategy))
+    triggers = [DeploymentEventTrigger.model_validate({**spec.trigger.as_prefect_trigger(),
+                                                       "name": f"{spec.full_name} on webhook events"})
+                ] if spec.trigger is not None else []
     # A module path, not a file path: runs then import the flow whatever directory `swo run` started in.
     return {"schedules": schedules, "parameters": dict(spec.parameters), "tags": list(spec.tags),
             "description": spec.description, "concurrency_limit": limit,
-            "entrypoint_type": EntrypointType.MODULE_PATH}
+            "entrypoint_type": EntrypointType.MODULE_PATH, "triggers": triggers}
 
 
 def to_runner_deployments(specs: Iterable[DeploymentSpec],

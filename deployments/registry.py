@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal, Protocol
 
 from domain.config import MerchantConfig, PollingMinutes
+from domain.webhook_events import LISTENERS, Listener
 
 CollisionStrategy = Literal["CANCEL_NEW", "ENQUEUE"]
 
@@ -60,10 +61,20 @@ class Polling:
             raise ValueError(f"polling_minutes has no setting {self.setting!r}")
 
     def __call__(self, merchant: MerchantConfig) -> Timing:
-        minutes = int(getattr(merchant.polling_minutes, self.setting))
-        unit = "minute" if minutes == 1 else f"{minutes} minutes"
-        anchor = polling_anchor(merchant.merchant_id, self.setting, minutes)
-        return Timing((ScheduleSpec(interval_seconds=minutes * 60, anchor_date=anchor),), f"every {unit}")
+        return _every(merchant, self.setting, int(getattr(merchant.polling_minutes, self.setting)))
+
+    def as_backstop(self, merchant: MerchantConfig, listener: Listener) -> Timing:
+        """The poll behind a process that starts on webhook events: rarer, as it only catches lost events."""
+        minutes = max(int(getattr(merchant.polling_minutes, self.setting)), merchant.webhooks.backstop_polling_minutes)
+        every = _every(merchant, self.setting, minutes)
+        return Timing(every.schedules, f"on {listener.source.capitalize()} webhook events, and {every.wording} "
+                                       "to catch any a lost webhook missed")
+
+
+def _every(merchant: MerchantConfig, setting: str, minutes: int) -> Timing:
+    unit = "minute" if minutes == 1 else f"{minutes} minutes"
+    anchor = polling_anchor(merchant.merchant_id, setting, minutes)
+    return Timing((ScheduleSpec(interval_seconds=minutes * 60, anchor_date=anchor),), f"every {unit}")
 
 
 # Interval schedules without an anchor all fire on the same whole minutes: every poll of every merchant
@@ -151,6 +162,14 @@ class Process:
     entrypoint: str
     summary: str
     schedule: ScheduleRule
+
+    def listener(self, merchant: MerchantConfig) -> Listener | None:
+        """The events this process starts on for this merchant: None unless the merchant has webhooks
+        from the vendor the process listens to (``domain.webhook_events.LISTENERS``)."""
+        listener = LISTENERS.get(self.flow_name)
+        if listener is None or not isinstance(self.schedule, Polling):
+            return None
+        return listener if merchant.webhooks.token_for(listener.source) is not None else None
 
 
 PROCESSES: tuple[Process, ...] = (

@@ -304,6 +304,35 @@ class PollingMinutes(_Strict):
     returns: Annotated[int, Field(gt=0)] = 15
 
 
+class WebhookSettings(_Strict):
+    """Vendor webhooks into the connector's receiver (``swo webhooks serve``), off unless enabled.
+
+    Starweb signs nothing, so its web-hook URL carries ``starweb_token``; Ongoing sends ``ongoing_token`` in
+    its ``X-Auth-Token`` header. A process fed by a side with a token starts on that side's events and
+    polls only every ``backstop_polling_minutes`` (or its own interval, if longer) to catch what a lost
+    webhook missed. A run started by an event stays ``event_window_seconds`` for the events that follow.
+    """
+
+    enabled: bool = False
+    starweb_token: CredentialRef | None = None
+    ongoing_token: CredentialRef | None = None
+    backstop_polling_minutes: Annotated[int, Field(gt=0)] = 15
+    event_window_seconds: Annotated[int, Field(ge=1, le=600)] = 60
+
+    @model_validator(mode="after")
+    def _enabled_needs_a_secret(self) -> WebhookSettings:
+        if self.enabled and self.starweb_token is None and self.ongoing_token is None:
+            raise ValueError("enabled webhooks need starweb_token, ongoing_token or both (each an {env: …} or "
+                             "{secret_block: …} reference); without one no call could be authenticated")
+        return self
+
+    def token_for(self, source: Literal["starweb", "ongoing"]) -> CredentialRef | None:
+        """The secret a vendor's calls must carry, or None when that vendor's webhooks are not in use."""
+        if not self.enabled:
+            return None
+        return self.starweb_token if source == "starweb" else self.ongoing_token
+
+
 class MerchantConfig(_Strict):
     merchant_id: Annotated[str, Field(pattern=_ID_PATTERN)]
     name: str
@@ -325,6 +354,7 @@ class MerchantConfig(_Strict):
     inbound: InboundSettings = Field(default_factory=InboundSettings)
     returns: ReturnSettings = Field(default_factory=ReturnSettings)
     polling_minutes: PollingMinutes = Field(default_factory=PollingMinutes)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @field_validator("timezone")
     @classmethod

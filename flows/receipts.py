@@ -1,6 +1,8 @@
 """Receipt tracking: purchase orders received in Ongoing → deviations reported, stock synced to Starweb.
 
-Trigger: every quarter of an hour or so per merchant (deployment ``track-receipts/<merchant>``). Source:
+Trigger: Ongoing purchase-order webhooks (from "Deflection" or "Received" on; each event-started pass is
+a full one, see ``tasks.event_follow``), a poll every quarter of an hour or so per merchant (deployment
+``track-receipts/<merchant>``; the backstop when webhooks are on), or on demand. Source:
 Ongoing purchase orders received into or changed since the cursor (``lastReceiveTimeFrom``,
 ``purchaseOrderStatusChangedTimeFrom``), plus every one with receipts not yet acknowledged
 (``onlyPurchaseOrdersWithOrderLinesToReport``). Per line: received as advised, under, over, or an article
@@ -13,12 +15,13 @@ reported once; an acknowledged line no longer shows as to report.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from prefect import flow
 
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor, read_window_start
+from tasks.event_follow import follow_events
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.receipts import fetch_received_purchase_orders, publish_deviations, report_receipts, summary_notes
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
@@ -32,8 +35,17 @@ FIRST_RUN = timedelta(days=7)
 
 @flow(name="track-receipts", flow_run_name="track-receipts-{merchant_id}")
 @ends_with_attention_state
-async def track_receipts(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
+async def track_receipts(merchant_id: str, dry_run: bool = False,
+                         event_at: datetime | None = None) -> dict[str, int]:
     """Report new receipts and their deviations, acknowledge them, sync the stock; returns counts."""
+    if event_at is not None:
+        return await follow_events("track-receipts", merchant_id, event_at,
+                                   lambda _records: receipts_pass(merchant_id, dry_run))
+    return await receipts_pass(merchant_id, dry_run)
+
+
+async def receipts_pass(merchant_id: str, dry_run: bool) -> dict[str, int]:
+    """One pass over the purchase orders received or changed since the cursor and those still to report."""
     merchant = load_merchant(merchant_id)
     await check_ongoing_mappings(merchant)
     report = RunReport("track-receipts", merchant_id, dry_run)

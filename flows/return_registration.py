@@ -1,6 +1,8 @@
 """Return registration: Ongoing → Starweb, every return once, and the merchant's refund worklist.
 
-Trigger: every few minutes per merchant (deployment ``register-returns/<merchant>``) or on demand.
+Trigger: Ongoing webhooks of returned goods and received (return) purchase orders (each event-started
+pass is a full one, see ``tasks.event_follow``), a poll every few minutes per merchant (deployment
+``register-returns/<merchant>``; the backstop when webhooks are on), or on demand.
 Sources, each from its own cursor: sales orders with returned units not yet acknowledged
 (``lastReturnedFrom``), return orders with goods received (``goodsReturnedFromDate``), and return-type
 inbound deliveries (``lastReceiveTimeFrom``), matched to their Starweb order by the reference the TPL
@@ -13,6 +15,7 @@ every decision) is written before anything reaches Starweb.
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import uuid4
 
 from prefect import flow
@@ -20,6 +23,7 @@ from prefect import flow
 from domain.return_registration import ReturnStatuses
 from ledger.types import utcnow
 from tasks.cursors import advance_cursor
+from tasks.event_follow import follow_events
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.return_reads import STREAMS, fetch_return_causes, fetch_warehouse_returns, read_return_windows
@@ -39,8 +43,17 @@ from tasks.stock import sync_stock_for_skus
 
 @flow(name="register-returns", flow_run_name="register-returns-{merchant_id}")
 @ends_with_attention_state
-async def register_returns(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
+async def register_returns(merchant_id: str, dry_run: bool = False,
+                           event_at: datetime | None = None) -> dict[str, int]:
     """Register new returns in Starweb and acknowledge them in Ongoing; returns counts per result."""
+    if event_at is not None:
+        return await follow_events("register-returns", merchant_id, event_at,
+                                   lambda _records: returns_pass(merchant_id, dry_run))
+    return await returns_pass(merchant_id, dry_run)
+
+
+async def returns_pass(merchant_id: str, dry_run: bool) -> dict[str, int]:
+    """One pass over every source of returns, each from its own cursor."""
     merchant = load_merchant(merchant_id)
     await check_ongoing_mappings(merchant)
     report = RunReport("register-returns", merchant_id, dry_run)

@@ -1,6 +1,7 @@
 """Shipment back-report: Ongoing → Starweb, with exactly one customer email per shipment.
 
-Trigger: every few minutes per merchant (deployment ``report-shipments/<merchant>``) or on demand.
+Trigger: Ongoing webhooks of sent orders (the run then also takes those that follow, see
+``tasks.event_follow``), a backstop poll per merchant (deployment ``report-shipments/<merchant>``), or on demand.
 Source: sent orders in Ongoing whose shipped units are not yet acknowledged
 (``onlyOrdersWithOrderLinesToReport``). Target: the Starweb order's tracking number, tracker type, items
 (if the merchant cancels unshipped remainders) and status — "partially sent" or "sent", which makes
@@ -17,9 +18,12 @@ once. A dry run previews all of it, including how many emails would be sent (onl
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prefect import flow
 
 from domain.shipments import detect_shipment
+from tasks.event_follow import follow_events
 from tasks.late_tracking import add_late_tracking, hold_untracked_shipments
 from tasks.ledger_check import check_ledger_continuity
 from tasks.mapping_checks import check_ongoing_mappings
@@ -39,8 +43,18 @@ from tasks.warehouse_reads import fetch_sent_orders_to_report
 
 @flow(name="report-shipments", flow_run_name="report-shipments-{merchant_id}")
 @ends_with_attention_state
-async def report_shipments(merchant_id: str, dry_run: bool = False) -> dict[str, int]:
+async def report_shipments(merchant_id: str, dry_run: bool = False,
+                           event_at: datetime | None = None) -> dict[str, int]:
     """Report new shipments to Starweb; returns counts per result (and ``emails``)."""
+    if event_at is not None:
+        # Ongoing lists every order with shipped units to acknowledge in one call: each pass reads them all.
+        return await follow_events("report-shipments", merchant_id, event_at,
+                                   lambda _records: shipments_pass(merchant_id, dry_run))
+    return await shipments_pass(merchant_id, dry_run)
+
+
+async def shipments_pass(merchant_id: str, dry_run: bool) -> dict[str, int]:
+    """One pass over every sent order with shipped units Ongoing still counts as not reported."""
     merchant = load_merchant(merchant_id)
     await check_ongoing_mappings(merchant)
     report = RunReport("report-shipments", merchant_id, dry_run)

@@ -6,7 +6,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ledger.types import UTCDateTime, utcnow
@@ -350,3 +362,48 @@ class RegisterSnapshot(Base):
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     content: Mapped[Any] = mapped_column(JSON)
     read_at: Mapped[datetime]
+
+
+class WebhookDelivery(Base):
+    """One webhook call the receiver accepted. The row is written before the Prefect event is emitted,
+    so a resent call (same key) is recognised, and a run started by an event finds the records the
+    events that followed it name."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "source", "delivery_key", name="uq_webhook_delivery_key"),
+        Index("ix_webhook_deliveries_merchant_received", "merchant_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(10))
+    delivery_key: Mapped[str] = mapped_column(String(100))
+    event: Mapped[str] = mapped_column(String(60))
+    record: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime]
+    emitted_at: Mapped[datetime | None]
+
+
+class WebhookTake(Base):
+    """A delivery one listening process has handled: each process takes a delivery once, in the run that
+    followed its event (see tasks.event_follow)."""
+
+    __tablename__ = "webhook_takes"
+
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    process: Mapped[str] = mapped_column(String(60), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookCallCount(Base):
+    """How many webhook calls ended how (accepted, duplicate, refused and why), per merchant and vendor."""
+
+    __tablename__ = "webhook_call_counts"
+
+    merchant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source: Mapped[str] = mapped_column(String(10), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(30), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -48,13 +48,18 @@ def run(
     server: Annotated[bool, typer.Option(help="start or reuse a local Prefect server; --no-server uses the "
                                               "one PREFECT_API_URL points at")] = True,
     demo_orders: Annotated[bool, typer.Option(help="place a few demo orders if the shop has none")] = True,
+    starweb_port: Annotated[int, typer.Option(help="port of the Starweb simulator")] = 8801,
+    ongoing_port: Annotated[int, typer.Option(help="port of the Ongoing simulator")] = 8802,
+    webhook_port: Annotated[int, typer.Option(help="port of the webhook receiver")] = 8803,
 ) -> None:
-    """Run the connector locally: Prefect server, simulators, demo orders and every merchant's deployments."""
+    """Run the connector locally: Prefect server, simulators, webhook receiver, demo orders and every merchant's
+    deployments."""
     from swo.local import LocalRunError, LocalRunOptions, run_local
 
     settings = get_settings()
     options = LocalRunOptions(state_dir=settings.state_dir, merchants_dir=settings.merchants_dir, port=port,
-                              start_server=server, demo_orders=demo_orders)
+                              start_server=server, demo_orders=demo_orders, starweb_port=starweb_port,
+                              ongoing_port=ongoing_port, webhook_port=webhook_port)
     try:
         run_local(options, echo=typer.echo)
     except (LocalRunError, ConfigError) as exc:
@@ -124,6 +129,7 @@ def _register_operations() -> None:
     from swo.quarantine_cli import quarantine_app
     from swo.reconcile_cli import reconcile
     from swo.returns_cli import returns_app
+    from swo.webhooks_cli import webhooks_app
 
     app.command()(release)
     app.command()(hold)
@@ -132,6 +138,7 @@ def _register_operations() -> None:
     app.add_typer(quarantine_app, name="quarantine")
     app.add_typer(returns_app, name="returns")
     app.add_typer(automations_app, name="automations")
+    app.add_typer(webhooks_app, name="webhooks")
 
 
 _register_operations()

@@ -35,7 +35,16 @@ def simulator_credentials() -> dict[str, str]:
         "DEMO_STARWEB_CLIENT_SECRET": starweb.client_secret.get_secret_value(),
         "DEMO_ONGOING_USERNAME": ongoing.username,
         "DEMO_ONGOING_PASSWORD": ongoing.password.get_secret_value(),
+        **DEMO_WEBHOOK_SECRETS,
     }
+
+
+# The demo's webhook secrets: as public as the simulators' credentials, and only ever given to a merchant
+# whose both systems are on this machine.
+DEMO_WEBHOOK_SECRETS = {
+    "DEMO_WEBHOOK_STARWEB_TOKEN": "demo-starweb-webhook-secret",
+    "DEMO_WEBHOOK_ONGOING_TOKEN": "demo-ongoing-webhook-secret",
+}
 
 
 def fill_demo_credentials(merchant: MerchantConfig, environ: MutableMapping[str, str] = os.environ) -> list[str]:
@@ -44,6 +53,6 @@ def fill_demo_credentials(merchant: MerchantConfig, environ: MutableMapping[str,
     if not (is_loopback_url(merchant.starweb.base_url) and is_loopback_url(merchant.ongoing.base_url)):
         return []
     refs = (merchant.starweb.client_id, merchant.starweb.client_secret, merchant.ongoing.username,
-            merchant.ongoing.password)
-    wanted = {ref.env for ref in refs if ref.env}
+            merchant.ongoing.password, merchant.webhooks.starweb_token, merchant.webhooks.ongoing_token)
+    wanted = {ref.env for ref in refs if ref is not None and ref.env}
     return set_unset(environ, {name: value for name, value in simulator_credentials().items() if name in wanted})

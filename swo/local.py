@@ -2,9 +2,10 @@
 
 In order: a Prefect server (reused, or started with its home under the state directory), each
 merchant's one-writer limit for its Ongoing goods owner (a Prefect global concurrency limit), both
-simulators seeded with the demo shop and warehouse, a few demo orders when the shop has none, then
+simulators seeded with the demo shop and warehouse, the webhook receiver with the webhooks of every
+merchant on this machine set up in both simulators, a few demo orders when the shop has none, then
 every merchant's deployments served until Ctrl-C, which pauses their schedules and stops the
-simulators and any server this run started.
+simulators, the receiver and any server this run started.
 """
 
 from __future__ import annotations
@@ -16,16 +17,31 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
-from deployments.build import DeploymentSpec, build_deployments
-from domain.config import load_merchants
+from deployments.build import DeploymentSpec, build_deployments, to_runner_deployments
+from domain.config import MerchantConfig, is_loopback_url, load_merchants
 from integrations.starweb.client import StarwebClient, StarwebSettings
-from swo.demo_credentials import set_unset
+from swo.demo_credentials import DEMO_WEBHOOK_SECRETS, set_unset
 from swo.demo_orders import place_demo_orders
 from swo.prefect_server import Answer, PrefectServer, ServerStartError, ensure_prefect_server, probe, server_environment
+from swo.settings import get_settings
 from swo.simulators import Simulators, start_simulators
+from swo.webhook_setup import (
+    ReceiverProcess,
+    register_starweb_web_hooks,
+    set_up_ongoing_simulator,
+    start_receiver_process,
+)
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+# A served deployment's runs start when its runner next asks for them: every second here, so a webhook's run
+# starts at once (Prefect's default is every 10 seconds).
+RUNNER_POLL_SECONDS = "1"
 
 
 class LocalRunError(RuntimeError):
@@ -42,6 +58,7 @@ class LocalRunOptions:
     demo_orders: bool = True
     starweb_port: int = 8801
     ongoing_port: int = 8802
+    webhook_port: int = 8803
 
 
 def demo_credentials(sims: Simulators) -> dict[str, str]:
@@ -102,12 +119,37 @@ async def place_orders_in(sims: Simulators) -> list[int]:
         return await place_demo_orders(shop)
 
 
-def banner(server: PrefectServer, sims: Simulators, specs: list[DeploymentSpec], placed: list[int] | None) -> str:
+def on_this_machine(merchant: MerchantConfig) -> bool:
+    return is_loopback_url(merchant.starweb.base_url) and is_loopback_url(merchant.ongoing.base_url)
+
+
+async def wire_webhooks(merchants: list[MerchantConfig], receiver_url: str) -> list[str]:
+    """Set up the webhooks of every merchant on this machine in its simulators; the merchants wired."""
+    wired = []
+    for merchant in merchants:
+        if not (merchant.webhooks.enabled and on_this_machine(merchant)):
+            continue
+        if merchant.webhooks.starweb_token is not None:
+            await register_starweb_web_hooks(merchant, receiver_url)
+        if merchant.webhooks.ongoing_token is not None:
+            root = merchant.ongoing.base_url.split(f"/{merchant.ongoing.warehouse}/api/")[0]
+            await set_up_ongoing_simulator(merchant, receiver_url, root)
+        wired.append(merchant.merchant_id)
+    return wired
+
+
+def banner(server: PrefectServer, sims: Simulators, specs: list[DeploymentSpec], placed: list[int] | None,
+           receiver_url: str | None = None, wired: list[str] | None = None) -> str:
     example = next((s.full_name for s in specs if s.flow_name == "export-orders"), specs[0].full_name)
     lines = [
         f"Prefect UI:         {server.ui_url}" + (f"   (server log: {server.log_path})" if server.log_path else ""),
         f"Starweb simulator:  {sims.starweb_api}   (admin: {sims.starweb.root_url}/_sim)",
         f"Ongoing simulator:  {sims.ongoing_api}   (admin: {sims.ongoing.root_url}/_sim)",
+    ]
+    if receiver_url is not None:
+        merchants = ", ".join(wired or []) or "none"
+        lines.append(f"Webhook receiver:   {receiver_url}   (webhooks set up for: {merchants})")
+    lines += [
         f"Demo orders placed: {_placed(placed)}",
         f"Serving {len(specs)} deployments. Start one now from another terminal:",
         f"  PREFECT_API_URL={server.api_url} .venv/bin/prefect deployment run '{example}'",
@@ -138,22 +180,48 @@ def run_local(options: LocalRunOptions, echo: Callable[[str], None] = print) -> 
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGHUP, _interrupt)
     options.state_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", RUNNER_POLL_SECONDS)
     server = connect_prefect(options)
     sims: Simulators | None = None
+    receiver: ReceiverProcess | None = None
     try:
         from tasks.write_slots import ensure_write_limits
 
         asyncio.run(ensure_write_limits(merchants.values()))
         sims = start_demo_world(options)
-        set_unset(os.environ, demo_credentials(sims))
+        set_unset(os.environ, {**demo_credentials(sims), **DEMO_WEBHOOK_SECRETS})
+        receiver = start_webhook_receiver(options, server)
+        wired = asyncio.run(wire_webhooks(list(merchants.values()), receiver.root_url))
+        runner_deployments = to_runner_deployments(specs)
+        # Deployments and their triggers exist before the demo orders are placed, so their webhooks start runs.
+        asyncio.run(apply_all(runner_deployments))
         placed = asyncio.run(place_orders_in(sims)) if options.demo_orders else None
-        echo(banner(server, sims, specs, placed))
+        echo(banner(server, sims, specs, placed, receiver.root_url, wired))
 
         from deployments.run_starts import serve_preloaded
 
         # Runs forked from a process with the flows imported once: an idle poll does not pay the imports.
         serve_preloaded(specs)
     finally:
+        if receiver is not None:
+            receiver.stop()
         if sims is not None:
             sims.stop()
         server.stop()
+
+
+async def apply_all(runner_deployments: list[RunnerDeployment]) -> None:
+    for deployment in runner_deployments:
+        await deployment.aapply()
+
+
+def start_webhook_receiver(options: LocalRunOptions, server: PrefectServer) -> ReceiverProcess:
+    settings = get_settings()
+    environ = {**os.environ, "SWO_MERCHANTS_DIR": str(options.merchants_dir),
+               "SWO_LEDGER_URL": settings.resolved_ledger_url, "SWO_STATE_DIR": str(options.state_dir)}
+    try:
+        return start_receiver_process(host=options.host, port=options.webhook_port, prefect_api_url=server.api_url,
+                                      log_path=options.state_dir / "webhooks.log", environ=environ)
+    except RuntimeError as exc:
+        raise LocalRunError(f"{exc}: port {options.webhook_port} must be free (choose another with "
+                            "--webhook-port)") from exc

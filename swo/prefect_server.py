@@ -69,7 +69,10 @@ def wait_until_healthy(api_url: str, *, ask: Callable[[], Answer], exit_code: Ca
 
 def server_environment(state_dir: Path) -> dict[str, str]:
     """Prefect settings for the server and for everything that talks to it from this machine."""
-    return {"PREFECT_HOME": str(state_dir / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    return {"PREFECT_HOME": str(state_dir / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            # A run that waits for its deployment's slot (an event-started run behind a running one) asks
+            # again after this long; Prefect's default of 30 s would hold a webhook's work that long.
+            "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": "2"}
 
 
 @dataclass

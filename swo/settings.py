@@ -16,6 +16,8 @@ class AppSettings(BaseSettings):
     state_dir: Path = PROJECT_ROOT / ".state"
     ledger_url: str | None = None
     merchants_dir: Path = PROJECT_ROOT / "deployments" / "merchants"
+    # Where the vendors reach the webhook receiver (``swo webhooks register``); https:// unless this machine.
+    webhook_url: str = "http://127.0.0.1:8803"
 
     @property
     def resolved_ledger_url(self) -> str:

@@ -46,6 +46,8 @@ class Simulators:
             ongoing.post("/_sim/reset").raise_for_status()
             starweb.delete("/_sim/faults").raise_for_status()
             ongoing.delete("/_sim/faults").raise_for_status()
+            starweb.delete("/_sim/web-hooks/delivery").raise_for_status()
+            ongoing.delete("/_sim/webhooks/delivery").raise_for_status()
 
     def stop(self) -> None:
         self.starweb.stop()

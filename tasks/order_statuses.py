@@ -67,14 +67,19 @@ class HeldOrder:
 
 
 @task(name="read-unfinished-orders", cache_policy=NO_CACHE)
-def read_unfinished_orders(merchant_id: str) -> tuple[list[OrderBinding], dict[int, HeldOrder]]:
-    """Exported orders not yet sent, cancelled or returned; and the orders this process holds in quarantine."""
+def read_unfinished_orders(merchant_id: str, order_numbers: list[str] | None = None,
+                           ) -> tuple[list[OrderBinding], dict[int, HeldOrder]]:
+    """Exported orders not yet sent, cancelled or returned (only those with these numbers, when given); and
+    the orders this process holds in quarantine."""
     with ledger().session() as session:
         unfinished = bindings.unfinished_orders(session, merchant_id)
         due = {e.key for e in quarantine.due_for_retry(session, merchant_id, STATUS_KIND)}
         held = {int(e.key): HeldOrder(due=e.key in due, retryable=bool(e.retryable),
                                       warehouse_flag=e.error_class == WarehouseStateUnclear.__name__)
                 for e in quarantine.open_entries(session, merchant_id, STATUS_KIND)}
+    if order_numbers is not None:
+        wanted = set(order_numbers)
+        unfinished = [b for b in unfinished if b.order_number in wanted]
     return unfinished, held
 
 

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import uvicorn
 
@@ -33,12 +34,13 @@ class RunningServer:
 
 
 def serve_in_thread(app: object, *, host: str = "127.0.0.1", port: int | None = None,
-                    startup_timeout: float = 15.0) -> RunningServer:
-    """Start uvicorn for ``app`` in a daemon thread and wait until it accepts connections."""
+                    startup_timeout: float = 15.0, lifespan: Literal["on", "off"] = "off") -> RunningServer:
+    """Start uvicorn for ``app`` in a daemon thread and wait until it accepts connections (and, with
+    ``lifespan="on"``, until the app's startup has run)."""
     port = port or free_port(host)
     # date_header off: each simulator stamps Date from its own clock (integrations.simulation.date_header).
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off", timeout_graceful_shutdown=1, date_header=False)
+                            lifespan=lifespan, timeout_graceful_shutdown=1, date_header=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"sim-{port}", daemon=True)
     thread.start()

@@ -22,10 +22,11 @@ from deployments.registry import (
     ScheduleSpec,
     release_crons,
 )
-from domain.config import MERCHANTS_DIR, MerchantConfig, load_merchants
+from domain.config import MERCHANTS_DIR, MerchantConfig, WebhookSettings, load_merchants
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEMO = load_merchants(MERCHANTS_DIR)["demo"]
+# The demo merchant polling only: webhooks change its schedules (tests/deployments/test_event_triggers.py).
+DEMO = load_merchants(MERCHANTS_DIR)["demo"].model_copy(update={"webhooks": WebhookSettings()})
 RELEASE = Process("release-orders", "flows/release.py:release_orders", "Release orders", AtReleaseTimes())
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from deployments.build import build_deployments, load_flow, module_path, to_runner_deployments
 from deployments.registry import PROCESSES, Polling, Process
-from domain.config import MERCHANTS_DIR, load_merchants
+from domain.config import MERCHANTS_DIR, WebhookSettings, load_merchants
 
-DEMO = load_merchants(MERCHANTS_DIR)["demo"]
+DEMO = load_merchants(MERCHANTS_DIR)["demo"].model_copy(update={"webhooks": WebhookSettings()})  # polling only
 
 FLOW_SOURCE = '''
 from prefect import flow

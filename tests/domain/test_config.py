@@ -219,3 +219,38 @@ def test_a_merchant_id_cannot_reach_outside_the_merchants_folder(tmp_path: Path,
 
     with pytest.raises(ConfigError, match=f"^{re.escape(repr(merchant_id))} is not a merchant id: use lowercase"):
         load_merchant_by_id(merchant_id, merchants)
+
+
+def test_webhooks_are_optional_and_off_without_the_section(tmp_path: Path) -> None:
+    section = DEMO[DEMO.index("\n# Webhooks into"):]
+    without = load_merchant(write(tmp_path, DEMO.replace(section, "\n")))
+
+    assert not without.webhooks.enabled
+    assert without.webhooks.token_for("starweb") is None and without.webhooks.token_for("ongoing") is None
+    demo = load_merchant(write(tmp_path, DEMO))
+    assert demo.webhooks.token_for("ongoing").env == "DEMO_WEBHOOK_ONGOING_TOKEN"
+    assert (demo.webhooks.backstop_polling_minutes, demo.webhooks.event_window_seconds) == (15, 60)
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("  starweb_token: {env: DEMO_WEBHOOK_STARWEB_TOKEN}\n  ongoing_token: {env: DEMO_WEBHOOK_ONGOING_TOKEN}\n", ""),
+     "webhooks: Value error, enabled webhooks need starweb_token, ongoing_token or both"),
+    (("starweb_token: {env: DEMO_WEBHOOK_STARWEB_TOKEN}", "starweb_token: plain-text-secret"),
+     "webhooks.starweb_token"),
+    (("backstop_polling_minutes: 15", "backstop_polling_minutes: 0"),
+     "webhooks.backstop_polling_minutes: Input should be greater than 0"),
+    (("event_window_seconds: 60", "event_window_seconds: 3600"),
+     "webhooks.event_window_seconds: Input should be less than or equal to 600"),
+])
+def test_webhook_settings_are_checked_at_load(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    old, new = change
+    assert old in DEMO
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_merchant(write(tmp_path, DEMO.replace(old, new)))
+
+
+def test_a_disabled_section_needs_no_secret(tmp_path: Path) -> None:
+    section = DEMO[DEMO.index("\nwebhooks:"):]
+    config = load_merchant(write(tmp_path, DEMO.replace(section, "\nwebhooks:\n  enabled: false\n")))
+
+    assert config.webhooks.token_for("starweb") is None

@@ -51,7 +51,7 @@ def test_check_passes_on_an_up_to_date_file_and_leaves_it_alone(tmp_path: Path) 
 
 def test_check_fails_on_a_stale_or_missing_file_without_writing(tmp_path: Path) -> None:
     stale = tmp_path / "prefect.yaml"
-    stale.write_text(expected().replace("interval: 120", "interval: 60"), encoding="utf-8")
+    stale.write_text(expected().replace("interval: 1800", "interval: 60"), encoding="utf-8")
 
     result = runner.invoke(app, ["deployments", "render", "--check", "--output", str(stale)])
     missing = runner.invoke(app, ["deployments", "render", "--check", "--output", str(tmp_path / "none.yaml")])

@@ -115,7 +115,8 @@ def test_demo_credentials_go_only_to_this_machine_and_never_replace_a_set_variab
     environ = {"DEMO_ONGOING_PASSWORD": "mine"}
 
     assert fill_demo_credentials(demo, environ) == ["DEMO_STARWEB_CLIENT_ID", "DEMO_STARWEB_CLIENT_SECRET",
-                                                    "DEMO_ONGOING_USERNAME"]
+                                                    "DEMO_ONGOING_USERNAME", "DEMO_WEBHOOK_STARWEB_TOKEN",
+                                                    "DEMO_WEBHOOK_ONGOING_TOKEN"]
     assert environ["DEMO_ONGOING_PASSWORD"] == "mine"
     assert environ["DEMO_STARWEB_CLIENT_SECRET"] == simulator_credentials()["DEMO_STARWEB_CLIENT_SECRET"]
 

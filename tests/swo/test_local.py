@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
 from deployments.build import build_deployments
 from domain.config import MERCHANTS_DIR, load_merchants
 from integrations.simulation.server import serve_in_thread
-from swo.local import LocalRunError, LocalRunOptions, banner, connect_prefect, demo_credentials, run_local, set_unset
+from swo.local import (
+    LocalRunError,
+    LocalRunOptions,
+    banner,
+    connect_prefect,
+    demo_credentials,
+    run_local,
+    set_unset,
+    wire_webhooks,
+)
 from swo.prefect_server import PrefectServer
 from swo.simulators import Simulators, start_simulators
 
@@ -80,3 +91,36 @@ def test_banner_says_where_everything_is_and_how_to_start_a_run_from_another_ter
     assert f"Ongoing simulator:  {sims.ongoing_api}" in text
     assert "Demo orders placed: 1001, 1002" in text
     assert "PREFECT_API_URL=http://127.0.0.1:4200/api .venv/bin/prefect deployment run 'export-orders/demo'" in text
+
+
+def test_the_banner_says_where_the_webhook_receiver_listens_and_for_whom(sims: Simulators) -> None:
+    server = PrefectServer("http://127.0.0.1:4200/api")
+
+    text = banner(server, sims, build_deployments([DEMO]), [], "http://127.0.0.1:8803", ["demo"])
+
+    assert "Webhook receiver:   http://127.0.0.1:8803   (webhooks set up for: demo)" in text
+
+
+def test_the_webhooks_of_merchants_on_this_machine_are_set_up_in_both_simulators(
+        sims: Simulators, monkeypatch: pytest.MonkeyPatch) -> None:
+    sims.reset()
+    data = DEMO.model_dump()
+    data["starweb"]["base_url"], data["ongoing"]["base_url"] = sims.starweb_api, sims.ongoing_api
+    here = type(DEMO).model_validate(data)
+    elsewhere = type(DEMO).model_validate({**data, "merchant_id": "north", "starweb": {
+        **data["starweb"], "base_url": "https://north.starwebserver.se/api/v2"}})
+    for name, value in {**demo_credentials(sims), "DEMO_WEBHOOK_STARWEB_TOKEN": "s",
+                        "DEMO_WEBHOOK_ONGOING_TOKEN": "o"}.items():
+        monkeypatch.setenv(name, value)
+
+    wired = asyncio.run(wire_webhooks([here, elsewhere], "http://127.0.0.1:8803"))
+
+    assert wired == ["demo"]
+    token = httpx.post(f"{sims.starweb_api}/token", data={"grant_type": "client_credentials",
+                                                          "client_id": "demo-client", "client_secret": "demo-secret"})
+    web_hooks = httpx.get(f"{sims.starweb_api}/web-hooks",
+                          headers={"Authorization": f"Bearer {token.json()['access_token']}"}).json()["data"]
+    assert len(web_hooks) == 5 and all(h["url"].startswith("http://127.0.0.1:8803/starweb/demo/s?") for h in web_hooks)
+    ongoing = httpx.get(f"{sims.ongoing.root_url}/_sim/webhooks").json()["data"]
+    assert sorted(h["family"] for h in ongoing) == ["order", "purchase-order", "returns"]
+    assert {h["url"] for h in ongoing} == {"http://127.0.0.1:8803/ongoing/demo"}

@@ -18,6 +18,7 @@ from integrations.ongoing.simulator import (
     reference,
     return_arrivals,
     returns,
+    webhooks,
 )
 from integrations.ongoing.simulator.auth import vendor_access
 from integrations.ongoing.simulator.errors import INTERNAL_ERROR, install_error_handlers
@@ -28,6 +29,7 @@ from integrations.simulation.call_log import CallLog, CallLogMiddleware, call_lo
 from integrations.simulation.date_header import DateHeaderMiddleware
 from integrations.simulation.faults import FaultInjector, FaultMiddleware, fault_router
 from integrations.simulation.store import DocumentStore
+from integrations.simulation.webhook_delivery import WebhookSender
 
 ONGOING_ERROR_BODIES = {
     "429": {"Message": "Too many requests. Please slow down."},
@@ -51,6 +53,9 @@ def create_app(*, store: DocumentStore | None = None, settings: OngoingSimSettin
     app.include_router(vendor)
     app.include_router(admin.build_router(state))
     app.include_router(return_arrivals.build_router(state))
+    sender = WebhookSender()
+    state.listener = webhooks.WarehouseWebhooks(state, sender)
+    app.include_router(webhooks.build_router(state, sender))
 
     injector = FaultInjector()
     app.include_router(fault_router(injector))
@@ -63,4 +68,5 @@ def create_app(*, store: DocumentStore | None = None, settings: OngoingSimSettin
     app.state.sim = state
     app.state.calls = calls
     app.state.faults = injector
+    app.state.webhooks = sender
     return app

@@ -10,12 +10,13 @@ that serialises its writes, as Ongoing asks, shows no overlaps.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from integrations.ongoing.simulator.errors import AUTH_DENIED, INTERNAL_ERROR, OngoingError
 from integrations.ongoing.simulator.settings import RUNTIME_SWITCHES, OngoingSimSettings
@@ -69,6 +70,16 @@ class WriteActivity:
                 "inFlight": self.in_flight}
 
 
+class ChangeListener(Protocol):
+    """Told about changes once they are committed (the warehouse's webhooks)."""
+
+    def order_saved(self, previous: Doc | None, order: Doc) -> None: ...
+
+    def purchase_order_saved(self, previous: Doc | None, po: Doc) -> None: ...
+
+    def goods_returned(self, order: Doc, cause: dict[str, Any] | None) -> None: ...
+
+
 class SimState:
     def __init__(self, store: DocumentStore, settings: OngoingSimSettings) -> None:
         self.store = store
@@ -77,6 +88,8 @@ class SimState:
         self._write_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._activity: dict[int, WriteActivity] = {}
+        self.listener: ChangeListener | None = None
+        self._after_commit: list[Callable[[], None]] = []  # guarded by the write lock
 
     @contextmanager
     def write(self, *, from_api: bool = True) -> Iterator[None]:
@@ -93,10 +106,15 @@ class SimState:
             try:
                 if from_api and self.settings.write_processing_seconds:
                     time.sleep(self.settings.write_processing_seconds)
+                self._after_commit.clear()
                 with self.store.transaction():
                     yield
                     self.refresh_inventory()
+                announcements, self._after_commit = self._after_commit, []
+                for announce in announcements:
+                    announce()
             finally:
+                self._after_commit.clear()
                 lock.release()
         finally:
             if from_api:
@@ -131,6 +149,12 @@ class SimState:
     def restore_settings(self) -> None:
         """Back to the settings the simulator was started with (``/_sim/reset``)."""
         self.settings = self._startup_settings
+
+    def _announce(self, announce: Callable[[ChangeListener], None]) -> None:
+        """Tell the listener, once the write in progress has committed."""
+        listener = self.listener
+        if listener is not None:
+            self._after_commit.append(lambda: announce(listener))
 
     def check_goods_owner(self, goods_owner_id: int) -> None:
         """The API user only has access to its own goods owner; Ongoing's authorisation refuses others,
@@ -175,7 +199,9 @@ class SimState:
         return self._by_field(ORDER, "orderNumber", order_number)
 
     def save_order(self, doc: Doc) -> None:
+        previous, saved = self.store.get(ORDER, doc["orderId"]), copy.deepcopy(doc)
         self.store.put(ORDER, doc["orderId"], doc)
+        self._announce(lambda listener: listener.order_saved(previous, saved))
 
     def purchase_orders(self) -> list[Doc]:
         return self._sorted(PURCHASE_ORDER, "purchaseOrderId")
@@ -187,7 +213,13 @@ class SimState:
         return self._by_field(PURCHASE_ORDER, "purchaseOrderNumber", number)
 
     def save_purchase_order(self, doc: Doc) -> None:
+        previous, saved = self.store.get(PURCHASE_ORDER, doc["purchaseOrderId"]), copy.deepcopy(doc)
         self.store.put(PURCHASE_ORDER, doc["purchaseOrderId"], doc)
+        self._announce(lambda listener: listener.purchase_order_saved(previous, saved))
+
+    def goods_returned(self, order: Doc, cause: dict[str, Any] | None) -> None:
+        saved = copy.deepcopy(order)
+        self._announce(lambda listener: listener.goods_returned(saved, cause))
 
     def return_orders(self) -> list[Doc]:
         return self._sorted(RETURN_ORDER, "returnOrderId")

@@ -168,6 +168,7 @@ def register_return(state: SimState, order: Doc, *, lines: Sequence[LineQuantity
     if all(line["returned"] >= line["shipped"] for line in order["lines"]):
         set_status(order, RETURNED)
     touch(order)
+    state.goods_returned(order, cause_json(state, cause))
 
 
 def _mark_items_returned(state: SimState, line: Doc, quantity: float, now: str, cause: dict[str, Any] | None) -> None:

@@ -13,6 +13,7 @@ from integrations.simulation.call_log import CallLog, CallLogMiddleware, call_lo
 from integrations.simulation.date_header import DateHeaderMiddleware
 from integrations.simulation.faults import FaultMiddleware, fault_router
 from integrations.simulation.store import DocumentStore
+from integrations.simulation.webhook_delivery import delivery_router
 from integrations.starweb.simulator.admin import admin_router
 from integrations.starweb.simulator.auth import bearer_guard, token_router
 from integrations.starweb.simulator.errors import FAULT_ERROR_BODIES, install_error_handlers
@@ -47,6 +48,7 @@ def create_app(*, store: DocumentStore | None = None, settings: StarwebSimSettin
     app.include_router(api)
     app.include_router(admin_router(state))
     app.include_router(fault_router(state.faults))
+    app.include_router(delivery_router(state.web_hooks, "/_sim/web-hooks"))
     app.add_middleware(FaultMiddleware, injector=state.faults, error_body=FAULT_ERROR_BODIES)
     calls = CallLog()
     app.include_router(call_log_router(calls))

@@ -35,6 +35,7 @@ from integrations.starweb.simulator.state import (
     VARIANT,
     SimState,
 )
+from integrations.starweb.simulator.web_hook_calls import announce_order_change
 
 Doc = dict[str, Any]
 
@@ -127,6 +128,7 @@ def save_order(state: SimState, before: Doc | None, order: Doc, flags: Doc | Non
     elif before.get("statusId") != order.get("statusId"):
         on_status_change(state, before, order, flags)
     state.store.put(ORDER, order["orderId"], order)
+    announce_order_change(state, before, order)
     return order
 
 

@@ -25,6 +25,7 @@ from integrations.starweb.simulator.order_writes import (
     snapshot,
 )
 from integrations.starweb.simulator.state import ORDER, SimState
+from integrations.starweb.simulator.web_hook_calls import announce_order_deleted
 
 Doc = dict[str, Any]
 WRITABLE_ORDER_FIELDS = tuple(
@@ -105,6 +106,7 @@ def orders_router(state: SimState) -> APIRouter:
             held = reserved_stock(order, canceled=catalogue.is_canceled_status(state, order.get("statusId")))
             move_stock(state, catalogue.variants_by_sku(state), stock_returns(held, {}))
             state.store.delete(ORDER, order_id)
+            announce_order_deleted(state, order)
         return Response(status_code=204)
 
     return router

@@ -25,6 +25,7 @@ from integrations.starweb.simulator.product_docs import (
     touch_product,
 )
 from integrations.starweb.simulator.state import PRODUCT, VARIANT, SimState
+from integrations.starweb.simulator.web_hook_calls import announce_product
 
 Doc = dict[str, Any]
 SKU_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
@@ -96,6 +97,7 @@ def products_router(state: SimState) -> APIRouter:
             state.store.put(PRODUCT, product["productId"], product)
             for variant in variants:
                 new_variant(state, product["productId"], variant)
+            announce_product(state, "product-created", product["productId"])
         return single(render_product(state, product, parse_includes(include), one_language=False))
 
     @router.get("/products/{product_id}")
@@ -111,6 +113,7 @@ def products_router(state: SimState) -> APIRouter:
                 fields["languages"] = merge_languages(product.get("languages") or [], fields["languages"])
             product.update(fields)
             touch_product(state, product)
+            announce_product(state, "product-updated", product_id)
         return single(render_product(state, product, parse_includes(include), one_language=False))
 
     @router.put("/products/{product_id}")
@@ -125,6 +128,7 @@ def products_router(state: SimState) -> APIRouter:
             product.clear()
             product.update(replaced)
             touch_product(state, product)
+            announce_product(state, "product-updated", product_id)
         return single(render_product(state, product, parse_includes(include), one_language=False))
 
     @router.delete("/products/{product_id}", status_code=204)
@@ -134,6 +138,7 @@ def products_router(state: SimState) -> APIRouter:
             for variant in state.variants_of(product_id):
                 state.store.delete(VARIANT, variant["variantId"])
             state.store.delete(PRODUCT, product_id)
+            announce_product(state, "product-removed", product_id)
         return Response(status_code=204)
 
     return router

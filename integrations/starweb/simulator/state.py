@@ -12,6 +12,7 @@ from typing import Any
 
 from integrations.simulation.faults import FaultInjector
 from integrations.simulation.store import DocumentStore
+from integrations.simulation.webhook_delivery import WebhookSender
 from integrations.starweb.simulator.clock import SimClock, to_iso
 from integrations.starweb.simulator.errors import not_found
 from integrations.starweb.simulator.settings import StarwebSimSettings
@@ -40,6 +41,7 @@ class SimState:
     settings: StarwebSimSettings
     clock: SimClock = field(default_factory=SimClock)
     faults: FaultInjector = field(default_factory=FaultInjector)
+    web_hooks: WebhookSender = field(default_factory=WebhookSender)
 
     def now_iso(self) -> str:
         return to_iso(self.clock.now())

@@ -21,6 +21,7 @@ from integrations.starweb.simulator.product_docs import (
     touch_product,
 )
 from integrations.starweb.simulator.state import PRODUCT, VARIANT, SimState
+from integrations.starweb.simulator.web_hook_calls import announce_product
 
 Doc = dict[str, Any]
 
@@ -56,6 +57,7 @@ def variants_router(state: SimState) -> APIRouter:
             check_skus_free(state, [fields["sku"]])
             variant = new_variant(state, product_id, fields)
             touch_product(state, product)
+            announce_product(state, "product-updated", product_id)
         return single(render_variant(variant))
 
     @router.get("/products/{product_id}/variants/{variant_id}")
@@ -78,6 +80,7 @@ def variants_router(state: SimState) -> APIRouter:
             variant.update(fields)
             state.store.put(VARIANT, variant_id, variant)
             touch_product(state, product)
+            announce_product(state, "product-updated", product_id)
         return single(render_variant(variant))
 
     @router.patch("/products/{product_id}/variants/{variant_id}")
@@ -95,6 +98,7 @@ def variants_router(state: SimState) -> APIRouter:
             load_variant(product_id, variant_id)
             state.store.delete(VARIANT, variant_id)
             touch_product(state, product)
+            announce_product(state, "product-updated", product_id)
         return Response(status_code=204)
 
     return router

@@ -1,4 +1,4 @@
-"""``/web-hooks``: the shop's web-hook registrations (stored only; the simulator does not call them).
+"""``/web-hooks``: the shop's web-hook registrations (``web_hook_calls`` makes the calls).
 
 The event must be one of the spec's names; ``statusId`` narrows ``order-status-changed`` to one
 target status; name and URL are at most 255 characters.

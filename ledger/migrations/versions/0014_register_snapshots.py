@@ -1,7 +1,7 @@
 """register snapshots: vendor registers read once for several runs
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import ledger.types
 
 revision = '0014'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
