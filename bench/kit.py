@@ -1,5 +1,6 @@
-"""What a benchmark needs: both simulators in a process of their own, a Prefect server of its own, the demo
-merchant pointed at both, CPU time read from /proc, and the verdict.
+"""What a benchmark needs: both simulators in a process of their own that count every vendor call
+(``/_sim/calls``), a Prefect server of its own, the demo merchant pointed at both, CPU time read from /proc,
+and the verdict.
 
 A benchmark is a script, not a test: it prints its figure as a ratio against its stated bound and exits
 non-zero when the bound is missed (``verdict``). Nothing here runs in ``make test``. The simulators run in
@@ -15,7 +16,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +65,21 @@ class SimulatorProcess:
         with self.admin("starweb") as starweb, self.admin("ongoing") as ongoing:
             starweb.post("/_sim/seed").raise_for_status()
             ongoing.post("/_sim/seed", json={"articles": True}).raise_for_status()
+
+    def latency(self, milliseconds: int) -> None:
+        """Add this latency to every vendor call of both simulators (the fault kit's ``latency_ms``)."""
+        for which in ("starweb", "ongoing"):
+            with self.admin(which) as admin:
+                admin.post("/_sim/faults", json={"latency_ms": milliseconds}).raise_for_status()
+
+    def calls(self, *, reset: bool = False) -> dict[str, Counter[str]]:
+        """Calls per endpoint each simulator answered since the last reset (its ``/_sim/calls`` log)."""
+        found = {}
+        for which in ("starweb", "ongoing"):
+            with self.admin(which) as admin:
+                answer = admin.request("DELETE" if reset else "GET", "/_sim/calls")
+                found[which] = Counter(answer.raise_for_status().json()["calls"])
+        return found
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -211,6 +229,13 @@ def verdict(name: str, figure: float, bound: float, *, unit: str = "", higher_is
           f"→ {'MET' if holds else 'MISSED'}" + (f" ({detail})" if detail else ""))
     print(f"measured with {load_average()}")
     return 0 if holds else 1
+
+
+def timed(what: str, call: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    result = call()
+    print(f"  {what}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return result
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["simulators"]:

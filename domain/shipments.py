@@ -49,6 +49,9 @@ class Shipment:
     tracking_number: str | None
     transporter_code: str | None
     shipped_at: datetime | None
+    # Every ordered unit is picked and shipped: Ongoing's one-call acknowledgement (reported := picked) then
+    # says exactly what a call per line would, and no later pick can slip into it unreported.
+    whole_order_shipped: bool = False
 
     @property
     def skus(self) -> set[str]:
@@ -79,6 +82,7 @@ def detect_shipment(order: OngoingOrder, table: StatusTable) -> Shipment | None:
     if not new:
         return None
     cumulative = sorted((line.row_number, line.shipped) for line in lines)
+    picked = {line.row_number or str(line.id): float(line.picked_number_of_items or 0) for line in order.order_lines}
     return Shipment(
         order_number=order.order_info.order_number, ongoing_order_id=order.order_info.order_id,
         key=payload_hash({"order": order.order_info.order_number, "shipped": cumulative})[:40],
@@ -86,6 +90,8 @@ def detect_shipment(order: OngoingOrder, table: StatusTable) -> Shipment | None:
         tracking_number=tracking_number_of(order),
         transporter_code=order.transporter.code if order.transporter else None,
         shipped_at=order.order_info.shipped_time,
+        whole_order_shipped=all(line.shipped == picked[line.row_number] and line.shipped >= line.ordered
+                                for line in lines),
     )
 
 

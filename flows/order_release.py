@@ -21,6 +21,7 @@ from prefect import flow
 from domain.backorders import as_in_stock
 from domain.release import choose_releases
 from domain.statuses import resolve_status_refs
+from ledger.types import utcnow
 from tasks.backorders import promote_covered_backorders
 from tasks.mapping_checks import check_ongoing_mappings
 from tasks.release import (
@@ -55,6 +56,7 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
         moved, moved_unexpected, promoted = await promote_covered_backorders(merchant, table, dry_run)
         candidates, held = read_release_candidates(merchant_id)
         candidates = as_in_stock(candidates, promoted)
+        listed_at = utcnow()
         shop_status = await fetch_order_statuses(merchant, sorted(releasable))
         in_warehouse = await fetch_warehouse_orders(merchant, [c.order_number for c in candidates])
         decisions = choose_releases(
@@ -63,7 +65,7 @@ async def release_orders(merchant_id: str, dry_run: bool = False, order_ids: lis
             held_order_ids=held, order_ids=set(order_ids) if order_ids is not None else None,
             created_before=created_before, skip_backordered=merchant.release.skip_backordered)
         try:
-            outcomes, unexpected = await release_to_picking(merchant, table, decisions, token, dry_run)
+            outcomes, unexpected = await release_to_picking(merchant, table, decisions, token, dry_run, listed_at)
         finally:
             let_go_of_claims(token)
     report.extend(moved + outcomes)

@@ -28,7 +28,7 @@ from tasks.order_statuses import (
 from tasks.process_locks import one_run_at_a_time
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
 from tasks.runtime import load_merchant
-from tasks.shop_reads import fetch_orders_by_id, fetch_status_table
+from tasks.shop_reads import created_in_starweb, fetch_orders_by_id, fetch_status_table
 from tasks.warehouse_reads import fetch_warehouse_orders
 
 
@@ -57,7 +57,8 @@ async def statuses_pass(merchant_id: str, dry_run: bool, order_numbers: list[str
             merchant_id, {b.starweb_order_id for b in unfinished if b.order_number in in_warehouse}, dry_run))
     pairs, waiting = orders_needing_attention(merchant, table, unfinished, in_warehouse, held)
     report.extend(waiting)
-    starweb_orders = (await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs])).orders
+    starweb_orders = (await fetch_orders_by_id(merchant, [b.starweb_order_id for b, _ in pairs],
+                                               created_in_starweb(b for b, _ in pairs))).orders
 
     outcomes, unexpected = await bring_back_warehouse_changes(
         merchant, table, pairs, {o.order_id: o for o in starweb_orders}, dry_run)

@@ -37,7 +37,7 @@ from tasks.shipments import (
     plan_shipment_jobs,
     report_shipments_to_starweb,
 )
-from tasks.shop_reads import fetch_orders_by_id
+from tasks.shop_reads import created_in_starweb, fetch_orders_by_id
 from tasks.stock import sync_stock_for_skus
 from tasks.warehouse_reads import fetch_sent_orders_to_report
 
@@ -72,7 +72,8 @@ async def shipments_pass(start: RunStart, dry_run: bool) -> dict[str, int]:
     report.extend(held)
     results = ShipmentResults()
     if jobs:
-        starweb_orders = (await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}))).orders
+        starweb_orders = (await fetch_orders_by_id(merchant, sorted({job.starweb_order_id for job in jobs}),
+                                                   created_in_starweb(job.binding for job in jobs))).orders
         try:
             results = await report_shipments_to_starweb(merchant, table, jobs,
                                                         {o.order_id: o for o in starweb_orders}, token, dry_run)

@@ -19,7 +19,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Every flow run opens the ledger in a new process; when the ledger already stands
 # here, Alembic (about 0.2 s to import and read its scripts) is not needed. tests/ledger/test_schema.py
 # checks that this is Alembic's head.
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

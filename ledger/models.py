@@ -352,6 +352,18 @@ class RunLock(Base):
     expires_at: Mapped[datetime]
 
 
+class RegisterSnapshot(Base):
+    """What a vendor's slowly changing register (Starweb's order statuses, the verdict of the Ongoing mapping
+    check) looked like when last read, so runs within a few minutes of each other need not read it again."""
+
+    __tablename__ = "register_snapshots"
+
+    merchant_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    content: Mapped[Any] = mapped_column(JSON)
+    read_at: Mapped[datetime]
+
+
 class WebhookDelivery(Base):
     """One webhook call the receiver accepted. The row is written before the Prefect event is emitted,
     so a resent call (same key) is recognised, and a run started by an event finds the records the

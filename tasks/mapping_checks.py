@@ -1,7 +1,8 @@
 """The run-start check: the merchant file's Ongoing codes against what the goods owner really offers.
 
 Every flow that writes to Ongoing calls ``check_ongoing_mappings`` first, once per run, so the registers
-are read once and not per write. A status number, transporter or service code or return cause the
+are read once and not per write; a pass is kept in the ledger for a few minutes, so a merchant's runs in
+those minutes share one read. A status number, transporter or service code or return cause the
 warehouse does not have fails the run at once, naming the merchant file, the key and what Ongoing offers,
 instead of failing each write one by one. The readers are plain functions so ``swo doctor`` reads the
 same registers the same way.
@@ -14,13 +15,18 @@ from pathlib import Path
 from prefect import task
 
 from domain.config import MerchantConfig
+from domain.hashing import payload_hash
 from domain.mapping_checks import OngoingRegisters, ShopRegisters, Transporter, ongoing_findings, ongoing_mismatch
 from domain.statuses import ShopStatus
 from integrations.ongoing.client import OngoingClient
 from integrations.starweb.client import StarwebClient
+from ledger.types import utcnow
 from settings import get_settings
+from tasks.registers import keep_register, recent_register
 from tasks.runtime import ongoing_client
 from tasks.shop_reads import READ_RETRIES
+
+MAPPING_CHECK = "ongoing-mapping-check"
 
 
 async def read_ongoing_registers(warehouse: OngoingClient, *, return_causes: bool = True) -> OngoingRegisters:
@@ -61,11 +67,22 @@ def merchant_file(merchant_id: str) -> Path:
     return get_settings().merchants_dir / f"{merchant_id}.yaml"
 
 
+def _fingerprint(merchant: MerchantConfig) -> str:
+    """The merchant's configuration as checked: any edit of the file makes the next run check again."""
+    return payload_hash(merchant.model_dump(mode="json"))
+
+
 @task(name="check-ongoing-mappings", **READ_RETRIES)
 async def check_ongoing_mappings(merchant: MerchantConfig) -> None:
-    """Fail the run if the merchant file names Ongoing codes the goods owner does not offer."""
+    """Fail the run if the merchant file names Ongoing codes the goods owner does not offer. A check the same
+    file passed a few minutes ago stands (``tasks.registers``): the registers are read once for many runs."""
+    fingerprint = _fingerprint(merchant)
+    if recent_register(merchant.merchant_id, MAPPING_CHECK) == {"passed": fingerprint}:
+        return
+    read_at = utcnow()
     async with await ongoing_client(merchant) as warehouse:
         registers = await read_ongoing_registers(warehouse, return_causes=bool(merchant.return_causes))
     mismatch = ongoing_mismatch(merchant_file(merchant.merchant_id), ongoing_findings(merchant, registers))
     if mismatch is not None:
         raise mismatch
+    keep_register(merchant.merchant_id, MAPPING_CHECK, {"passed": fingerprint}, read_at=read_at)

@@ -2,16 +2,19 @@
 chosen order to picking in Ongoing first, then in Starweb.
 
 Ongoing goes first because it is the side that can refuse (goods already allocated, order cancelled);
-Starweb's change can always be completed later. Each step is recorded at once, so a crash or a vendor
-fault between the two writes leaves a half-done release that the next run completes, never a split.
-The lock and the claims are held by the run's flow-run id: a run that was killed, failed or cancelled
-holds nothing once Prefect shows it over, so the next run takes its lock and orders at once.
+Starweb's change can always be completed later. Orders go in chunks: Ongoing for the chunk, one look at
+the orders cancelled in Starweb since the run listed them, then Starweb for the chunk. Each step is
+recorded at once, so a crash or a vendor fault between the two writes leaves a half-done release that
+the next run completes, never a split. The lock and the claims are held by the run's flow-run id: a run
+that was killed, failed or cancelled holds nothing once Prefect shows it over, so the next run takes its
+lock and orders at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from functools import partial
 
 from prefect import task
@@ -21,11 +24,13 @@ from domain.config import MerchantConfig
 from domain.order_sync import ChangeRefused
 from domain.release import ReleaseCandidate, ReleaseDecision
 from domain.statuses import OPEN_STATES, OrderState, StatusTable
+from integrations.ongoing.client import OngoingClient
+from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import OrderPatch
 from ledger import bindings, quarantine
 from ledger import release as release_ledger
 from ledger.models import OrderBinding
-from tasks.recording import Batch, DryRun
+from tasks.recording import Batch
 from tasks.reporting import Outcome
 from tasks.run_holders import finished_runs, run_lock
 from tasks.runtime import ledger, ongoing_client, starweb_client
@@ -84,13 +89,34 @@ def _columns(decision: ReleaseDecision) -> dict[str, str]:
     return {"lines": f"{c.lines} ({c.units:g} units)", "stock state": decision.stock_state}
 
 
+# Orders moved to picking in Ongoing before one look at the orders cancelled in Starweb meanwhile: the
+# window in which a cancellation can be overwritten is at most this many Starweb writes long.
+RELEASE_CHUNK = 50
+
+
+class RecentCancellations:
+    """The orders a person cancelled in Starweb since the run listed the releasable ones: one listing of the
+    cancelled status, newest change first, per chunk of releases instead of a re-read of every order."""
+
+    def __init__(self, shop: StarwebClient, cancelled_status_id: int, since: datetime) -> None:
+        self.shop, self.status_id, self.since = shop, cancelled_status_id, since
+
+    async def look(self) -> set[int]:
+        found: set[int] = set()
+        async for order in self.shop.iter_orders(status_id=self.status_id, sort_by="modifiedAt", sort_order="DESC",
+                                                 include=()):
+            if order.modified_at is not None and order.modified_at < self.since:
+                break
+            found.add(order.order_id)
+        return found
+
+
 @task(name="release-to-picking", cache_policy=NO_CACHE)
 async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decisions: Sequence[ReleaseDecision],
-                             token: str, dry_run: bool) -> tuple[list[Outcome], list[str]]:
+                             token: str, dry_run: bool, listed_at: datetime) -> tuple[list[Outcome], list[str]]:
+    """Move each chosen order to picking, Ongoing first; ``listed_at`` is when the run read Starweb's
+    statuses, so an order cancelled since is found and never overwritten."""
     batch = Batch(merchant, dry_run)
-    rule = table.rule(OrderState.PICKING)
-    picking_ongoing, picking_starweb = table.ongoing_number(OrderState.PICKING), table.starweb_status_id(
-        OrderState.PICKING)
     chosen = [d for d in decisions if d.release]
     for decision in decisions:
         if not decision.release:
@@ -98,47 +124,79 @@ async def release_to_picking(merchant: MerchantConfig, table: StatusTable, decis
                       _columns(decision))
     if not chosen:
         return batch.outcomes, batch.unexpected
-    async with await ongoing_client(merchant) as warehouse, await starweb_client(merchant) as shop:
+    if dry_run:
         for decision in chosen:
-            c = decision.candidate
-            record = f"order {c.starweb_order_id}"
-            if dry_run:
-                batch.add(record, "would release", decision.reason, _columns(decision))
-                continue
-            if not await claim_order(c.binding_id, token):
-                batch.add(record, "not released", "another release run holds this order", _columns(decision))
-                continue
-            try:
-                if not decision.warehouse_done and c.ongoing_order_id is not None:
-                    ongoing_id = c.ongoing_order_id
-                    await batch.write("ongoing", "PATCH /orders/{orderId}/orderStatus", c.order_number,
-                                      partial(warehouse.patch_order_status, ongoing_id, picking_ongoing),
-                                      detail={"orderStatusNumber": picking_ongoing})
-                    with ledger().session() as session:
-                        release_ledger.mark_picking_in_warehouse(session, c.binding_id, ongoing_status=picking_ongoing)
-                current = await shop.get_order(c.starweb_order_id, include=())
-                if current.status_id is not None and table.is_cancelled_in_starweb(current.status_id):
-                    # A person cancelled it while this run released it: never overwrite the cancellation.
-                    raise ChangeRefused(f"cancelled in Starweb while the release moved {c.order_number} to "
-                                        f"picking in Ongoing; the warehouse has to stop it by hand")
-                if current.status_id != picking_starweb:
-                    patch = OrderPatch(status_id=picking_starweb,
-                                       on_order_status_change_send_email=rule.notify_customer,
-                                       on_order_status_change_process_payment=rule.process_payment)
-                    await batch.write("starweb", "PATCH /orders/{orderId}", str(c.starweb_order_id),
-                                      partial(shop.patch_order, c.starweb_order_id, patch),
-                                      detail={"statusId": picking_starweb})
-                with ledger().session() as session:
-                    release_ledger.mark_released(session, c.binding_id, starweb_status_id=picking_starweb,
-                                                 ongoing_status=picking_ongoing)
-                batch.resolve(RELEASE_KIND, str(c.starweb_order_id), "released")
-                batch.add(record, "released", decision.reason, _columns(decision))
-            except DryRun:  # pragma: no cover - dry runs return above
-                continue
-            except Exception as error:
-                batch.quarantine(RELEASE_KIND, str(c.starweb_order_id), record, error,
-                                 payload={"orderId": c.starweb_order_id})
+            batch.add(f"order {decision.candidate.starweb_order_id}", "would release", decision.reason,
+                      _columns(decision))
+        return batch.outcomes, batch.unexpected
+    async with await ongoing_client(merchant) as warehouse, await starweb_client(merchant) as shop:
+        since = listed_at - timedelta(minutes=merchant.orders.overlap_minutes)
+        cancellations = RecentCancellations(shop, table.starweb_status_id(OrderState.CANCELLED), since)
+        for start in range(0, len(chosen), RELEASE_CHUNK):
+            moved = [d for d in chosen[start:start + RELEASE_CHUNK]
+                     if await _move_in_warehouse(batch, warehouse, table, d, token)]
+            cancelled = await cancellations.look() if moved else set()
+            for decision in moved:
+                await _move_in_shop(batch, shop, table, decision, cancelled)
     return batch.outcomes, batch.unexpected
+
+
+def _release_failed(batch: Batch, decision: ReleaseDecision, error: Exception) -> None:
+    c = decision.candidate
+    batch.quarantine(RELEASE_KIND, str(c.starweb_order_id), f"order {c.starweb_order_id}", error,
+                     payload={"orderId": c.starweb_order_id})
+
+
+async def _move_in_warehouse(batch: Batch, warehouse: OngoingClient, table: StatusTable, decision: ReleaseDecision,
+                             token: str) -> bool:
+    """Claim the order and move it to picking in Ongoing (unless Ongoing shows it there); False when the
+    order is someone else's or Ongoing refused (quarantined)."""
+    c = decision.candidate
+    if not await claim_order(c.binding_id, token):
+        batch.add(f"order {c.starweb_order_id}", "not released", "another release run holds this order",
+                  _columns(decision))
+        return False
+    if decision.warehouse_done or c.ongoing_order_id is None:
+        return True
+    picking = table.ongoing_number(OrderState.PICKING)
+    try:
+        await batch.write("ongoing", "PATCH /orders/{orderId}/orderStatus", c.order_number,
+                          partial(warehouse.patch_order_status, c.ongoing_order_id, picking),
+                          detail={"orderStatusNumber": picking})
+        with ledger().session() as session:
+            release_ledger.mark_picking_in_warehouse(session, c.binding_id, ongoing_status=picking)
+    except Exception as error:
+        _release_failed(batch, decision, error)
+        return False
+    return True
+
+
+async def _move_in_shop(batch: Batch, shop: StarwebClient, table: StatusTable, decision: ReleaseDecision,
+                        cancelled: set[int]) -> None:
+    """Move the order to picking in Starweb and record the release, unless a person cancelled it meanwhile."""
+    c = decision.candidate
+    rule, picking = table.rule(OrderState.PICKING), table.starweb_status_id(OrderState.PICKING)
+    try:
+        # A release left half done may have reached Starweb already: only that rare case is read again.
+        status = (await shop.get_order(c.starweb_order_id, include=())).status_id if c.started else None
+        if c.starweb_order_id in cancelled or (status is not None and table.is_cancelled_in_starweb(status)):
+            # A person cancelled it while this run released it: never overwrite the cancellation.
+            raise ChangeRefused(f"cancelled in Starweb while the release moved {c.order_number} to "
+                                f"picking in Ongoing; the warehouse has to stop it by hand")
+        if status != picking:
+            patch = OrderPatch(status_id=picking, on_order_status_change_send_email=rule.notify_customer,
+                               on_order_status_change_process_payment=rule.process_payment)
+            await batch.write("starweb", "PATCH /orders/{orderId}", str(c.starweb_order_id),
+                              partial(shop.patch_order, c.starweb_order_id, patch),
+                              detail={"statusId": picking})
+        with ledger().session() as session:
+            release_ledger.mark_released(session, c.binding_id, starweb_status_id=picking,
+                                         ongoing_status=table.ongoing_number(OrderState.PICKING))
+    except Exception as error:
+        _release_failed(batch, decision, error)
+        return
+    batch.resolve(RELEASE_KIND, str(c.starweb_order_id), "released")
+    batch.add(f"order {c.starweb_order_id}", "released", decision.reason, _columns(decision))
 
 
 @task(name="let-go-of-claims", cache_policy=NO_CACHE)

@@ -176,12 +176,7 @@ async def _report_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClien
                                       "shipment": job.shipment.key[:12]})
         with ledger().session() as session:
             shipment_log.mark_status_changed(session, shipment_id)
-    for line in job.shipment.lines:
-        await batch.write("ongoing", "PATCH /orders/{orderId}/lines/{orderLineId}/reportedNumberOfItems",
-                          f"{job.shipment.order_number}/{line.row_number}",
-                          partial(warehouse.patch_order_line_reported_number_of_items,
-                                  job.shipment.ongoing_order_id, line.order_line_id, line.shipped),
-                          detail={"reportedNumberOfItems": line.shipped})
+    await _acknowledge(batch, warehouse, job.shipment)
     with ledger().session() as session:
         shipment_log.mark_acknowledged(session, shipment_id)
         if job.binding is not None:
@@ -189,6 +184,23 @@ async def _report_one(batch: Batch, shop: StarwebClient, warehouse: OngoingClien
                                   starweb_status_id=update.target_status_id, shipped_at=job.shipment.shipped_at)
     batch.resolve(SHIPMENT_KIND, quarantine_key(job.shipment), "reported")
     return send_email
+
+
+async def _acknowledge(batch: Batch, warehouse: OngoingClient, shipment: Shipment) -> None:
+    """Tell Ongoing the shipped units are reported: one call for an order shipped in full, else one per line
+    (a partial shipment must not acknowledge units picked but not yet shipped)."""
+    if shipment.whole_order_shipped:
+        await batch.write("ongoing", "PATCH /orders/{orderId}/setReportedNumberOfItemsToPickedNumberOfItems",
+                          shipment.order_number,
+                          partial(warehouse.set_reported_to_picked, shipment.ongoing_order_id),
+                          detail={"shipped": shipment.shipped_by_row})
+        return
+    for line in shipment.lines:
+        await batch.write("ongoing", "PATCH /orders/{orderId}/lines/{orderLineId}/reportedNumberOfItems",
+                          f"{shipment.order_number}/{line.row_number}",
+                          partial(warehouse.patch_order_line_reported_number_of_items,
+                                  shipment.ongoing_order_id, line.order_line_id, line.shipped),
+                          detail={"reportedNumberOfItems": line.shipped})
 
 
 async def _cut_items(batch: Batch, shop: StarwebClient, order_id: int, update: StarwebUpdate) -> None:

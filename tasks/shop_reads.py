@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from prefect import get_run_logger, task
@@ -12,13 +12,21 @@ from prefect.cache_policies import NO_CACHE
 
 from domain.config import MerchantConfig
 from domain.statuses import ShopStatus, StatusTable
-from integrations.errors import NotFound, RefusedByVendor, UnexpectedResponse
-from integrations.starweb.client import PRODUCT_INCLUDES, StarwebClient
+from integrations.errors import MappingError, NotFound, RefusedByVendor, UnexpectedResponse
+from integrations.starweb.client import ORDER_INCLUDES, PRODUCT_INCLUDES, StarwebClient
 from integrations.starweb.models import Order, Product, Variant
 from integrations.starweb.pagination import UnreadableRecord
+from ledger.models import OrderBinding
+from ledger.types import utcnow
 from settings import get_settings
+from tasks.registers import keep_register, recent_register
 from tasks.runtime import retry_only_transient, starweb_client
 
+# What ``GET /orders/{id}`` includes by default, asked of a listing that stands in for it.
+ORDER_READ_INCLUDES = (*ORDER_INCLUDES, "status")
+# Starweb's ordersCreatedAfter/Before are exclusive and its stamps whole seconds: widen the span by a second.
+STARWEB_STAMP_SLACK = timedelta(seconds=1)
+SHOP_STATUSES = "starweb-order-statuses"
 # Spread into @task(...): Prefect's overloads need the options typed as Any to accept them.
 _DELAYS = get_settings().read_retry_delays_seconds
 READ_RETRIES: dict[str, Any] = {"retries": len(_DELAYS), "retry_delay_seconds": _DELAYS,
@@ -27,10 +35,20 @@ READ_RETRIES: dict[str, Any] = {"retries": len(_DELAYS), "retry_delay_seconds": 
 
 @task(name="fetch-shop-statuses", **READ_RETRIES)
 async def fetch_status_table(merchant: MerchantConfig) -> tuple[StatusTable, list[ShopStatus]]:
-    """The merchant's state map resolved against the shop's own order statuses."""
+    """The merchant's state map resolved against the shop's own order statuses (read at most every few
+    minutes for all of the merchant's runs: ``tasks.registers``)."""
+    kept = recent_register(merchant.merchant_id, SHOP_STATUSES)
+    if kept is not None:
+        statuses = [ShopStatus(**status) for status in kept]
+        try:
+            return StatusTable(merchant.state_rules(), statuses), statuses
+        except MappingError:
+            pass  # a status the merchant just added in Starweb is not in the snapshot: read them again
+    read_at = utcnow()
     async with await starweb_client(merchant) as shop:
         statuses = [ShopStatus(s.status_id, s.id_code, s.should_send_email)
                     for s in await shop.list_order_statuses()]
+    keep_register(merchant.merchant_id, SHOP_STATUSES, [asdict(status) for status in statuses], read_at=read_at)
     return StatusTable(merchant.state_rules(), statuses), statuses
 
 
@@ -71,19 +89,58 @@ async def fetch_orders_modified_since(merchant: MerchantConfig, since: datetime)
 
 
 @task(name="fetch-orders-by-id", **READ_RETRIES)
-async def fetch_orders_by_id(merchant: MerchantConfig, order_ids: list[int]) -> OrdersRead:
+async def fetch_orders_by_id(merchant: MerchantConfig, order_ids: list[int],
+                             created_at: Mapping[int, datetime] | None = None) -> OrdersRead:
     """The orders with these ids (items and addresses included), the ids Starweb no longer has, and the
-    ones whose answer does not match Starweb's model."""
+    ones whose answer does not match Starweb's model.
+
+    Starweb lists orders by page but cannot filter them by id. Where the ledger knows when orders were
+    created (``created_at``, Starweb's own stamps), the orders created in that span are listed page by page
+    for as long as a page costs no more than reading the orders still missing one by one; the rest are read
+    with one ``GET /orders/{id}`` each."""
+    found: dict[int, Order] = {}
     read = OrdersRead([])
     async with await starweb_client(merchant) as shop:
+        listed = {order_id: created_at[order_id] for order_id in order_ids if created_at and order_id in created_at}
+        if len(listed) > 1:
+            found |= await _list_created_between(shop, set(listed), min(listed.values()), max(listed.values()),
+                                                 read)
         for order_id in order_ids:
+            if order_id in found or order_id in read.unreadable:
+                continue
             try:
-                read.orders.append(await shop.get_order(order_id))
+                found[order_id] = await shop.get_order(order_id)
             except NotFound:
                 read.gone.append(order_id)
             except UnexpectedResponse as error:
                 read.unreadable[order_id] = error.vendor_message or str(error)
+    read.orders.extend(found[order_id] for order_id in order_ids if order_id in found)
     return read
+
+
+def created_in_starweb(bound: Iterable[OrderBinding | None]) -> dict[int, datetime]:
+    """When Starweb created each of these bound orders, as the ledger knows it (for ``fetch_orders_by_id``)."""
+    return {b.starweb_order_id: b.starweb_created_at for b in bound if b is not None and b.starweb_created_at}
+
+
+async def _list_created_between(shop: StarwebClient, wanted: set[int], first: datetime, last: datetime,
+                                read: OrdersRead) -> dict[int, Order]:
+    """The wanted orders among those created from ``first`` to ``last``, oldest first, while listing is
+    cheaper than one read per order still missing. A wanted order that breaks the model goes to
+    ``read.unreadable`` (read alone, it would too)."""
+    found: dict[int, Order] = {}
+    number = 1
+    while True:
+        page = await shop.list_orders_page(number, created_after=first - STARWEB_STAMP_SLACK,
+                                           created_before=last + STARWEB_STAMP_SLACK, sort_by="orderId",
+                                           sort_order="ASC", include=ORDER_READ_INCLUDES)
+        found |= {order.order_id: order for order in page.items if order.order_id in wanted}
+        read.unreadable.update({r.record_id: r.problem for r in page.unreadable if r.record_id in wanted})
+        left = len(wanted) - len(found) - len(read.unreadable)
+        pages_left = (page.total_pages or number) - number
+        if page.is_last or left <= 0 or pages_left > left:
+            return found
+        number += 1
 
 
 @task(name="fetch-products-changed-since", **READ_RETRIES)

@@ -1,9 +1,12 @@
 """Tasks of the stock sync: reading both sides' figures, the one-stock-master check, and setting Starweb's
 stock where it differs from the warehouse's.
 
-Starweb's current figure is read with one variant GET per SKU an incremental run looks at (a search by
-SKU when the index does not know the variant), or from the whole catalogue in a full resync.
-``sync_stock_for_skus`` is the entry other flows call, without a subflow, for SKUs they just moved.
+An incremental run knows most of Starweb's current figures without reading them: the last figure the
+connector wrote or saw, less the units Starweb's orders took since (``tasks.known_stock``); it writes the
+absolute target where that differs. The rest are read with one variant GET per SKU (a search by SKU when
+the index does not know the variant); a full resync reads the whole catalogue, which also checks the
+known figures against what Starweb really shows. ``sync_stock_for_skus`` is the entry other flows call,
+without a subflow, for SKUs they just moved.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from ledger import quarantine
 from ledger import stock as stock_ledger
 from ledger.stock import VariantPlace
 from ledger.types import utcnow
+from tasks.known_stock import known_shop_figures
 from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
@@ -60,12 +64,14 @@ MAX_BASELINE_AGE = timedelta(days=2)
 
 @dataclass(frozen=True)
 class ShopRead:
-    """Starweb's figures, read between ``started`` and ``finished``, and variants found outside the index."""
+    """Starweb's figures, read or known between ``started`` and ``finished``, and variants found outside the
+    index. ``known``: the SKUs whose figure was worked out from the ledger and Starweb's orders, not read."""
 
     levels: list[ShopLevel]
     started: datetime
     finished: datetime
     found: dict[str, VariantPlace] = field(default_factory=dict)
+    known: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -86,12 +92,17 @@ async def fetch_warehouse_stock(merchant: MerchantConfig, changed_since: datetim
 @task(name="fetch-shop-stock", **READ_RETRIES)
 async def fetch_shop_stock(merchant: MerchantConfig, skus: Collection[str],
                            index: Mapping[str, VariantPlace]) -> ShopRead:
-    """Starweb's current figure for each SKU it sells; SKUs it does not sell are absent."""
+    """Starweb's current figure for each SKU it sells, known where the ledger and Starweb's orders since tell
+    it, read otherwise; SKUs it does not sell are absent."""
     started = utcnow()
     levels: list[ShopLevel] = []
     found: dict[str, VariantPlace] = {}
     async with await starweb_client(merchant) as shop:
-        for sku in sorted(set(skus)):
+        known = await known_shop_figures(merchant, shop, read_stock_baselines.fn(merchant.merchant_id, skus),
+                                         index, skus)
+        for sku, figure in known.figures.items():
+            levels.append(ShopLevel(sku, index[sku].product_id, index[sku].variant_id, figure))
+        for sku in sorted(set(skus) - known.figures.keys()):
             place = index.get(sku)
             variant = await _indexed_variant(shop, sku, place) if place else None
             if variant is None:
@@ -102,7 +113,7 @@ async def fetch_shop_stock(merchant: MerchantConfig, skus: Collection[str],
                 found[sku] = place
             assert place is not None
             levels.append(ShopLevel(sku, place.product_id, place.variant_id, variant.stock_quantity))
-    return ShopRead(levels, started, utcnow(), found)
+    return ShopRead(levels, min(started, known.as_of), utcnow(), found, frozenset(known.figures))
 
 
 async def _indexed_variant(shop: StarwebClient, sku: str, place: VariantPlace) -> Variant | None:
@@ -179,8 +190,9 @@ def read_stock_baselines(merchant_id: str, skus: Collection[str]) -> list[Starwe
 
 async def check_stock_master(merchant: MerchantConfig, plan: StockPlan, shop: ShopRead) -> list[MasterConflict]:
     """Starweb figures that changed since the connector's last write or read by more than Starweb's own
-    orders explain: published as an artifact and logged as warnings (by SKU, nothing about customers)."""
-    observed = {row.sku: row.current for row in [*plan.writes, *plan.unchanged]}
+    orders explain: published as an artifact and logged as warnings (by SKU, nothing about customers). Only
+    figures read from Starweb are checked: a known figure is the baseline's explanation itself."""
+    observed = {row.sku: row.current for row in [*plan.writes, *plan.unchanged] if row.sku not in shop.known}
     baselines = read_stock_baselines(merchant.merchant_id, unwalked(sorted(observed)))
     if not baselines:
         return []

@@ -121,6 +121,28 @@ def test_the_same_shipment_seen_again_has_the_same_key_and_a_later_one_another()
     assert not second.partial
 
 
+@pytest.mark.parametrize(
+    ("lines", "whole"),
+    [
+        (BOTH_PACKED, True),
+        # The rest of an order shipped in two parcels: everything is out now.
+        ((line("1", "POLE-CF-120", 2, packed=2, reported=1), line("2", "TENT-2P", 1, packed=1)), True),
+        # A warehouse that does not pack: picked is shipped.
+        ((line("1", "POLE-CF-120", 2), line("2", "TENT-2P", 1)), True),
+        (ONE_POLE_PACKED, False),  # the tent is still to come
+        # Picked but not yet packed: acknowledging "picked" would swallow a parcel that has not left.
+        ((line("1", "POLE-CF-120", 2, packed=1), line("2", "TENT-2P", 1, packed=1)), False),
+        # A short pick with the order sent: the missing unit may still be picked and shipped later.
+        ((line("1", "POLE-CF-120", 2, picked=1), line("2", "TENT-2P", 1)), False),
+    ],
+    ids=["complete", "rest-of-a-partial", "no-packing", "partial", "picked-not-packed", "short-pick"],
+)
+def test_an_order_shipped_in_full_can_be_acknowledged_at_once(lines: tuple, whole: bool) -> None:
+    shipment = detect_shipment(ongoing(*lines), TABLE)
+    assert shipment is not None
+    assert shipment.whole_order_shipped is whole
+
+
 def tracked(waybill: str | None, day: int) -> dict[str, Any]:
     return {"waybill": waybill, "trackingUrl": None, "created": f"2026-10-{day}T08:00:00Z", "freightPrice": None}
 

@@ -127,3 +127,31 @@ async def test_backorders_stock_now_covers_are_released_as_in_stock_oldest_first
     synced = await sync_stock("demo")
     assert synced["moved to in stock"] == 1
     assert warehouse.status(f"FJ-{younger}") == 210 and binding(younger).state == "open_in_stock"
+
+
+async def test_an_order_cancelled_in_starweb_during_the_release_keeps_its_cancellation(
+        world: World, shop: Shop, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tasks.release
+
+    kept, cancelled = await shop.place_order([("SOCK-MER-42", 1)]), await shop.place_order([("THERMOS-1L", 1)])
+    await export_orders("demo")
+    move_in_warehouse = tasks.release._move_in_warehouse
+    cancelled_by_hand: list[int] = []
+
+    async def a_person_cancels_meanwhile(*args: object, **kwargs: object) -> bool:
+        # After the run listed the releasable orders, before it writes anything to Starweb.
+        if not cancelled_by_hand:
+            await shop.set_status(cancelled, 4)
+            cancelled_by_hand.append(cancelled)
+        return await move_in_warehouse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tasks.release, "_move_in_warehouse", a_person_cancels_meanwhile)
+    world.starweb.delete("/_sim/calls").raise_for_status()
+    result = await release_orders("demo")
+    held = world.starweb.get("/_sim/calls").json()["calls"]
+
+    assert result.get("released") == 1 and result.get("quarantined") == 1
+    assert (await shop.order(kept)).status_id == PICKING_IN_STARWEB
+    assert (await shop.order(cancelled)).status_id == 4, "the person's cancellation stands"
+    assert warehouse.status(f"FJ-{cancelled}") == 300, "the warehouse has to stop it by hand, and is told so"
+    assert not any(endpoint.startswith("GET /orders/{") for endpoint in held), "found without reading each order"

@@ -25,6 +25,7 @@ from integrations.ongoing.simulator.errors import AUTH_DENIED, INTERNAL_ERROR, i
 from integrations.ongoing.simulator.settings import OngoingSimSettings
 from integrations.ongoing.simulator.state import SimState
 from integrations.ongoing.simulator.timefmt import utc_now
+from integrations.simulation.call_log import CallLog, CallLogMiddleware, call_log_router
 from integrations.simulation.date_header import DateHeaderMiddleware
 from integrations.simulation.faults import FaultInjector, FaultMiddleware, fault_router
 from integrations.simulation.store import DocumentStore
@@ -62,8 +63,13 @@ def create_app(*, store: DocumentStore | None = None, settings: OngoingSimSettin
     injector = FaultInjector()
     app.include_router(fault_router(injector))
     app.add_middleware(FaultMiddleware, injector=injector, error_body=ONGOING_ERROR_BODIES)
+    calls = CallLog()
+    app.include_router(call_log_router(calls))
+    # Around the fault middleware, so a call a fault answers is counted too (under its raw path).
+    app.add_middleware(CallLogMiddleware, log=calls)
     app.add_middleware(DateHeaderMiddleware, now=utc_now)
     app.state.sim = state
+    app.state.calls = calls
     app.state.faults = injector
     app.state.webhooks = sender
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from integrations.simulation.call_log import CallLog, CallLogMiddleware, call_log_router
 from integrations.simulation.date_header import DateHeaderMiddleware
 from integrations.simulation.faults import FaultMiddleware, fault_router
 from integrations.simulation.store import DocumentStore
@@ -51,7 +52,12 @@ def create_app(*, store: DocumentStore | None = None, settings: StarwebSimSettin
     # An injected invalid_token forgets the token for real, as an expired one is gone at Starweb.
     app.add_middleware(FaultMiddleware, injector=state.faults, error_body=FAULT_ERROR_BODIES,
                        revoke_token=lambda token: state.store.delete(TOKEN, token))
+    calls = CallLog()
+    app.include_router(call_log_router(calls))
+    # Around the fault middleware, so a call a fault answers is counted too (under its raw path).
+    app.add_middleware(CallLogMiddleware, log=calls)
     # Outermost, so fault answers are dated too; the shop's clock may be moved from /_sim/clock.
     app.add_middleware(DateHeaderMiddleware, now=state.clock.now)
     app.state.sim = state
+    app.state.calls = calls
     return app

@@ -1,0 +1,81 @@
+"""Export throughput against the sequential-write bound, and the orchestration CPU per exported order.
+
+Ongoing takes a goods owner's writes one at a time, so an export of ``N`` orders can go no faster than its
+writes one after the other: ``N × writes per order × latency`` with ``--latency-ms`` added to every vendor
+call (the simulators' ``latency_ms`` fault), the time the writes themselves take at the simulator aside.
+The bench places ``--orders`` orders in Starweb, runs one export over all of them in this process and
+compares the two:
+
+- throughput: the bound divided by the export's wall time (target ≥ 0.9);
+- orchestration CPU per order: the CPU this process and the Prefect server used during the export, per
+  order (the simulators run in a process of their own and do not count; target ≤ 10 ms).
+
+    .venv/bin/python -m bench.export_throughput [--orders 1000] [--latency-ms 50] [--figure both|throughput|cpu]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+
+from bench.calls_per_order import place_orders
+from bench.kit import bench_world, tree_cpu_seconds, verdict
+
+THROUGHPUT_BOUND = 0.9
+CPU_PER_ORDER_BOUND_MS = 10.0
+WRITES_PER_EXPORTED_ORDER = 2  # PUT /orders, then PATCH /orders/{id}/orderStatus (docs/performance.md)
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+async def export(orders: int) -> dict[str, int]:
+    from flows.order_export import export_orders
+
+    result = await export_orders("demo")
+    if result.get("created") != orders:
+        raise RuntimeError(f"the export did not create every order: {result}")
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--figure", choices=("both", "throughput", "cpu"), default="both")
+    args = parser.parse_args()
+    with bench_world() as world:
+        assert world.server_pid is not None
+        from flows.order_export import export_orders
+
+        asyncio.run(export_orders("demo"))  # the first activation: the demo shop's own orders stay out
+        skus = ["POLE-CF-120", "SOCK-MER-42", "THERMOS-1L", "TENT-FJ2"]
+        asyncio.run(place_orders(world, skus, args.orders, seed=12))
+        world.sims.latency(args.latency_ms)
+        world.sims.calls(reset=True)
+        cpu_before, server_before, started = own_cpu_seconds(), tree_cpu_seconds(world.server_pid), time.monotonic()
+        asyncio.run(export(args.orders))
+        wall = time.monotonic() - started
+        cpu = own_cpu_seconds() - cpu_before + tree_cpu_seconds(world.server_pid) - server_before
+        writes = sum(n for endpoint, n in world.sims.calls()["ongoing"].items() if not endpoint.startswith("GET"))
+    bound_seconds = args.orders * WRITES_PER_EXPORTED_ORDER * args.latency_ms / 1000
+    print(f"{args.orders} orders exported in {wall:.1f} s wall, {writes} Ongoing writes; sequential-write bound "
+          f"{bound_seconds:.1f} s; {cpu:.1f} CPU-s in this process and the Prefect server")
+    missed = 0
+    if args.figure in ("both", "throughput"):
+        missed |= verdict(f"export throughput at {args.latency_ms} ms latency, as a share of the sequential-write "
+                          "bound", bound_seconds / wall, THROUGHPUT_BOUND, higher_is_better=True,
+                          detail=f"{args.orders} orders")
+    if args.figure in ("both", "cpu"):
+        missed |= verdict("orchestration CPU per exported order", 1000 * cpu / args.orders, CPU_PER_ORDER_BOUND_MS,
+                          unit=" ms", detail=f"{args.orders} orders")
+    return missed
+
+
+if __name__ == "__main__":
+    sys.exit(main())
