@@ -19,15 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.kit import bench_merchant_text
 from integrations.simulation.server import free_port
-
-DEMO_CREDENTIALS = {
-    "DEMO_STARWEB_CLIENT_ID": "demo-client",
-    "DEMO_STARWEB_CLIENT_SECRET": "demo-secret",
-    "DEMO_ONGOING_USERNAME": "demo-api",
-    "DEMO_ONGOING_PASSWORD": "demo-password",
-}
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -90,21 +83,26 @@ def demo_merchant(sims: SimulatorAddresses) -> Iterator[str]:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
+    import tasks.request_budgets
     import tasks.runtime
-    from swo.settings import get_settings
+    import tasks.write_slots
+    from settings import get_settings
+    from swo.demo_credentials import simulator_credentials
 
     with tempfile.TemporaryDirectory(prefix="swo-bench-") as tmp:
         merchants = Path(tmp) / "merchants"
         merchants.mkdir()
-        demo = (PROJECT_ROOT / "deployments" / "merchants" / "demo.yaml").read_text()
-        demo = demo.replace("http://127.0.0.1:8801/api/v2", sims.starweb_api)
-        demo = demo.replace("http://127.0.0.1:8802/demo/api/v1", sims.ongoing_api)
-        (merchants / "demo.yaml").write_text(demo)
-        saved = {name: os.environ.get(name) for name in [*DEMO_CREDENTIALS, "SWO_MERCHANTS_DIR", "SWO_LEDGER_URL"]}
-        os.environ.update(DEMO_CREDENTIALS, SWO_MERCHANTS_DIR=str(merchants),
+        (merchants / "demo.yaml").write_text(bench_merchant_text(sims.starweb_api, sims.ongoing_api))
+        credentials = simulator_credentials()
+        saved = {name: os.environ.get(name) for name in [*credentials, "SWO_MERCHANTS_DIR", "SWO_LEDGER_URL"]}
+        os.environ.update(credentials, SWO_MERCHANTS_DIR=str(merchants),
                           SWO_LEDGER_URL=f"sqlite:///{Path(tmp) / 'ledger.db'}")
         get_settings.cache_clear()
         tasks.runtime._ledger_for.cache_clear()
+        # Each harness is a new Prefect server: the limits this process made on the last one are not on it.
+        tasks.request_budgets._ensured.clear()
+        tasks.request_budgets._budgets.clear()
+        tasks.write_slots._ensured.clear()
         try:
             with prefect_test_harness(server_startup_timeout=600), \
                     temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):

@@ -117,12 +117,26 @@ class BenchWorld:
     server_pid: int | None = None
 
 
+# The demo merchant's request budgets (10 a second per vendor) are a guess at limits neither vendor
+# publishes; a bench measures the connector, so its merchant gets room to spare, as the flow tests do.
+DEMO_RATE = "{per_second: 10, burst: 20}"
+BENCH_RATE = "{per_second: 1000, burst: 2000}"
+
+
+def bench_merchant_text(starweb_api: str, ongoing_api: str, merchant_id: str = "demo") -> str:
+    """The demo merchant's file, pointed at these simulator addresses, with the bench's request budgets."""
+    text = (ROOT / "deployments" / "merchants" / "demo.yaml").read_text()
+    if text.count(DEMO_RATE) != 2:
+        raise RuntimeError("the demo merchant's request budgets changed: update bench.kit.DEMO_RATE")
+    text = text.replace(DEMO_RATE, BENCH_RATE)
+    text = text.replace("http://127.0.0.1:8801/api/v2", starweb_api)
+    text = text.replace("http://127.0.0.1:8802/demo/api/v1", ongoing_api)
+    return text.replace("merchant_id: demo", f"merchant_id: {merchant_id}")
+
+
 def merchant_file(sims: SimulatorProcess, merchant_id: str = "demo") -> str:
     """The demo merchant's file, pointed at these simulators (under another id when asked)."""
-    text = (ROOT / "deployments" / "merchants" / "demo.yaml").read_text()
-    text = text.replace("http://127.0.0.1:8801/api/v2", sims.starweb_api)
-    text = text.replace("http://127.0.0.1:8802/demo/api/v1", sims.ongoing_api)
-    return text.replace("merchant_id: demo", f"merchant_id: {merchant_id}")
+    return bench_merchant_text(sims.starweb_api, sims.ongoing_api, merchant_id)
 
 
 def connector_environment(home: Path, merchants_dir: Path) -> dict[str, str]:
