@@ -28,13 +28,15 @@ if TYPE_CHECKING:
 # Imported by the forkserver before it forks any run: the engine a run starts in, and the flow modules
 # (which import Prefect's flow and task machinery, pydantic models, SQLAlchemy and httpx on their way).
 ENGINE_MODULES = ("prefect.flow_engine", "prefect.task_engine")
+# Imported last: what each run would do on first use (lazy imports, model builds, a TLS context), done once.
+WARM_UP_MODULE = "deployments.run_warmup"
 
 _forkserver = multiprocessing.get_context("forkserver")
 
 
 def preload_for(entrypoints: Iterable[str]) -> list[str]:
     """Have the forkserver import the engine and these flows' modules; the modules it will preload."""
-    modules = [*ENGINE_MODULES, *sorted({module_path(entrypoint)[0] for entrypoint in entrypoints})]
+    modules = [*ENGINE_MODULES, *sorted({module_path(entrypoint)[0] for entrypoint in entrypoints}), WARM_UP_MODULE]
     _forkserver.set_forkserver_preload(modules)
     return modules
 
