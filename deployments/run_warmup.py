@@ -5,8 +5,9 @@ takes module names only); nothing here opens a connection or reads the connector
 
 Measured on an idle export-orders run: lazy imports (anyio's asyncio backend, Prefect's task
 visualisation and flow-run observers), pydantic building the validators of models that defer it
-(merchant files, vendor and Prefect client models), the ORM configuring its mappers, and the vendor
-clients' TLS context (the whole CA bundle loaded) together took a few tenths of a CPU-second per run.
+(merchant files, vendor and Prefect client models), the ORM configuring its mappers, and the TLS
+contexts of the vendor clients and the request budgets' Prefect clients (each loads the whole CA
+bundle) together took a few tenths of a CPU-second per run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 
 from integrations.http import tls_context
 from ledger.db import configure_models
+from tasks.prefect_slots import api_tls_settings
 
 # Imported on first use inside every run; none of them starts a thread or opens a file or socket.
 LAZY_IMPORTS = (
@@ -50,6 +52,7 @@ def warm_up() -> None:
             model.model_rebuild(raise_errors=False)
     configure_models()
     tls_context()
+    api_tls_settings()  # cached by CA file: a run given another one builds its own
 
 
 try:
