@@ -1,6 +1,8 @@
-"""The forkserver's warm-up: what it prepares once is what each forked run would otherwise do itself."""
+"""What the forkserver prepares once for the runs it forks, and what a run started from it is given."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -25,3 +27,17 @@ def test_the_warm_up_builds_every_deferred_model_of_the_connector_and_the_tls_co
     ours = [m for m in models(BaseModel) if m.__module__.split(".")[0] in ("domain", "integrations")]
     assert ours and [m.__name__ for m in ours if not m.__pydantic_complete__] == []
     assert tls_context.cache_info().currsize == 1
+
+
+def test_runs_of_a_plain_http_api_get_a_ca_file_of_one_certificate() -> None:
+    from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_URL, temporary_settings
+
+    from deployments.run_starts import light_ca_file_for_a_plain_http_api
+
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4200/api"}), light_ca_file_for_a_plain_http_api():
+        given = PREFECT_API_SSL_CERT_FILE.value()
+        assert given and Path(given).read_text().count("BEGIN CERTIFICATE") == 1
+    with temporary_settings({PREFECT_API_URL: "https://prefect.example/api"}):
+        before = PREFECT_API_SSL_CERT_FILE.value()
+        with light_ca_file_for_a_plain_http_api():
+            assert PREFECT_API_SSL_CERT_FILE.value() == before  # an https API is verified as configured

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,6 +27,7 @@ from integrations.http import (
     Throttle,
     VendorHttp,
     json_message,
+    one_certificate_bundle,
     parse_retry_after,
     tls_context,
 )
@@ -345,3 +348,9 @@ def test_every_vendor_client_of_a_process_verifies_with_the_one_tls_context(monk
         VendorHttp(vendor, "https://vendor.example/api", message_of=json_message("Message"))
     assert tls_context() is tls_context()
     assert given == [tls_context(), tls_context()]
+
+
+def test_a_one_certificate_bundle_is_a_ca_file_of_exactly_one_certificate(tmp_path: Path) -> None:
+    bundle = one_certificate_bundle(tmp_path)
+    assert bundle.parent == tmp_path and bundle.read_text().count("BEGIN CERTIFICATE") == 1
+    assert ssl.create_default_context(cafile=bundle).cert_store_stats()["x509_ca"] == 1
