@@ -6,20 +6,25 @@ that imports Prefect and the flow's modules again, 2-3 CPU-seconds, most of what
 do costs. Here the runner holds each served flow in memory (``Runner.add_flow``), so it starts runs with
 Prefect's own ``run_flow_in_subprocess``, and that function is given a ``forkserver`` process with the
 flow modules preloaded instead of a ``spawn`` one. A run's process has its own memory, ledger engine, HTTP
-clients and Prefect settings exactly as before; only the imports are no longer paid per run.
+clients and Prefect settings exactly as before (but for the CA file of a plain-HTTP Prefect API, which it
+never uses: ``light_ca_file_for_a_plain_http_api``); only the imports are no longer paid per run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import multiprocessing
 import multiprocessing.forkserver
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from deployments.build import DeploymentSpec, checked_flow, load_flow, module_path, runner_deployment_options
+from integrations.http import one_certificate_bundle
 
 if TYPE_CHECKING:
     from prefect import Flow
@@ -28,13 +33,15 @@ if TYPE_CHECKING:
 # Imported by the forkserver before it forks any run: the engine a run starts in, and the flow modules
 # (which import Prefect's flow and task machinery, pydantic models, SQLAlchemy and httpx on their way).
 ENGINE_MODULES = ("prefect.flow_engine", "prefect.task_engine")
+# Imported last: what each run would do on first use (lazy imports, model builds, a TLS context), done once.
+WARM_UP_MODULE = "deployments.run_warmup"
 
 _forkserver = multiprocessing.get_context("forkserver")
 
 
 def preload_for(entrypoints: Iterable[str]) -> list[str]:
     """Have the forkserver import the engine and these flows' modules; the modules it will preload."""
-    modules = [*ENGINE_MODULES, *sorted({module_path(entrypoint)[0] for entrypoint in entrypoints})]
+    modules = [*ENGINE_MODULES, *sorted({module_path(entrypoint)[0] for entrypoint in entrypoints}), WARM_UP_MODULE]
     _forkserver.set_forkserver_preload(modules)
     return modules
 
@@ -47,9 +54,36 @@ def preloaded_run_flow_in_subprocess(*args: Any, **kwargs: Any) -> Any:
     # Prefect asks for its "spawn" context by name; it gets the forkserver's (the same Process interface).
     engine.multiprocessing = SimpleNamespace(get_context=lambda _method: _forkserver)  # type: ignore[assignment]
     try:
-        return engine.run_flow_in_subprocess(*args, **kwargs)
+        with light_ca_file_for_a_plain_http_api():
+            return engine.run_flow_in_subprocess(*args, **kwargs)
     finally:
         engine.multiprocessing = spawn_only
+
+
+@contextlib.contextmanager
+def light_ca_file_for_a_plain_http_api() -> Iterator[None]:
+    """Runs started meanwhile get a CA file of one certificate for the Prefect API when that API is plain
+    HTTP (``swo run``'s local server).
+
+    Every Prefect client builds a TLS context from its API's CA file (PREFECT_API_SSL_CERT_FILE, else
+    SSL_CERT_FILE or certifi's bundle: a whole bundle, about 30 ms of CPU to load), even for a plain-HTTP
+    API, where it never verifies anything; an idle run makes a dozen (the engine's, its event and log
+    workers', each sync task's), about half of its own CPU. An https API's CA file is left as it is. The
+    run receives the setting both ways Prefect hands settings to a run: its environment and the serialized
+    settings context."""
+    from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_URL, PREFECT_HOME, temporary_settings
+
+    if urlsplit(PREFECT_API_URL.value() or "").scheme != "http":
+        yield
+        return
+    with temporary_settings({PREFECT_API_SSL_CERT_FILE: str(_light_ca_file(PREFECT_HOME.value()))}):
+        yield
+
+
+@functools.cache
+def _light_ca_file(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return one_certificate_bundle(folder)
 
 
 def start_runs_preloaded(entrypoints: Iterable[str]) -> None:

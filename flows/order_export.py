@@ -26,7 +26,7 @@ from domain.order_export import plan_exports, select_for_export, settle_quaranti
 from domain.order_mapping import order_lines
 from domain.statuses import resolve_status_refs
 from ledger.types import utcnow
-from tasks.cursors import advance_cursor, read_cursor_time, read_window_start
+from tasks.cursors import advance_cursor, read_cursor_time, window_start
 from tasks.event_follow import follow_events, order_ids_of
 from tasks.order_export import (
     close_settled_orders,
@@ -66,11 +66,13 @@ async def export_pass(start: RunStart, dry_run: bool, order_ids: list[int] | Non
     exportable = resolve_status_refs(merchant.orders.exportable_starweb_statuses, start.shop_statuses,
                                      what="orders.exportable_starweb_statuses")
 
-    # Only a full pass reads the stream's cursor; and only the merchant's first one is a first activation.
-    first_run = order_ids is None and read_cursor_time(merchant.merchant_id, STREAM) is None
+    # Only a full pass reads the stream's cursor (once: where it reads from, and whether this is the merchant's
+    # first pass, a first activation).
+    cursor = read_cursor_time(merchant.merchant_id, STREAM) if order_ids is None else None
+    first_run = order_ids is None and cursor is None
     async with long_run("export-orders", merchant.merchant_id, "First activation (first export)", when=first_run):
         await progress_stage("reading Starweb's orders", until=20)
-        recent = await read_orders(merchant, order_ids)
+        recent = await read_orders(merchant, order_ids, cursor)
         known = read_export_state(merchant.merchant_id, [*(o.order_id for o in recent.orders), *recent.unreadable])
         due = known.due_besides(recent.orders)
         retried = await fetch_orders_by_id(merchant, due) if due else OrdersRead([])
@@ -94,7 +96,12 @@ async def export_pass(start: RunStart, dry_run: bool, order_ids: list[int] | Non
             await progress_stage("creating orders in Ongoing", until=100)
             outcomes, unexpected = await push_new_orders(merchant, plans, table, dry_run)
     report.extend(outcomes)
-    more, more_unexpected = await complete_initial_statuses(merchant, table, dry_run)
+    # Only orders sent now, or left without their initial status before, can need it: a pass with neither
+    # (an idle poll) skips the task and what it costs the run and the Prefect server.
+    more: list[Outcome] = []
+    more_unexpected: list[str] = []
+    if orders or known.awaiting_initial_status:
+        more, more_unexpected = await complete_initial_statuses(merchant, table, dry_run)
     report.extend(more)
 
     # The cursor waits when an outcome went unrecorded, so the next run's window finds those orders again;
@@ -104,10 +111,10 @@ async def export_pass(start: RunStart, dry_run: bool, order_ids: list[int] | Non
     return await finish_run(report, unexpected + more_unexpected)
 
 
-async def read_orders(merchant: MerchantConfig, order_ids: list[int] | None) -> OrdersRead:
-    """The given orders, or (a full pass) those modified since the stream's cursor less its overlap."""
+async def read_orders(merchant: MerchantConfig, order_ids: list[int] | None, cursor: datetime | None) -> OrdersRead:
+    """The given orders, or (a full pass) those modified since the stream's ``cursor`` less its overlap."""
     if order_ids is not None:
         return await fetch_orders_by_id(merchant, order_ids)
-    since = read_window_start(merchant.merchant_id, STREAM, overlap=timedelta(minutes=merchant.orders.overlap_minutes),
-                              first_run=timedelta(days=merchant.orders.first_run_lookback_days))
+    since = window_start(cursor, overlap=timedelta(minutes=merchant.orders.overlap_minutes),
+                         first_run=timedelta(days=merchant.orders.first_run_lookback_days))
     return await fetch_orders_modified_since(merchant, since)

@@ -25,8 +25,10 @@ import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import certifi
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -56,6 +58,8 @@ MessageExtractor = Callable[[httpx.Response], str | None]
 Explainer = Callable[[ConnectorError], Awaitable[ConnectorError]]
 # Waits until one more request may be sent (a rate limit); raises a RetryableError if it waits too long.
 Throttle = Callable[[], Awaitable[None]]
+
+_BEGIN, _END = "-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"
 
 # Methods the vendors treat as upserts or reads: safe to resend after an ambiguous failure.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -191,6 +195,16 @@ def tls_context() -> ssl.SSLContext:
     every client it makes unless it is handed one; httpx's own rules choose the bundle.
     """
     return httpx.create_ssl_context()
+
+
+def one_certificate_bundle(folder: Path) -> Path:
+    """A CA file holding only the first certificate of certifi's bundle, written to ``folder``: for a client
+    that must be given a CA file but speaks plain HTTP, loading it is nearly free (the whole bundle is not).
+    It trusts less than the whole bundle, never more."""
+    text = Path(certifi.where()).read_text(encoding="ascii")
+    path = folder / "one-certificate.pem"
+    path.write_text(text[text.index(_BEGIN):text.index(_END) + len(_END)] + "\n", encoding="ascii")
+    return path
 
 
 class VendorHttp:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -103,6 +103,14 @@ def stands_at_head(engine: Engine) -> bool:
     except DBAPIError:  # no alembic_version table yet
         return False
     return versions == [HEAD_REVISION]
+
+
+def configure_models() -> None:
+    """Set up the ORM's mappers now rather than at the first query: a process that forks flow runs does it
+    once for all of them instead of each run at its first query (about 20 ms of CPU)."""
+    import ledger.models  # noqa: F401  the mappers to configure
+
+    configure_mappers()
 
 
 class Ledger:

@@ -12,12 +12,17 @@ from ledger.types import utcnow
 from tasks.runtime import ledger
 
 
+def window_start(cursor: datetime | None, *, overlap: timedelta, first_run: timedelta) -> datetime:
+    """Where a run starts reading: the cursor less an overlap window, or a look-back on the first run."""
+    return cursor - overlap if cursor else utcnow() - first_run
+
+
 @task(name="read-cursor", cache_policy=NO_CACHE)
 def read_window_start(merchant_id: str, stream: str, *, overlap: timedelta, first_run: timedelta) -> datetime:
-    """Where this run starts reading: the cursor less an overlap window, or a look-back on the first run."""
+    """Where this run starts reading (``window_start`` of the stream's cursor)."""
     with ledger().session() as session:
         cursor = read_time_cursor(session, merchant_id, stream)
-    return cursor - overlap if cursor else utcnow() - first_run
+    return window_start(cursor, overlap=overlap, first_run=first_run)
 
 
 @task(name="advance-cursor", cache_policy=NO_CACHE)

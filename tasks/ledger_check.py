@@ -22,12 +22,21 @@ from tasks.shop_reads import READ_RETRIES
 _LOOK_AT_MOST = 200
 
 
-@task(name="check-ledger-continuity", **READ_RETRIES)
 async def check_ledger_continuity(merchant: MerchantConfig) -> str | None:
-    """A warning for the run when the ledger has no record of the merchant but Ongoing holds orders."""
+    """A warning for the run when the ledger has no record of the merchant but Ongoing holds orders.
+
+    An ordinary run's ledger knows the merchant, which one local query settles; only a ledger empty for
+    the merchant starts the task that asks Ongoing. A task run for the query alone would cost more CPU (its
+    bookkeeping in the run and on the Prefect server) than the query, on every run of every flow."""
     with ledger().session() as session:
         if bindings.has_orders(session, merchant.merchant_id) or cursors.has_cursors(session, merchant.merchant_id):
             return None
+    return await ask_the_warehouse_about_the_ledger(merchant)
+
+
+@task(name="check-ledger-continuity", **READ_RETRIES)
+async def ask_the_warehouse_about_the_ledger(merchant: MerchantConfig) -> str | None:
+    """The warning for a ledger that knows nothing of the merchant, if Ongoing holds orders."""
     async with await ongoing_client(merchant) as warehouse:
         seen, more = await _look(warehouse, merchant.go_live_cutoff)
         if not seen and merchant.go_live_cutoff is not None:

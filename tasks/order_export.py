@@ -44,6 +44,7 @@ class ExportState:
     bound: set[int]  # already bound to an Ongoing order
     held: set[int]  # in quarantine and not yet due
     due: list[int]  # in quarantine and due for another try
+    awaiting_initial_status: bool  # some exported order still lacks its initial status
 
     @property
     def quarantined(self) -> set[int]:
@@ -57,12 +58,14 @@ class ExportState:
 
 @task(name="read-export-state", cache_policy=NO_CACHE)
 def read_export_state(merchant_id: str, order_ids: list[int]) -> ExportState:
-    """Bound orders among ``order_ids`` (and among the due ones), held ones and due ones."""
+    """Bound orders among ``order_ids`` (and among the due ones), held ones, due ones, and whether an
+    exported order awaits its initial status."""
     with ledger().session() as session:
         due = [int(e.key) for e in quarantine.due_for_retry(session, merchant_id, ORDER_KIND)]
         held = {int(key) for key in quarantine.held_keys(session, merchant_id, ORDER_KIND)}
         bound = set(bindings.orders_by_starweb_id(session, merchant_id, [*order_ids, *due, *held]))
-    return ExportState(bound, held, due)
+        awaiting = bool(bindings.orders_awaiting_initial_status(session, merchant_id))
+    return ExportState(bound, held, due, awaiting)
 
 
 @task(name="close-settled-orders", cache_policy=NO_CACHE)

@@ -16,18 +16,22 @@ Prefect's helpers do; a limit that does not exist is an error, as with their ``s
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import ssl
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 from uuid import UUID
 
+import certifi
 import httpx
 from prefect.client.orchestration import PrefectClient, get_client
 from prefect.client.schemas.objects import ConcurrencyLeaseHolder
 from prefect.concurrency._leases import amaintain_concurrency_lease
 from prefect.concurrency.asyncio import AcquireConcurrencySlotTimeoutError, ConcurrencySlotAcquisitionError
+from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_TLS_INSECURE_SKIP_VERIFY
 
 BUSY_RETRY_SECONDS = 0.1  # after a 503 from a server whose database was busy for a moment
 BUSY_STATUSES = frozenset({429, 502, 503})
@@ -44,10 +48,26 @@ async def _ask_again_soon_when_busy(response: httpx.Response) -> None:
         response.headers["Retry-After"] = f"{BUSY_RETRY_SECONDS:g}"
 
 
+@functools.cache
+def _verifying_context(ca_file: str) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=ca_file)
+
+
+def api_tls_settings() -> dict[str, ssl.SSLContext]:
+    """``verify`` for a Prefect client: the context Prefect's client would build for the API (from the CA file
+    of PREFECT_API_SSL_CERT_FILE, else certifi's bundle), built once per process. Every vendor request takes
+    a slot through a client of its own, and building a context loads the whole CA bundle (about 30 ms of
+    CPU). Nothing when verification is off: Prefect builds its unverified context itself."""
+    if PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value():
+        return {}
+    return {"verify": _verifying_context(PREFECT_API_SSL_CERT_FILE.value() or certifi.where())}
+
+
 @asynccontextmanager
 async def slot_client() -> AsyncIterator[PrefectClient]:
     """A Prefect client that retries a busy server's 503s after a tenth of a second, not two seconds."""
-    async with get_client(httpx_settings={"event_hooks": {"response": [_ask_again_soon_when_busy]}}) as client:
+    async with get_client(httpx_settings={"event_hooks": {"response": [_ask_again_soon_when_busy]},
+                                          **api_tls_settings()}) as client:
         yield client
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
-from tests.tls import one_certificate_bundle
+from integrations.http import one_certificate_bundle  # imports no Prefect
 
 # Before anything imports Prefect: never touch the developer's ~/.prefect, and keep the test server lean.
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="swo-prefect-home-")
@@ -22,7 +23,7 @@ os.environ.pop("PREFECT_API_URL", None)
 # Every test speaks plain HTTP to local servers, yet each httpx and Prefect client loads the whole CA bundle
 # (tens of ms of CPU each, hundreds of clients in a flow test file, about a third of its CPU): a one-certificate
 # bundle makes that nearly free without changing what the tests exercise.
-os.environ["SSL_CERT_FILE"] = one_certificate_bundle(os.environ["PREFECT_HOME"])
+os.environ["SSL_CERT_FILE"] = str(one_certificate_bundle(Path(os.environ["PREFECT_HOME"])))
 os.environ["PREFECT_API_SSL_CERT_FILE"] = os.environ["SSL_CERT_FILE"]
 
 import pytest

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +21,16 @@ from integrations.errors import (
     VendorTimeout,
     VendorUnavailable,
 )
-from integrations.http import CircuitBreaker, RetryPolicy, Throttle, VendorHttp, json_message, parse_retry_after
+from integrations.http import (
+    CircuitBreaker,
+    RetryPolicy,
+    Throttle,
+    VendorHttp,
+    json_message,
+    one_certificate_bundle,
+    parse_retry_after,
+    tls_context,
+)
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -321,3 +332,25 @@ def test_vendor_message_is_read_from_json_or_text() -> None:
     assert starweb(httpx.Response(400, json=body)) == "invalid_client: invalid credentials"
     assert starweb(httpx.Response(502, text="Bad gateway")) == "Bad gateway"
     assert starweb(httpx.Response(500, json=[1, 2])) is None
+
+
+def test_every_vendor_client_of_a_process_verifies_with_the_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Building a context loads the whole CA bundle: once per process, not once per client.
+    given: list[object] = []
+    real_client = httpx.AsyncClient
+
+    def spy(**options: object) -> httpx.AsyncClient:
+        given.append(options.get("verify"))
+        return real_client(**options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(httpx, "AsyncClient", spy)
+    for vendor in ("starweb", "ongoing"):
+        VendorHttp(vendor, "https://vendor.example/api", message_of=json_message("Message"))
+    assert tls_context() is tls_context()
+    assert given == [tls_context(), tls_context()]
+
+
+def test_a_one_certificate_bundle_is_a_ca_file_of_exactly_one_certificate(tmp_path: Path) -> None:
+    bundle = one_certificate_bundle(tmp_path)
+    assert bundle.parent == tmp_path and bundle.read_text().count("BEGIN CERTIFICATE") == 1
+    assert ssl.create_default_context(cafile=bundle).cert_store_stats()["x509_ca"] == 1

@@ -5,13 +5,23 @@ waits as long as a full limit says, and refuses to go on without the limit."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
+import certifi
 import httpx
 import pytest
 import respx
+from prefect.client.orchestration import PrefectClient
 from prefect.concurrency.asyncio import AcquireConcurrencySlotTimeoutError, ConcurrencySlotAcquisitionError
-from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_CSRF_SUPPORT_ENABLED, temporary_settings
+from prefect.settings import (
+    PREFECT_API_SSL_CERT_FILE,
+    PREFECT_API_TLS_INSECURE_SKIP_VERIFY,
+    PREFECT_API_URL,
+    PREFECT_CLIENT_CSRF_SUPPORT_ENABLED,
+    temporary_settings,
+)
 
 from tasks import prefect_slots
 from tasks.prefect_slots import holding_slot, take_slots
@@ -96,3 +106,28 @@ async def test_the_write_slot_is_leased_and_given_back(prefect_api: respx.MockRo
         assert not given_back.called
     assert taken.call_count == 2
     assert given_back.call_count == 1 and lease_id.encode() in given_back.calls.last.request.content
+
+
+async def test_slot_clients_share_one_tls_context_per_ca_file(prefect_api: respx.MockRouter,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every vendor request takes a slot through a client of its own; each would load the whole CA bundle.
+    given: list[object] = []
+    real_get_client = prefect_slots.get_client
+
+    def spy(httpx_settings: dict[str, Any]) -> PrefectClient:
+        given.append(httpx_settings["verify"])
+        return real_get_client(httpx_settings=httpx_settings)
+
+    monkeypatch.setattr(prefect_slots, "get_client", spy)
+    async with prefect_slots.slot_client(), prefect_slots.slot_client():
+        pass
+    assert len(given) == 2 and given[0] is given[1] is prefect_slots.api_tls_settings()["verify"]
+
+
+def test_the_slot_clients_verify_the_api_as_prefects_own_client_does(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text(Path(certifi.where()).read_text())
+    with temporary_settings({PREFECT_API_SSL_CERT_FILE: str(bundle)}):
+        assert prefect_slots.api_tls_settings()["verify"] is prefect_slots._verifying_context(str(bundle))
+    with temporary_settings({PREFECT_API_TLS_INSECURE_SKIP_VERIFY: True}):
+        assert prefect_slots.api_tls_settings() == {}  # Prefect builds its unverified context itself
