@@ -4,6 +4,8 @@ seen figure per SKU and one listing of the orders Starweb changed since (``domai
 The listing goes back page by page, newest change first, only as far as it pays: while more SKUs wait for
 an older page than pages were read. SKUs it does not reach, or whose figure stays in doubt, are read one
 by one by the caller. Orders whose payment is not complete are listed too: Starweb takes stock for them.
+Starweb's clock is asked first (one ``GET /shop`` per run): when it does not agree with the connector's,
+no figure is known and every one is read.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from prefect import get_run_logger
+
 from domain.config import MerchantConfig
-from domain.known_stock import known_figures, worth_another_page
+from domain.known_stock import clock_agrees, known_figures, worth_another_page
 from domain.statuses import OrderState
 from domain.stock_sync import STARWEB_STAMP_PRECISION, StarwebBaseline, sale_lines
 from integrations.starweb.client import StarwebClient
@@ -35,6 +39,11 @@ async def known_shop_figures(merchant: MerchantConfig, shop: StarwebClient, base
     as_of = utcnow()
     wanted = [b for b in baselines if b.sku in skus and b.sku in index]
     if not wanted:
+        return KnownFigures({}, as_of)
+    starweb_date = await shop.server_time()
+    if not clock_agrees(starweb_date, as_of, utcnow()):
+        get_run_logger().warning("Starweb's clock (%s) is not the connector's: its stock figures are read, not "
+                                 "worked out from its orders' stamps", starweb_date)
         return KnownFigures({}, as_of)
     table, statuses = await fetch_status_table.fn(merchant)
     cancelled = {s.status_id for s in statuses if s.id_code == "canceled"}

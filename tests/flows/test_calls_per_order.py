@@ -13,8 +13,8 @@ from datetime import timedelta
 
 import pytest
 
+from domain.known_stock import DOUBT_WINDOW
 from domain.statuses import OrderState
-from domain.stock_sync import STARWEB_STAMP_PRECISION
 from flows.order_export import export_orders
 from flows.order_release import release_orders
 from flows.product_sync import sync_products
@@ -55,10 +55,12 @@ async def test_an_orders_life_costs_its_writes_and_a_share_of_paged_reads(world:
     await sync_products("demo")
     await export_orders("demo")
     await sync_stock("demo")
+    # An order stamped within the doubt window of the moment a figure was seen, or of the next listing,
+    # leaves that figure to be read (Starweb stamps whole seconds). A merchant's orders and runs are not
+    # seconds apart as the test's are: it waits the window out on either side of placing them.
+    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)
     placed = [await shop.place_order(items) for items in ORDERS]
-    # Starweb stamps whole seconds: an order placed in the second a figure is seen may be on either side of
-    # it, and such a figure is read. The schedules' runs come minutes apart, not within that second.
-    await asyncio.sleep(STARWEB_STAMP_PRECISION.total_seconds() + 0.1)
+    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)
     for admin in (world.starweb, world.ongoing):
         admin.delete("/_sim/calls").raise_for_status()
 
@@ -115,3 +117,24 @@ async def test_a_status_map_the_kept_statuses_cannot_resolve_reads_them_from_sta
     with ledger().session() as session:
         snapshot = registers.fresh_snapshot(session, "demo", SHOP_STATUSES, max_age=timedelta(minutes=1))
     assert snapshot == [asdict(s) for s in statuses], "the new read replaced the snapshot"
+
+
+async def test_with_starwebs_clock_ahead_the_stock_figures_are_read_and_end_as_the_warehouses(world: World) -> None:
+    shop, warehouse = Shop(world.sims.starweb_api), Warehouse(world.ongoing, world.sims.ongoing_api)
+    await sync_products("demo")
+    await export_orders("demo")
+    await sync_stock("demo")  # the figures the connector has seen
+    world.starweb.post("/_sim/clock/advance", json={"seconds": 300}).raise_for_status()
+    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)
+    await shop.place_order([("TENT-FJ2", 2)])
+    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)
+    await export_orders("demo")
+    world.starweb.delete("/_sim/calls").raise_for_status()
+
+    assert "quarantined" not in await sync_stock("demo")
+
+    # Stamps five minutes ahead cannot be placed against the connector's moments: the figures are read.
+    assert count(calls(world)["starweb"], r"GET /products/.*") > 0
+    article = warehouse.article("TENT-FJ2")
+    assert article is not None
+    assert (await shop_stock(shop))["TENT-FJ2"] == article["inventoryInfo"]["sellableNumberOfItems"]
