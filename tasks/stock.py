@@ -21,6 +21,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
+from sqlalchemy.exc import IntegrityError
 
 from domain.config import MerchantConfig
 from domain.statuses import OrderState
@@ -174,9 +175,15 @@ def remember_variants(merchant_id: str, found: Mapping[str, VariantPlace], artic
                       dry_run: bool) -> int:
     if dry_run or not found:
         return 0
-    with ledger().session() as session:
-        return stock_ledger.index_variants(session, merchant_id, found,
-                                           {sku: a.article_system_id for sku, a in articles.items()})
+    article_ids = {sku: a.article_system_id for sku, a in articles.items()}
+    try:
+        with ledger().session() as session:
+            return stock_ledger.index_variants(session, merchant_id, found, article_ids)
+    except IntegrityError:
+        # Another run of the merchant (a shipment report's stock sync beside this one) bound one of these SKUs
+        # between our read and our write: read again, and its binding is updated instead of added twice.
+        with ledger().session() as session:
+            return stock_ledger.index_variants(session, merchant_id, found, article_ids)
 
 
 @task(name="read-stock-baselines", cache_policy=NO_CACHE)
