@@ -250,24 +250,26 @@ class FaultMiddleware:
         bearer = authorization[:7].lower() == "bearer "
         fault = self.injector.choose(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"),
                                      bearer=bearer)
-        status = await self._answer(fault, scope, receive, send, authorization[7:].strip() if bearer else None)
+        status = await self._answer(fault, scope, receive, send, authorization[7:].strip() if bearer else None,
+                                    lambda answered: self.injector.answered(client, endpoint, answered))
         if status is not None:
             self.injector.answered(client, endpoint, status)
 
     async def _answer(self, fault: FaultKind | None, scope: Scope, receive: Receive, send: Send,
-                      token: str | None) -> int | None:
-        """Answer the request as ``fault`` says; the status the client was sent (None: no answer)."""
+                      token: str | None, count: Callable[[int], None]) -> int | None:
+        """Answer the request as ``fault`` says; the status the client was sent, for the caller to count (None:
+        no answer, or one ``count`` has counted already)."""
         config = self.injector.config
         if fault is None:
-            statuses: list[int] = []
-
-            async def noting_status(message: Message) -> None:
+            async def counted_first(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    statuses.append(message["status"])
+                    # Counted before the client can read the answer: a client acting on it at once (the next
+                    # call, a clock moved) finds the call counted at the moment it was answered.
+                    count(message["status"])
                 await send(message)
 
-            await self.app(scope, receive, noting_status)
-            return statuses[0] if statuses else None
+            await self.app(scope, receive, counted_first)
+            return None
         if fault in ("drop", "lost_answer"):
             if fault == "lost_answer":
                 await self.app(scope, receive, _discard)  # the write happens; its answer never leaves
