@@ -54,7 +54,9 @@ async def test_an_orders_life_costs_its_writes_and_a_share_of_paged_reads(world:
     # The merchant's first runs: the product push, the first activation, the first full stock resync.
     await sync_products("demo")
     await export_orders("demo")
-    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)  # the demo shop's orders, seeded just now
+    # A window before the first figures are seen too. CI twice saw one run read all four figures, which no run
+    # here does; the cause is not established (docs/performance.md, "Calls per order").
+    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)
     await sync_stock("demo")
     # An order stamped within the doubt window of the moment a figure was seen, or of the next listing,
     # leaves that figure to be read (Starweb stamps whole seconds). A merchant's orders and runs are not
