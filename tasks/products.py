@@ -17,6 +17,7 @@ from functools import partial
 from prefect import task
 from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.exc import IntegrityError
 
 from domain.catalogue import retired_article
 from domain.config import MerchantConfig
@@ -125,17 +126,33 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
                 batch.quarantine(ARTICLE_KIND, push.item.sku, record, error,
                                  payload={"productId": push.item.product_id, "variantId": push.item.variant_id})
                 continue
-            with ledger().session() as session:
-                # One row per pushed SKU, not the whole catalogue: the first push stays linear.
-                existed = bindings.find_article(session, merchant.merchant_id, push.item.sku) is not None
-                bindings.mark_article_pushed(session, merchant.merchant_id, sku=push.item.sku,
-                                             article_system_id=answer.article_system_id, pushed_hash=push.payload_hash,
-                                             starweb_product_id=push.item.product_id,
-                                             starweb_variant_id=push.item.variant_id, is_active=push.item.is_active)
+            existed = record_pushed(merchant.merchant_id, push.item.sku, article_system_id=answer.article_system_id,
+                                    pushed_hash=push.payload_hash, starweb_product_id=push.item.product_id,
+                                    starweb_variant_id=push.item.variant_id, is_active=push.item.is_active)
             if open_skus is None or push.item.sku in open_skus:  # no ledger round trip for the others
                 batch.resolve(ARTICLE_KIND, push.item.sku, "sent")
             batch.add(record, "updated" if existed else "created", f"articleSystemId {answer.article_system_id}")
     return batch.outcomes, batch.unexpected
+
+
+def record_pushed(merchant_id: str, sku: str, *, article_system_id: int, pushed_hash: str,
+                  starweb_product_id: int | None, starweb_variant_id: int | None, is_active: bool) -> bool:
+    """Bind the SKU to the article Ongoing answered with; returns whether it had a binding before. One row
+    per pushed SKU, not the whole catalogue, so a first push stays linear."""
+    def bind() -> bool:
+        with ledger().session() as session:
+            existed = bindings.find_article(session, merchant_id, sku) is not None
+            bindings.mark_article_pushed(session, merchant_id, sku=sku, article_system_id=article_system_id,
+                                         pushed_hash=pushed_hash, starweb_product_id=starweb_product_id,
+                                         starweb_variant_id=starweb_variant_id, is_active=is_active)
+            return existed
+
+    try:
+        return bind()
+    except IntegrityError:
+        # A stock sync of the merchant bound the SKU between our read and our write (it binds SKUs it finds
+        # on both sides): read again, and that binding is updated instead of added twice.
+        return bind()
 
 
 @task(name="retire-removed-articles", cache_policy=NO_CACHE)
@@ -164,11 +181,9 @@ async def retire_removed_articles(merchant: MerchantConfig, removed: list[str], 
             except Exception as error:
                 batch.quarantine(ARTICLE_KIND, sku, f"SKU {sku}", error, payload={"retire": True})
                 continue
-            with ledger().session() as session:
-                bindings.mark_article_pushed(session, merchant.merchant_id, sku=sku,
-                                             article_system_id=answer.article_system_id,
-                                             pushed_hash=payload_hash(payload), starweb_product_id=None,
-                                             starweb_variant_id=None, is_active=False)
+            record_pushed(merchant.merchant_id, sku, article_system_id=answer.article_system_id,
+                          pushed_hash=payload_hash(payload), starweb_product_id=None, starweb_variant_id=None,
+                          is_active=False)
             batch.resolve(ARTICLE_KIND, sku, "deactivated")
             batch.add(f"SKU {sku}", "deactivated", "removed in Starweb; isActive=false in Ongoing")
     return batch.outcomes, batch.unexpected
