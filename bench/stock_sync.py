@@ -121,15 +121,15 @@ def run_once(label: str, sims: SimulatorAddresses, merchant_id: str, skus: list[
     changed = change_stock(sims, rng.sample(skus, max(1, int(len(skus) * share))), rng)
     timer = DiffTimer()
     originals = tasks.stock.plan_stock_writes, tasks.stock.master_conflicts
-    tasks.stock.plan_stock_writes = timer.wrap("plan_stock_writes", originals[0])  # type: ignore[assignment]
-    tasks.stock.master_conflicts = timer.wrap("master_conflicts", originals[1])  # type: ignore[assignment]
+    tasks.stock.plan_stock_writes = timer.wrap("plan_stock_writes", originals[0])
+    tasks.stock.master_conflicts = timer.wrap("master_conflicts", originals[1])
     try:
         started = time.monotonic()
         with peak_memory() as memory:
             result = asyncio.run(sync_stock(merchant_id, full=full))
         wall = time.monotonic() - started
     finally:
-        tasks.stock.plan_stock_writes, tasks.stock.master_conflicts = originals  # type: ignore[assignment]
+        tasks.stock.plan_stock_writes, tasks.stock.master_conflicts = originals
     written, audit_id = written_since(audit_id)
     print(f"{label}: {len(changed)} changed, {len(written)} written in {wall:.1f} s; timed {timer.calls}", flush=True)
     figures = RunFigures(label, len(written - changed.keys()), len(changed.keys() - written),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from domain.stock_sync import choose_scope, warehouse_levels
+from domain.stock_sync import choose_scope, stock_articles, warehouse_levels
 from ledger.types import utcnow
 from tasks.backorders import promote_backorders_under_release_lock
 from tasks.cursors import advance_cursor, read_cursor_time
@@ -66,7 +66,7 @@ async def sync_stock(merchant_id: str, dry_run: bool = False, skus: list[str] | 
         else:
             retries = set(read_stock_retries(merchant_id)) - articles.keys()
             if retries:
-                articles |= await fetch_articles(merchant, retries)
+                articles |= stock_articles(await fetch_articles(merchant, retries))
             syncable = [level.sku for level in warehouse_levels(articles) if level.syncable]
             shop = await fetch_shop_stock(merchant, syncable, read_variant_index(merchant_id))
 

@@ -30,6 +30,7 @@ from domain.stock_sync import (
     MasterConflict,
     ShopLevel,
     StarwebBaseline,
+    StockArticle,
     StockPlan,
     StockWrite,
     WorklistEntry,
@@ -37,10 +38,11 @@ from domain.stock_sync import (
     plan_stock_writes,
     sale_lines,
     shop_levels,
+    stock_article,
+    stock_articles,
     warehouse_levels,
 )
 from integrations.errors import NotFound, RefusedByVendor
-from integrations.ongoing.models import Article
 from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Variant, VariantPatch
 from ledger import quarantine
@@ -84,10 +86,13 @@ class StockResult:
 
 
 @task(name="fetch-warehouse-stock", **READ_RETRIES)
-async def fetch_warehouse_stock(merchant: MerchantConfig, changed_since: datetime | None) -> dict[str, Article]:
-    """Every article (``changed_since`` None) or those whose stock figures changed since then."""
+async def fetch_warehouse_stock(merchant: MerchantConfig,
+                                changed_since: datetime | None) -> dict[str, StockArticle]:
+    """Every article (``changed_since`` None) or those whose stock figures changed since then; each kept as
+    its stock figures only, page by page."""
     async with await ongoing_client(merchant) as warehouse:
-        return {a.article_number: a async for a in warehouse.iter_articles(stock_info_changed_from=changed_since)}
+        return {a.article_number: stock_article(a)
+                async for a in warehouse.iter_articles(stock_info_changed_from=changed_since)}
 
 
 @task(name="fetch-shop-stock", **READ_RETRIES)
@@ -171,7 +176,7 @@ def read_stock_retries(merchant_id: str) -> list[str]:
 
 
 @task(name="remember-variants", cache_policy=NO_CACHE)
-def remember_variants(merchant_id: str, found: Mapping[str, VariantPlace], articles: Mapping[str, Article],
+def remember_variants(merchant_id: str, found: Mapping[str, VariantPlace], articles: Mapping[str, StockArticle],
                       dry_run: bool) -> int:
     if dry_run or not found:
         return 0
@@ -295,7 +300,7 @@ async def publish_worklist(merchant_id: str, worklist: list[WorklistEntry], *, c
                                 description="Stock sync: SKUs known in only one of Starweb and Ongoing")
 
 
-async def reconcile_stock(merchant: MerchantConfig, articles: Mapping[str, Article], shop: ShopRead, dry_run: bool,
+async def reconcile_stock(merchant: MerchantConfig, articles: Mapping[str, StockArticle], shop: ShopRead, dry_run: bool,
                           *, complete: bool, warehouse_read_at: datetime) -> StockResult:
     """Compare, check the one stock master, write the differences and publish the worklist. The units of
     Starweb orders the warehouse figures (read from ``warehouse_read_at``) do not book are held back."""
@@ -317,7 +322,7 @@ async def sync_stock_for_skus(merchant: MerchantConfig, skus: Collection[str],
     """Bring Starweb's stock of exactly these SKUs to the warehouse's figure (for flows that just moved
     them, e.g. the shipment report). Returns the outcomes and the unexpected errors, like a batch task."""
     warehouse_read_at = utcnow()
-    articles = await fetch_articles(merchant, skus)
+    articles = stock_articles(await fetch_articles(merchant, skus))
     shop = await fetch_shop_stock(merchant, skus, read_variant_index(merchant.merchant_id))
     result = await reconcile_stock(merchant, articles, shop, dry_run, complete=False,
                                    warehouse_read_at=warehouse_read_at)
