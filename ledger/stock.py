@@ -22,10 +22,22 @@ from ledger.types import utcnow
 SKUS_PER_QUERY = 10_000
 
 
-def _chunks(skus: Iterable[str]) -> Iterator[list[str]]:
+# Rows written per flush: the session lets go of each flushed chunk, so a catalogue-sized write holds one
+# chunk of ORM objects at a time (50 000 held at once took over 150 MiB).
+ROWS_PER_FLUSH = 2_000
+
+
+def _chunks(skus: Iterable[str], size: int = SKUS_PER_QUERY) -> Iterator[list[str]]:
     wanted = list(dict.fromkeys(skus))
-    for start in range(0, len(wanted), SKUS_PER_QUERY):
-        yield wanted[start:start + SKUS_PER_QUERY]
+    for start in range(0, len(wanted), size):
+        yield wanted[start:start + size]
+
+
+def _flush_and_let_go(session: Session, rows: Iterable[object]) -> None:
+    """Write the rows' changes in the open transaction, then drop them from the session's identity map."""
+    session.flush()
+    for row in rows:
+        session.expunge(row)
 
 
 @dataclass(frozen=True)
@@ -54,22 +66,23 @@ def index_variants(session: Session, merchant_id: str, places: Mapping[str, Vari
     A SKU with no binding yet is bound only when its Ongoing article is known (``article_ids``): a
     binding means the SKU exists on both sides, and the product sync retires bound SKUs that leave the
     shop."""
-    bound = {b.sku: b for chunk in _chunks(places) for b in session.scalars(select(ArticleBinding).where(
-        ArticleBinding.merchant_id == merchant_id, ArticleBinding.sku.in_(chunk)))}
     changed = 0
-    for sku, place in places.items():
-        binding = bound.get(sku)
-        if binding is None:
-            if sku not in article_ids:
+    for chunk in _chunks(places, ROWS_PER_FLUSH):
+        bound = {b.sku: b for b in session.scalars(select(ArticleBinding).where(
+            ArticleBinding.merchant_id == merchant_id, ArticleBinding.sku.in_(chunk)))}
+        for sku in chunk:
+            place, binding = places[sku], bound.get(sku)
+            if binding is None:
+                if sku not in article_ids:
+                    continue
+                binding = bound[sku] = ArticleBinding(merchant_id=merchant_id, sku=sku,
+                                                      article_system_id=article_ids[sku], is_active=True)
+                session.add(binding)
+            elif (binding.starweb_product_id, binding.starweb_variant_id) == (place.product_id, place.variant_id):
                 continue
-            binding = ArticleBinding(merchant_id=merchant_id, sku=sku, article_system_id=article_ids[sku],
-                                     is_active=True)
-            session.add(binding)
-        elif (binding.starweb_product_id, binding.starweb_variant_id) == (place.product_id, place.variant_id):
-            continue
-        binding.starweb_product_id, binding.starweb_variant_id = place.product_id, place.variant_id
-        changed += 1
-    session.flush()
+            binding.starweb_product_id, binding.starweb_variant_id = place.product_id, place.variant_id
+            changed += 1
+        _flush_and_let_go(session, bound.values())
     return changed
 
 
@@ -92,14 +105,15 @@ def _level(session: Session, merchant_id: str, sku: str) -> StockLevel | None:
 def record_seen(session: Session, merchant_id: str, seen: Mapping[str, int], *, seen_from: datetime,
                 seen_until: datetime) -> None:
     """Starweb showed these figures during a read that ran from ``seen_from`` to ``seen_until``."""
-    known = stock_levels(session, merchant_id, seen)
-    for sku, quantity in seen.items():
-        level = known.get(sku)
-        if level is None:
-            level = StockLevel(merchant_id=merchant_id, sku=sku)
-            session.add(level)
-        level.seen_quantity, level.seen_from, level.seen_until = quantity, seen_from, seen_until
-    session.flush()
+    for chunk in _chunks(seen, ROWS_PER_FLUSH):
+        known = stock_levels(session, merchant_id, chunk)
+        for sku in chunk:
+            level = known.get(sku)
+            if level is None:
+                level = known[sku] = StockLevel(merchant_id=merchant_id, sku=sku)
+                session.add(level)
+            level.seen_quantity, level.seen_from, level.seen_until = seen[sku], seen_from, seen_until
+        _flush_and_let_go(session, known.values())
 
 
 def record_written(session: Session, merchant_id: str, sku: str, quantity: int, *, sent_at: datetime,
