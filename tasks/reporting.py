@@ -30,6 +30,10 @@ NEEDS_ATTENTION = "NeedsAttention"
 NEEDS_ATTENTION_EVENT = "swo.run.needs-attention"
 # Results that leave a record with a person (or for the next run) rather than done.
 ATTENTION_ACTIONS = ("quarantined", "refused", "failed", "not recorded")
+# Rows of a run's table artifact. Prefect refuses an event over about 1.5 MB, and an artifact travels in
+# one; a full stock resync of 50 000 SKUs made a 10 MB table nobody reads. Above this, the rows that need
+# attention come first and the routine ones (unchanged, skipped …) are counted in the summary instead.
+TABLE_ROWS = 1_000
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -93,15 +97,31 @@ class RunReport:
             lines += [f"- {o.record}: {o.action} — {o.detail}" for o in problems[:50]]
             if len(problems) > 50:
                 lines.append(f"- … and {len(problems) - 50} more (see the table artifact)")
-        if self.notes:
-            lines += ["", "## Notes", ""] + [f"- {note}" for note in self.notes]
+        left_out = Counter(o.action for o in self.outcomes) - Counter(o.action for o in self.table_outcomes())
+        notes = list(self.notes)
+        if left_out:
+            counted = ", ".join(f"{n} {action}" for action, n in sorted(left_out.items()))
+            notes.append(f"The table lists {len(self.outcomes) - left_out.total()} of {len(self.outcomes)} records; "
+                         f"the others are only counted here: {counted}.")
+        if notes:
+            lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
         return "\n".join(lines)
+
+    def table_outcomes(self) -> list[Outcome]:
+        """The records the table artifact lists, in the run's order: all of them up to ``TABLE_ROWS``, else
+        those needing attention first and then the others as they came."""
+        if len(self.outcomes) <= TABLE_ROWS:
+            return self.outcomes
+        attention = [n for n, o in enumerate(self.outcomes) if o.action in ATTENTION_ACTIONS][:TABLE_ROWS]
+        others = [n for n, o in enumerate(self.outcomes) if o.action not in ATTENTION_ACTIONS]
+        chosen = sorted(attention + others[:TABLE_ROWS - len(attention)])
+        return [self.outcomes[n] for n in chosen]
 
 
 async def publish_report(report: RunReport) -> dict[str, int]:
     """Publish the run's table and summary artifacts; return the counts per action."""
     rows = [{"record": o.record, **dict(o.columns), "result": o.action, "detail": o.detail}
-            for o in report.outcomes]
+            for o in report.table_outcomes()]
     if rows:
         await acreate_table_artifact(rows, key=report.artifact_key,
                                     description=f"{report.process} for {report.merchant_id}: every record")
