@@ -2,7 +2,8 @@
 
 Both simulators hold the same N SKUs with the same stock (the bulk seed). Then 1 % of the articles get a
 new stock figure in Ongoing and the stock sync runs, twice: first the full resync a merchant's first run
-is (every SKU compared), then, after another 1 % changed, an incremental run. For each run:
+is (every SKU compared), then, after another 1 % changed, an incremental run, and after another 1 % a
+second full resync, which also checks every Starweb figure against the last one seen. For each run:
 
 * the variants written are exactly the changed ones (bound: 0 written that should not be, 0 missed);
 * the diff, i.e. comparing the two sides (``plan_stock_writes``) and Starweb's figures against the last
@@ -157,10 +158,12 @@ def main() -> int:
         time.sleep(OVERLAP.total_seconds() + SEED_MARGIN_SECONDS)
         with demo_merchant(sims) as merchant_id:
             full, audit_id = run_once("full resync", sims, merchant_id, skus, args.changed, rng, 0, full=True)
-            incremental, _ = run_once("incremental", sims, merchant_id, skus, args.changed, rng, audit_id,
-                                      full=False)
+            incremental, audit_id = run_once("incremental", sims, merchant_id, skus, args.changed, rng, audit_id,
+                                             full=False)
+            # The six-hourly resync: it also checks every figure against the last one seen (master_conflicts).
+            again, _ = run_once("full resync again", sims, merchant_id, skus, args.changed, rng, audit_id, full=True)
     return report(f"Stock sync at {args.skus} SKUs, {args.changed:.0%} of the stock changed",
-                  [*full.figures(), *incremental.figures()])
+                  [*full.figures(), *incremental.figures(), *again.figures()])
 
 
 if __name__ == "__main__":
