@@ -6,6 +6,8 @@ unique binding and that run failed after its vendor write had landed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -23,26 +25,34 @@ PLACES = {"SOCK-MER-46": VariantPlace(product_id=2, variant_id=5)}
 ARTICLES = cast(Any, {"SOCK-MER-46": SimpleNamespace(article_system_id=18005)})
 
 
-def test_a_binding_another_stock_sync_adds_meanwhile_is_kept_and_not_added_twice(postgres_url: str,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    book = Ledger(postgres_url)
-    monkeypatch.setattr(stock, "ledger", lambda: book)
+@contextmanager
+def a_stock_sync_binds_the_sku_first(book: Ledger) -> Iterator[list[str]]:
+    """Between this run's read and its first write, a stock sync binds the SKU and commits."""
     raced: list[str] = []
 
     @event.listens_for(Session, "before_flush")
-    def other_run_commits_first(session: Session, *_: Any) -> None:
+    def stock_sync_commits_first(session: Session, *_: Any) -> None:
         if raced or not session.new:
             return
-        raced.append("other run")  # this run has read (nothing bound); the other binds the SKU and commits
+        raced.append("stock sync")  # this run has read (nothing bound); the other binds the SKU and commits
         with book.session() as other:
             stock_ledger.index_variants(other, "demo", PLACES, {"SOCK-MER-46": 18005})
 
     try:
-        stock.remember_variants.fn("demo", PLACES, ARTICLES, False)
+        yield raced
     finally:
-        event.remove(Session, "before_flush", other_run_commits_first)
+        event.remove(Session, "before_flush", stock_sync_commits_first)
 
-    assert raced == ["other run"]
+
+def test_a_binding_another_stock_sync_adds_meanwhile_is_kept_and_not_added_twice(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = Ledger(postgres_url)
+    monkeypatch.setattr(stock, "ledger", lambda: book)
+
+    with a_stock_sync_binds_the_sku_first(book) as raced:
+        stock.remember_variants.fn("demo", PLACES, ARTICLES, False)
+
+    assert raced == ["stock sync"]
     with book.session() as session:
         bound = bindings.articles_by_sku(session, "demo")
     assert list(bound) == ["SOCK-MER-46"] and bound["SOCK-MER-46"].starweb_variant_id == 5
@@ -53,21 +63,10 @@ def test_a_pushed_article_a_stock_sync_bound_meanwhile_is_updated_not_added_twic
         postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     book = Ledger(postgres_url)
     monkeypatch.setattr(products, "ledger", lambda: book)
-    raced: list[str] = []
 
-    @event.listens_for(Session, "before_flush")
-    def stock_sync_commits_first(session: Session, *_: Any) -> None:
-        if raced or not session.new:
-            return
-        raced.append("stock sync")  # the push has read (nothing bound); the stock sync binds the SKU and commits
-        with book.session() as other:
-            stock_ledger.index_variants(other, "demo", PLACES, {"SOCK-MER-46": 18005})
-
-    try:
+    with a_stock_sync_binds_the_sku_first(book) as raced:
         existed = products.record_pushed("demo", "SOCK-MER-46", article_system_id=18005, pushed_hash="h1",
                                          starweb_product_id=2, starweb_variant_id=5, is_active=True)
-    finally:
-        event.remove(Session, "before_flush", stock_sync_commits_first)
 
     assert raced == ["stock sync"] and existed  # the second reading found the stock sync's binding
     with book.session() as session:
