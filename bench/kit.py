@@ -81,6 +81,12 @@ class SimulatorProcess:
                 found[which] = Counter(answer.raise_for_status().json()["calls"])
         return found
 
+    def answer_seconds(self, which: str) -> dict[str, float]:
+        """Seconds the simulator ``which`` took to answer each endpoint's calls since the last reset of its
+        log, added latency included: what a client making those calls one after the other waits for them."""
+        with self.admin(which) as admin:
+            return dict(admin.get("/_sim/calls").raise_for_status().json()["seconds"])
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         try:
