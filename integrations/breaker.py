@@ -117,17 +117,23 @@ class CircuitBreaker:
     def is_open(self) -> bool:
         return self.state.open_until is not None
 
-    def before_call(self, vendor: str, endpoint: str) -> None:
-        """Raise ``CircuitOpen`` unless a call may go out now (closed, or this is the one trial call)."""
+    def before_call(self, vendor: str, endpoint: str) -> BreakerState:
+        """Raise ``CircuitOpen`` unless a call may go out now (closed, or this is the one trial call); the
+        state as read, to hand to ``record_success`` after the call."""
         state = self.store.read(self.key)
         if state.open_until is None:
-            return
+            return state
         now = self.clock()
         if state.open_until <= now and self.store.claim_trial(self.key, pause=self.reset_after, now=now):
-            return  # half-open: this call's outcome closes the breaker or opens it again
+            return state  # half-open: this call's outcome closes the breaker or opens it again
         raise self._open_error(self.store.read(self.key), vendor, endpoint, now)
 
-    def record_success(self) -> None:
+    def record_success(self, seen: BreakerState | None = None) -> None:
+        """A call succeeded: forget the failures. ``seen``, the state ``before_call`` read: when it was clean,
+        the store is not asked again (one ledger transaction less per call). A failure another process
+        counted during this call then stays counted until the next call's success, one call later."""
+        if seen is not None and seen.clean:
+            return
         self.store.record_success(self.key)
 
     def record_failure(self, cause: str = "a failed call") -> None:

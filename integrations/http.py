@@ -322,7 +322,7 @@ class VendorHttp:
     async def _send_once(self, method: str, path: str, endpoint: str, *, params: Any, json: Any,
                          data: Mapping[str, str] | None, auth: httpx.Auth | None,
                          refusal_trips_breaker: bool) -> httpx.Response:
-        self.breaker.before_call(self.vendor, endpoint)
+        seen = self.breaker.before_call(self.vendor, endpoint)
         if self._throttle is not None:
             await self._throttle()
         kwargs: dict[str, Any] = {"params": params, "json": json, "data": data}
@@ -346,7 +346,7 @@ class VendorHttp:
             self.breaker.record_failure(str(error))
             raise error from exc
         if response.is_success:
-            self.breaker.record_success()
+            self.breaker.record_success(seen)
             return response
         failure = error_for_response(response, vendor=self.vendor, endpoint=endpoint, message_of=self._message_of)
         if self._explain is not None:

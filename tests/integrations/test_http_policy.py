@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from integrations.breaker import MemoryBreakerStore
+from integrations.breaker import BreakerState, MemoryBreakerStore
 from integrations.errors import (
     AuthenticationFailed,
     CircuitOpen,
@@ -354,3 +354,38 @@ def test_a_one_certificate_bundle_is_a_ca_file_of_exactly_one_certificate(tmp_pa
     bundle = one_certificate_bundle(tmp_path)
     assert bundle.parent == tmp_path and bundle.read_text().count("BEGIN CERTIFICATE") == 1
     assert ssl.create_default_context(cafile=bundle).cert_store_stats()["x509_ca"] == 1
+
+
+class CountingStore(MemoryBreakerStore):
+    """A shared store that counts what the breaker asks of it (each is a ledger transaction in production)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def read(self, key: str) -> BreakerState:
+        self.asked.append("read")
+        return super().read(key)
+
+    def record_success(self, key: str) -> None:
+        self.asked.append("record_success")
+        super().record_success(key)
+
+
+async def test_a_call_on_a_clean_breaker_asks_the_shared_store_once_and_a_success_after_failures_resets_it() -> None:
+    store = CountingStore()
+    breaker = CircuitBreaker(failure_threshold=3, reset_after=60, key="ongoing|a", store=store)
+    handler, _ = scripted(OK, OK)
+    client = vendor_http(handler, breaker=breaker)
+    await client.request("GET", "/orders")
+    await client.request("GET", "/orders")
+    assert store.asked == ["read", "read"]
+
+    # Another process counted two failures: the next success here forgets them for every process.
+    CircuitBreaker(failure_threshold=3, reset_after=60, key="ongoing|a", store=store).record_failure("a timeout")
+    CircuitBreaker(failure_threshold=3, reset_after=60, key="ongoing|a", store=store).record_failure("a timeout")
+    store.asked.clear()
+    handler, _ = scripted(OK)
+    await vendor_http(handler, breaker=breaker).request("GET", "/orders")
+    assert store.asked == ["read", "record_success"]
+    assert MemoryBreakerStore.read(store, "ongoing|a") == BreakerState()
