@@ -39,6 +39,7 @@ from tasks.progress import long_run, progress_stage
 from tasks.recording import all_recorded
 from tasks.reporting import Outcome, RunReport, ends_with_attention_state, finish_run
 from tasks.run_start import RunStart, start_run
+from tasks.runtime import unwalked
 from tasks.shop_reads import OrdersRead, fetch_orders_by_id, fetch_orders_modified_since
 from tasks.warehouse_reads import fetch_articles, fetch_warehouse_orders, sellable
 
@@ -94,7 +95,7 @@ async def export_pass(start: RunStart, dry_run: bool, order_ids: list[int] | Non
             plans = plan_exports(orders, merchant, sellable=sellable(articles), known_skus=articles.keys(),
                                  in_warehouse=in_warehouse, table=table)
             await progress_stage("creating orders in Ongoing", until=100)
-            outcomes, unexpected = await push_new_orders(merchant, plans, table, dry_run)
+            outcomes, unexpected = await push_new_orders(merchant, unwalked(plans), table, dry_run)
     report.extend(outcomes)
     # Only orders sent now, or left without their initial status before, can need it: a pass with neither
     # (an idle poll) skips the task and what it costs the run and the Prefect server.

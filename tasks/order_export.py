@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.orm import Session
 
 from domain.config import MerchantConfig
 from domain.order_export import Adoption, ExportPlan, ExportRefusal, ExportStep, plan_adoption
 from domain.statuses import OrderState, StatusTable
 from integrations.errors import ConnectorError, RefusedByVendor, UnexpectedResponse
 from integrations.ongoing.client import OngoingClient
-from integrations.ongoing.models import OrderWrite
+from integrations.ongoing.models import OrderWrite, OrderWriteResponse
 from integrations.starweb.models import Order
 from ledger import bindings, export_claims, quarantine
 from ledger.bindings import LineSpec
@@ -150,8 +151,7 @@ async def _push(batch: Batch, merchant: MerchantConfig, plans: Sequence[ExportSt
                     await _export(batch, warehouse, table, plan, token, record, key)
             except Exception as error:
                 batch.quarantine(ORDER_KIND, key, record, error, payload={"orderId": plan.order.order_id})
-            finally:
-                _let_go(batch, plan.order.order_id, token)
+                _let_go(batch, plan.order.order_id, token)  # a bound order's claim went with its binding
 
 
 def _preview(batch: Batch, plan: ExportPlan | Adoption, record: str) -> None:
@@ -167,19 +167,24 @@ async def _claim(batch: Batch, starweb_order_id: int, token: str) -> str | None:
     live run has it or a run has bound it."""
     with ledger().session() as session:
         claimed = export_claims.claim_for_export(session, batch.merchant_id, starweb_order_id, token)
-        holder = None if claimed else export_claims.export_claim_holder(session, batch.merchant_id, starweb_order_id)
-    if not claimed:
-        finished = await finished_runs([holder] if holder else [])
-        with ledger().session() as session:
-            claimed = bool(finished) and export_claims.claim_for_export(
-                session, batch.merchant_id, starweb_order_id, token, finished_holders=finished)
-    if not claimed:
-        return "another export run is sending this order right now"
+        if claimed:
+            return _bound_meanwhile(session, batch.merchant_id, starweb_order_id, token)
+        holder = export_claims.export_claim_holder(session, batch.merchant_id, starweb_order_id)
+    finished = await finished_runs([holder] if holder else [])
     with ledger().session() as session:
-        if bindings.find_order(session, batch.merchant_id, starweb_order_id) is not None:
-            export_claims.let_go(session, batch.merchant_id, starweb_order_id, token)
-            return "already exported by another run"
-    return None
+        if finished and export_claims.claim_for_export(session, batch.merchant_id, starweb_order_id, token,
+                                                       finished_holders=finished):
+            return _bound_meanwhile(session, batch.merchant_id, starweb_order_id, token)
+    return "another export run is sending this order right now"
+
+
+def _bound_meanwhile(session: Session, merchant_id: str, starweb_order_id: int, token: str) -> str | None:
+    """In the claim's transaction: the reason to skip a claimed order that a run has bound since this run
+    read the ledger (the claim is let go again)."""
+    if bindings.find_order(session, merchant_id, starweb_order_id) is None:
+        return None
+    export_claims.let_go(session, merchant_id, starweb_order_id, token)
+    return "already exported by another run"
 
 
 def _let_go(batch: Batch, starweb_order_id: int, token: str) -> None:
@@ -196,8 +201,22 @@ def _let_go(batch: Batch, starweb_order_id: int, token: str) -> None:
 async def _export(batch: Batch, warehouse: OngoingClient, table: StatusTable, plan: ExportPlan, token: str,
                   record: str, key: str) -> None:
     number = plan.payload.order_number
+
+    def bind(session: Session, answer: OrderWriteResponse) -> None:
+        # The binding, in the audit row's transaction: the order is exported, the claim has done its job,
+        # and an earlier failure of the order is settled.
+        binding = bindings.mark_exported(
+            session, batch.merchant_id, starweb_order_id=plan.order.order_id, order_number=number,
+            ongoing_order_id=answer.order_id, pushed_hash=plan.payload_hash, lines=lines_of(plan.payload),
+            starweb_status_id=plan.order.status_id, starweb_created_at=plan.order.created_at,
+            starweb_modified_at=plan.order.modified_at, silent=plan.silent)
+        bindings.mark_state(binding, state=plan.initial_state.value)
+        export_claims.let_go(session, batch.merchant_id, plan.order.order_id, token)
+        quarantine.resolve(session, batch.merchant_id, ORDER_KIND, key, "exported")
+
     try:
-        answer = await batch.write("ongoing", "PUT /orders", number, lambda: warehouse.put_order(plan.payload))
+        answer = await batch.write("ongoing", "PUT /orders", number, lambda: warehouse.put_order(plan.payload),
+                                   then=bind)
     except RefusedByVendor:
         # Ongoing refuses an update of an order it holds and has started on: if the number exists after all
         # (it appeared since the run looked), adopt it instead of holding it in quarantine.
@@ -211,15 +230,6 @@ async def _export(batch: Batch, warehouse: OngoingClient, table: StatusTable, pl
                                  known_skus={line.article_number for line in plan.payload.order_lines or []})
         await _adopt(batch, warehouse, table, adoption, token, record, key)
         return
-    with ledger().session() as session:
-        binding = bindings.mark_exported(
-            session, batch.merchant_id, starweb_order_id=plan.order.order_id, order_number=number,
-            ongoing_order_id=answer.order_id, pushed_hash=plan.payload_hash, lines=lines_of(plan.payload),
-            starweb_status_id=plan.order.status_id, starweb_created_at=plan.order.created_at,
-            starweb_modified_at=plan.order.modified_at, silent=plan.silent)
-        bindings.mark_state(binding, state=plan.initial_state.value)
-        export_claims.let_go(session, batch.merchant_id, plan.order.order_id, token)
-    batch.resolve(ORDER_KIND, key, "exported")
     await _set_initial_status(batch, warehouse, table, plan.order.order_id, answer.order_id,
                               plan.initial_state, record, verb="created")
 
@@ -250,21 +260,23 @@ async def _adopt(batch: Batch, warehouse: OngoingClient, table: StatusTable, pla
 async def _set_initial_status(batch: Batch, warehouse: OngoingClient, table: StatusTable, starweb_order_id: int,
                               ongoing_order_id: int, state: OrderState, record: str, *, verb: str) -> None:
     number = table.ongoing_number(state)
-    try:
-        await batch.write("ongoing", "PATCH /orders/{orderId}/orderStatus", str(ongoing_order_id),
-                          lambda: warehouse.patch_order_status(ongoing_order_id, number),
-                          detail={"orderStatusNumber": number})
-    except DryRun:
-        batch.add(record, "would set status", _describe(state))
-        return
-    except Exception as error:
-        # The order exists in Ongoing; the next run sets the status (see complete_initial_statuses).
-        batch.add(record, verb, f"initial status {number} not yet set, retried next run: {error}")
-        return
-    with ledger().session() as session:
+
+    def mark_set(session: Session, _: object) -> None:
         binding = bindings.find_order(session, batch.merchant_id, starweb_order_id)
         assert binding is not None
         bindings.mark_initial_status(binding, state=state.value, ongoing_status=number)
+
+    try:
+        await batch.write("ongoing", "PATCH /orders/{orderId}/orderStatus", str(ongoing_order_id),
+                          lambda: warehouse.patch_order_status(ongoing_order_id, number),
+                          detail={"orderStatusNumber": number}, then=mark_set)
+    except DryRun:
+        batch.add(record, "would set status", _describe(state))
+        return
+    except ConnectorError as error:
+        # The order exists in Ongoing; the next run sets the status (see complete_initial_statuses).
+        batch.add(record, verb, f"initial status {number} not yet set, retried next run: {error}")
+        return
     batch.add(record, verb, f"{_describe(state)} (Ongoing status {number})")
 
 

@@ -1,17 +1,19 @@
 """Carrying out one write on a vendor under the connector's rules: audited, dry-run aware, and with
 failures of one record quarantined so the rest of the batch goes on.
 
-Each audit row and quarantine entry is committed at once in its own short ledger session, so what
-happened survives a crash in the middle of a batch.
+Each audit row and quarantine entry is committed at once in a short ledger session of its own (or shared
+with the ledger record of the write's answer), so what happened survives a crash in the middle of a batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from prefect import get_run_logger
+from sqlalchemy.orm import Session
 
 from domain.config import MerchantConfig
 from integrations.errors import ConnectorError
@@ -52,8 +54,13 @@ class Batch:
         self.outcomes.append(Outcome(record, action, detail, tuple((columns or {}).items())))
 
     async def write(self, system: str, operation: str, key: str, call: Callable[[], Awaitable[T]],
-                    *, detail: dict[str, Any] | None = None) -> T:
-        """Perform one vendor write and audit it; in a dry run, record nothing and raise ``DryRun``."""
+                    *, detail: dict[str, Any] | None = None,
+                    then: Callable[[Session, T], object] | None = None) -> T:
+        """Perform one vendor write and audit it; in a dry run, record nothing and raise ``DryRun``.
+
+        ``then`` records what the write's answer means (a binding, a new state) in the audit row's own
+        transaction: one commit instead of two. Should that transaction fail, the audit row is still
+        written on its own and the failure is raised to the caller."""
         if self.dry_run:
             raise DryRun(f"{operation} {key}")
         try:
@@ -62,13 +69,24 @@ class Batch:
             self._audit(system, operation, key, "refused" if exc.status and exc.status < 500 else "failed",
                         {**(detail or {}), "error": str(exc)[:500]})
             raise
-        self._audit(system, operation, key, "written", detail)
+        if then is None:
+            self._audit(system, operation, key, "written", detail)
+            return result
+        try:
+            self._audit(system, operation, key, "written", detail, also=lambda session: then(session, result))
+        except Exception:
+            with suppress(Exception):  # the failure that matters is the one raised below
+                self._audit(system, operation, key, "written", detail)
+            raise
         return result
 
-    def _audit(self, system: str, operation: str, key: str, outcome: str, detail: dict[str, Any] | None) -> None:
+    def _audit(self, system: str, operation: str, key: str, outcome: str, detail: dict[str, Any] | None,
+               also: Callable[[Session], object] | None = None) -> None:
         with ledger().session() as session:
             audit.record_write(session, self.merchant_id, system=system, operation=operation, key=key,
                                outcome=outcome, detail=detail, flow_run_id=current_flow_run_id())
+            if also is not None:
+                also(session)
 
     def quarantine(self, kind: str, key: str, record: str, error: BaseException,
                    payload: dict[str, Any] | None = None) -> None:

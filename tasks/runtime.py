@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prefect.blocks.system import Secret
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from domain.config import ConfigError, CredentialRef, MerchantConfig, load_merchant_by_id
 from integrations.errors import CircuitOpen, ConnectorError
@@ -25,6 +26,14 @@ from ledger.db import Ledger
 from settings import get_settings
 from tasks.breaker_store import LedgerBreakerStore
 from tasks.request_budgets import request_budget
+
+T = TypeVar("T")
+
+
+def unwalked(value: T) -> T:
+    """A large task argument (a catalogue, a batch of orders) Prefect passes as it is, without walking every
+    element for futures (``quote``); typed as the value, which is what the task receives."""
+    return cast(T, quote(value))
 
 
 def load_merchant(merchant_id: str) -> MerchantConfig:

@@ -15,12 +15,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar, cast
 
 from prefect import get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import quote
 from sqlalchemy.exc import IntegrityError
 
 from domain.config import MerchantConfig
@@ -53,13 +51,12 @@ from tasks.known_stock import known_shop_figures
 from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
-from tasks.runtime import ledger, ongoing_client, starweb_client
+from tasks.runtime import ledger, ongoing_client, starweb_client, unwalked
 from tasks.shop_reads import READ_RETRIES, fetch_orders_modified_since, fetch_status_table, iter_catalogue
 from tasks.unbooked_stock import read_unbooked_stock
 from tasks.warehouse_reads import fetch_articles
 
 STOCK_KIND = "stock"
-T = TypeVar("T")
 STOCK_WRITE = "PATCH /products/{productId}/variants/{variantId}"
 # An older baseline is refreshed without a check: explaining it would mean reading days of orders.
 MAX_BASELINE_AGE = timedelta(days=2)
@@ -154,12 +151,6 @@ async def fetch_shop_catalogue_stock(merchant: MerchantConfig) -> ShopRead:
     async for product, variants in iter_catalogue(merchant, include=("primaryVariant",)):
         levels += shop_levels([(product, variants)])
     return ShopRead(levels, started, utcnow(), {lv.sku: VariantPlace(lv.product_id, lv.variant_id) for lv in levels})
-
-
-def unwalked(value: T) -> T:
-    """A catalogue-sized task argument Prefect passes as it is, without walking every element for futures
-    (``quote``); typed as the value, which is what the task receives."""
-    return cast(T, quote(value))
 
 
 @task(name="read-variant-index", cache_policy=NO_CACHE)
