@@ -45,7 +45,7 @@ from ledger import release as release_ledger
 from ledger.bindings import LineSpec
 from ledger.models import OrderBinding
 from tasks.order_comments import comment_once
-from tasks.order_export import lines_of
+from tasks.order_sending import lines_of
 from tasks.recording import Batch, DryRun
 from tasks.release import claim_order
 from tasks.reporting import Outcome

@@ -2,8 +2,9 @@
 
 Ongoing's REST API cannot set a status on create, so an export is two writes: ``PUT /orders`` (new
 orders land in the warehouse's start status) and ``PATCH …/orderStatus`` to "open, in stock" or "open,
-backordered". The binding is recorded between the two, with the chosen state, so a crash in between is
-completed by the next run instead of exporting the order again.
+backordered". The binding, with the chosen state, is recorded while the status write is on its way
+(``tasks.order_sending``), so a crash after the first write is completed by the next run instead of
+exporting the order again.
 
 Each order is claimed in the ledger before it is sent, so a concurrent export run skips it. An order the
 warehouse already holds under its number is adopted (bound as it is there), never sent again; that is
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.orm import Session
 
@@ -24,18 +25,16 @@ from domain.order_export import Adoption, ExportPlan, ExportRefusal, ExportStep,
 from domain.statuses import OrderState, StatusTable
 from integrations.errors import ConnectorError, RefusedByVendor, UnexpectedResponse
 from integrations.ongoing.client import OngoingClient
-from integrations.ongoing.models import OrderWrite, OrderWriteResponse
 from integrations.starweb.models import Order
 from ledger import bindings, export_claims, quarantine
 from ledger.bindings import LineSpec
-from ledger.db import is_transient_ledger_error
+from tasks.ledger_lane import LedgerLane
+from tasks.order_sending import ORDER_KIND, OrderSender, describe, let_go
 from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
-from tasks.run_holders import current_holder, finished_runs
+from tasks.run_holders import current_holder
 from tasks.runtime import ledger, ongoing_client
-
-ORDER_KIND = "order"
 
 
 @dataclass(frozen=True)
@@ -97,17 +96,6 @@ def quarantine_unreadable_orders(merchant: MerchantConfig, unreadable: Mapping[i
     return batch.outcomes
 
 
-def lines_of(payload: OrderWrite) -> list[LineSpec]:
-    """The lines as pushed; the row number is the Starweb itemId for lines that came from Starweb."""
-    return [LineSpec(row_number=line.row_number, sku=line.article_number, quantity=float(line.number_of_items or 0),
-                     starweb_item_id=int(line.row_number) if line.row_number.isdigit() else None)
-            for line in payload.order_lines or []]
-
-
-def _describe(state: OrderState) -> str:
-    return state.value.replace("_", " ")
-
-
 @task(name="push-new-orders", cache_policy=NO_CACHE)
 async def push_new_orders(merchant: MerchantConfig, plans: Sequence[ExportStep], table: StatusTable,
                           dry_run: bool) -> tuple[list[Outcome], list[str]]:
@@ -117,41 +105,53 @@ async def push_new_orders(merchant: MerchantConfig, plans: Sequence[ExportStep],
     batch = Batch(merchant, dry_run)
     token = current_holder()
     try:
-        await _push(batch, merchant, plans, table, token)
+        # The goods owner's write turn is taken once for the whole batch, at its first write.
+        async with await ongoing_client(merchant) as warehouse, warehouse.write_series():
+            with LedgerLane("export-ledger") as lane:
+                sender = OrderSender(batch, warehouse, table, token, lane)
+                try:
+                    await _push(batch, sender, plans)
+                finally:
+                    await sender.settle()
     finally:
         _let_go_of_claims(token)  # those a failed step left behind (they would expire anyway)
     return batch.outcomes, batch.unexpected
 
 
-async def _push(batch: Batch, merchant: MerchantConfig, plans: Sequence[ExportStep], table: StatusTable,
-                token: str) -> None:
-    # The goods owner's write turn is taken once for the whole batch, at its first write.
-    async with await ongoing_client(merchant) as warehouse, warehouse.write_series():
-        for done, plan in enumerate(plans):
-            await report_progress(done, len(plans))
-            record, key = f"order {plan.order.order_id}", str(plan.order.order_id)
-            if isinstance(plan, ExportRefusal):
-                batch.quarantine(ORDER_KIND, key, record, plan.error, payload={"orderId": plan.order.order_id})
-                continue
-            if batch.dry_run:
-                _preview(batch, plan, record)
-                continue
-            try:
-                skip = await _claim(batch, plan.order.order_id, token)
-            except Exception as error:
-                batch.quarantine(ORDER_KIND, key, record, error, payload={"orderId": plan.order.order_id})
-                continue
-            if skip is not None:
-                batch.add(record, "skipped", skip)
-                continue
-            try:
-                if isinstance(plan, Adoption):
-                    await _adopt(batch, warehouse, table, plan, token, record, key)
-                else:
-                    await _export(batch, warehouse, table, plan, token, record, key)
-            except Exception as error:
-                batch.quarantine(ORDER_KIND, key, record, error, payload={"orderId": plan.order.order_id})
-                _let_go(batch, plan.order.order_id, token)  # a bound order's claim went with its binding
+async def _push(batch: Batch, sender: OrderSender, plans: Sequence[ExportStep]) -> None:
+    for done, plan in enumerate(plans):
+        await report_progress(done, len(plans))
+        record, key = f"order {plan.order.order_id}", str(plan.order.order_id)
+        if isinstance(plan, ExportRefusal):
+            batch.quarantine(ORDER_KIND, key, record, plan.error, payload={"orderId": plan.order.order_id})
+            continue
+        if batch.dry_run:
+            _preview(batch, plan, record)
+            continue
+        try:
+            skip = await sender.claim(plan.order.order_id)
+        except Exception as error:
+            batch.quarantine(ORDER_KIND, key, record, error, payload={"orderId": plan.order.order_id})
+            continue
+        if skip is not None:
+            batch.add(record, "skipped", skip)
+            continue
+        try:
+            if isinstance(plan, Adoption):
+                await _adopt(batch, sender.warehouse, sender.table, plan, sender.token, record, key)
+            elif (refused := await sender.send(plan, then_claim=_next_to_claim(plans, done))) is not None:
+                await _adopt_refused(batch, sender, plan, refused, record, key)
+        except Exception as error:
+            batch.quarantine(ORDER_KIND, key, record, error, payload={"orderId": plan.order.order_id})
+            let_go(batch, plan.order.order_id, sender.token)  # a bound order's claim went with its binding
+
+
+def _next_to_claim(plans: Sequence[ExportStep], done: int) -> int | None:
+    """The order the run claims after ``plans[done]``, if any (its claim is taken while a write is out)."""
+    for plan in plans[done + 1:]:
+        if not isinstance(plan, ExportRefusal):
+            return plan.order.order_id
+    return None
 
 
 def _preview(batch: Batch, plan: ExportPlan | Adoption, record: str) -> None:
@@ -159,79 +159,22 @@ def _preview(batch: Batch, plan: ExportPlan | Adoption, record: str) -> None:
         batch.add(record, "would adopt", f"{plan.order_number} is already in Ongoing (status {plan.ongoing_status}); "
                                          "it would be bound by number, not sent")
     else:
-        batch.add(record, "would create", f"{plan.payload.order_number} as {_describe(plan.initial_state)}")
+        batch.add(record, "would create", f"{plan.payload.order_number} as {describe(plan.initial_state)}")
 
 
-async def _claim(batch: Batch, starweb_order_id: int, token: str) -> str | None:
-    """Take the order for this run (from a run Prefect shows over, too); the reason to skip it when another
-    live run has it or a run has bound it."""
-    with ledger().session() as session:
-        claimed = export_claims.claim_for_export(session, batch.merchant_id, starweb_order_id, token)
-        if claimed:
-            return _bound_meanwhile(session, batch.merchant_id, starweb_order_id, token)
-        holder = export_claims.export_claim_holder(session, batch.merchant_id, starweb_order_id)
-    finished = await finished_runs([holder] if holder else [])
-    with ledger().session() as session:
-        if finished and export_claims.claim_for_export(session, batch.merchant_id, starweb_order_id, token,
-                                                       finished_holders=finished):
-            return _bound_meanwhile(session, batch.merchant_id, starweb_order_id, token)
-    return "another export run is sending this order right now"
-
-
-def _bound_meanwhile(session: Session, merchant_id: str, starweb_order_id: int, token: str) -> str | None:
-    """In the claim's transaction: the reason to skip a claimed order that a run has bound since this run
-    read the ledger (the claim is let go again)."""
-    if bindings.find_order(session, merchant_id, starweb_order_id) is None:
-        return None
-    export_claims.let_go(session, merchant_id, starweb_order_id, token)
-    return "already exported by another run"
-
-
-def _let_go(batch: Batch, starweb_order_id: int, token: str) -> None:
+async def _adopt_refused(batch: Batch, sender: OrderSender, plan: ExportPlan, refused: RefusedByVendor,
+                         record: str, key: str) -> None:
+    """Ongoing refuses an update of an order it holds and has started on: if the number exists after all (it
+    appeared since the run looked), adopt it instead of holding it in quarantine."""
     try:
-        with ledger().session() as session:
-            export_claims.let_go(session, batch.merchant_id, starweb_order_id, token)
-    except Exception as error:
-        if not is_transient_ledger_error(error):
-            raise
-        # The claim expires on its own; until then a concurrent run skips the order.
-        get_run_logger().warning("could not let go of the export claim on order %s: %s", starweb_order_id, error)
-
-
-async def _export(batch: Batch, warehouse: OngoingClient, table: StatusTable, plan: ExportPlan, token: str,
-                  record: str, key: str) -> None:
-    number = plan.payload.order_number
-
-    def bind(session: Session, answer: OrderWriteResponse) -> None:
-        # The binding, in the audit row's transaction: the order is exported, the claim has done its job,
-        # and an earlier failure of the order is settled.
-        binding = bindings.mark_exported(
-            session, batch.merchant_id, starweb_order_id=plan.order.order_id, order_number=number,
-            ongoing_order_id=answer.order_id, pushed_hash=plan.payload_hash, lines=lines_of(plan.payload),
-            starweb_status_id=plan.order.status_id, starweb_created_at=plan.order.created_at,
-            starweb_modified_at=plan.order.modified_at, silent=plan.silent)
-        bindings.mark_state(binding, state=plan.initial_state.value)
-        export_claims.let_go(session, batch.merchant_id, plan.order.order_id, token)
-        quarantine.resolve(session, batch.merchant_id, ORDER_KIND, key, "exported")
-
-    try:
-        answer = await batch.write("ongoing", "PUT /orders", number, lambda: warehouse.put_order(plan.payload),
-                                   then=bind)
-    except RefusedByVendor:
-        # Ongoing refuses an update of an order it holds and has started on: if the number exists after all
-        # (it appeared since the run looked), adopt it instead of holding it in quarantine.
-        try:
-            existing = await warehouse.find_order_by_number(number)
-        except ConnectorError:
-            existing = None
-        if existing is None:
-            raise
-        adoption = plan_adoption(plan.order, existing, batch.merchant, table,
-                                 known_skus={line.article_number for line in plan.payload.order_lines or []})
-        await _adopt(batch, warehouse, table, adoption, token, record, key)
-        return
-    await _set_initial_status(batch, warehouse, table, plan.order.order_id, answer.order_id,
-                              plan.initial_state, record, verb="created")
+        existing = await sender.warehouse.find_order_by_number(plan.payload.order_number)
+    except ConnectorError:
+        existing = None
+    if existing is None:
+        raise refused
+    adoption = plan_adoption(plan.order, existing, batch.merchant, sender.table,
+                             known_skus={line.article_number for line in plan.payload.order_lines or []})
+    await _adopt(batch, sender.warehouse, sender.table, adoption, sender.token, record, key)
 
 
 async def _adopt(batch: Batch, warehouse: OngoingClient, table: StatusTable, plan: Adoption, token: str,
@@ -254,7 +197,7 @@ async def _adopt(batch: Batch, warehouse: OngoingClient, table: StatusTable, pla
                                   record, verb="adopted")
     else:
         batch.add(record, "adopted", f"{plan.order_number} was already in Ongoing (status {plan.ongoing_status}, "
-                                     f"{_describe(plan.state)}); bound by number, not sent")
+                                     f"{describe(plan.state)}); bound by number, not sent")
 
 
 async def _set_initial_status(batch: Batch, warehouse: OngoingClient, table: StatusTable, starweb_order_id: int,
@@ -271,13 +214,13 @@ async def _set_initial_status(batch: Batch, warehouse: OngoingClient, table: Sta
                           lambda: warehouse.patch_order_status(ongoing_order_id, number),
                           detail={"orderStatusNumber": number}, then=mark_set)
     except DryRun:
-        batch.add(record, "would set status", _describe(state))
+        batch.add(record, "would set status", describe(state))
         return
     except ConnectorError as error:
         # The order exists in Ongoing; the next run sets the status (see complete_initial_statuses).
         batch.add(record, verb, f"initial status {number} not yet set, retried next run: {error}")
         return
-    batch.add(record, verb, f"{_describe(state)} (Ongoing status {number})")
+    batch.add(record, verb, f"{describe(state)} (Ongoing status {number})")
 
 
 def _let_go_of_claims(token: str) -> None:

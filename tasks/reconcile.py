@@ -30,7 +30,7 @@ from integrations.starweb.models import Order as StarwebOrder
 from ledger import bindings, quarantine
 from ledger.types import utcnow
 from settings import get_settings
-from tasks.order_export import ORDER_KIND
+from tasks.order_sending import ORDER_KIND
 from tasks.progress import progress_stage
 from tasks.runtime import ledger, ongoing_client, starweb_client
 from tasks.shop_reads import READ_RETRIES, fetch_orders_by_id

@@ -167,7 +167,8 @@ async def test_a_ledger_locked_after_the_put_loses_nothing_and_the_run_asks_for_
 
     assert state.is_completed() and state.name == "NeedsAttention", "completed for the schedule, yet visible"
     assert (await state.aresult())["quarantined"] == 1
-    assert warehouse.status(number) == 200, "the PUT landed; the order waits in the warehouse's start status"
+    # The status write goes out while the ledger records the PUT, so both landed; only the ledger missed them.
+    assert warehouse.status(number) == 210
     assert binding(order_id) is None
     entry = quarantined("order")[str(order_id)]
     assert entry.retryable and "database is locked" in entry.reason
@@ -184,10 +185,36 @@ async def test_a_ledger_locked_after_the_put_loses_nothing_and_the_run_asks_for_
     again = await export_orders("demo")
     assert again["adopted"] == 1 and "created" not in again, "adopted by its number, not sent again"
     assert puts(number) == [number]
-    assert warehouse.status(number) == 210, "and given its initial status like any export"
+    assert warehouse.status(number) == 210, "bound as the warehouse holds it"
     adopted = binding(order_id)
     assert adopted is not None and adopted.initial_status_set and adopted.state == "open_in_stock"
     assert str(order_id) not in quarantined("order")
+
+
+async def test_a_ledger_locked_when_the_status_is_marked_costs_a_read_back_not_a_second_write(
+        world: World, shop: Shop, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    order_id = await shop.place_order([("THERMOS-1L", 1)])
+    number = f"FJ-{order_id}"
+    real, refused = ledger.bindings.mark_initial_status, []
+
+    def locked_once(*args: Any, **kwargs: Any) -> None:
+        if not refused:
+            refused.append(args)
+            raise OperationalError("UPDATE order_bindings", {}, sqlite3.OperationalError("database is locked"))
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(ledger.bindings, "mark_initial_status", locked_once)
+    result = await export_orders("demo")
+
+    assert refused, "the status mark met the locked ledger"
+    assert result == {"created": 1}, "the order was created; a busy ledger is not the order's fault"
+    assert warehouse.status(number) == 210
+    assert puts(number) == [number]
+    statuses = [w for w in writes() if w.operation == "PATCH /orders/{orderId}/orderStatus"]
+    assert len(statuses) == 1, "the audit row of the status write survives the failed mark, and no second write"
+    completed = binding(order_id)
+    assert completed is not None and completed.initial_status_set and completed.ongoing_status == 210, \
+        "the run read the status back from Ongoing and marked it"
 
 
 async def test_after_a_lost_ledger_our_shipments_are_emailed_and_the_loss_is_said_out_loud(

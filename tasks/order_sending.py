@@ -1,0 +1,277 @@
+"""Sending new orders to Ongoing, with the ledger's part of each order done beside the writes.
+
+Ongoing takes a goods owner's writes one at a time, so an export can go no faster than its writes one after
+the other: ``PUT /orders``, then ``PATCH …/orderStatus`` to the chosen initial status, per order. What the
+connector records of each order does not hold up the next write; it goes to a ledger lane
+(``tasks.ledger_lane``) that works while the next write is on its way:
+
+1. the claim on the order (a concurrent run skips a claimed order), taken while the previous order's
+   status write is out; the order's ``PUT`` waits for it;
+2. after the ``PUT``, its audit row, the binding with the chosen state, the claim let go and an old
+   quarantine entry closed, in one transaction; the status write goes out at once;
+3. after the status write, its audit row and the binding's status, in one transaction;
+4. the order's outcome, once its ledger jobs are done.
+
+A run killed in between leaves nothing lost: an order in Ongoing without its binding is adopted by the next
+run, which looks every order's number up in Ongoing before it sends (and the stream's cursor has not moved
+past it); an order whose status the ledger did not take is read back and completed
+(``complete_initial_statuses``); a claim of a run that is over is taken over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Collection
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from prefect import get_run_logger
+from sqlalchemy.orm import Session
+
+from domain.order_export import ExportPlan
+from domain.statuses import OrderState, StatusTable
+from integrations.errors import ConnectorError, RefusedByVendor
+from integrations.ongoing.client import OngoingClient
+from integrations.ongoing.models import OrderWrite, OrderWriteResponse
+from ledger import audit, bindings, export_claims, quarantine
+from ledger.bindings import LineSpec
+from ledger.db import is_transient_ledger_error
+from tasks.ledger_lane import LedgerLane
+from tasks.recording import Batch
+from tasks.run_holders import finished_runs
+from tasks.runtime import current_flow_run_id, ledger
+
+ORDER_KIND = "order"
+PUT_ORDERS = "PUT /orders"
+PATCH_STATUS = "PATCH /orders/{orderId}/orderStatus"
+
+
+def describe(state: OrderState) -> str:
+    return state.value.replace("_", " ")
+
+
+def lines_of(payload: OrderWrite) -> list[LineSpec]:
+    """The lines as pushed; the row number is the Starweb itemId for lines that came from Starweb."""
+    return [LineSpec(row_number=line.row_number, sku=line.article_number, quantity=float(line.number_of_items or 0),
+                     starweb_item_id=int(line.row_number) if line.row_number.isdigit() else None)
+            for line in payload.order_lines or []]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The claim's answer: taken (with the reason to skip the order anyway, if a run bound it meanwhile),
+    or held by ``holder``."""
+
+    taken: bool
+    skip: str | None = None
+    holder: str | None = None
+
+
+def claim_in_ledger(merchant_id: str, starweb_order_id: int, token: str,
+                    finished_holders: Collection[str] = ()) -> Claim:
+    """One transaction: take the order for this run, and check that no run has bound it since this run read
+    the ledger (if one has, the claim is let go again)."""
+    with ledger().session() as session:
+        if not export_claims.claim_for_export(session, merchant_id, starweb_order_id, token,
+                                              finished_holders=finished_holders):
+            return Claim(False, holder=export_claims.export_claim_holder(session, merchant_id, starweb_order_id))
+        if bindings.find_order(session, merchant_id, starweb_order_id) is None:
+            return Claim(True)
+        export_claims.let_go(session, merchant_id, starweb_order_id, token)
+        return Claim(True, skip="already exported by another run")
+
+
+def let_go(batch: Batch, starweb_order_id: int, token: str) -> None:
+    try:
+        with ledger().session() as session:
+            export_claims.let_go(session, batch.merchant_id, starweb_order_id, token)
+    except Exception as error:
+        if not is_transient_ledger_error(error):
+            raise
+        # The claim expires on its own; until then a concurrent run skips the order.
+        get_run_logger().warning("could not let go of the export claim on order %s: %s", starweb_order_id, error)
+
+
+@dataclass
+class _Sent:
+    """An order whose writes went out, its outcome waiting for its ledger jobs."""
+
+    plan: ExportPlan
+    status_number: int
+    bound: asyncio.Future[None]
+    status_marked: asyncio.Future[None] | None  # None: the status write failed
+    status_error: BaseException | None = None
+
+    @property
+    def jobs(self) -> list[asyncio.Future[None]]:
+        return [self.bound] if self.status_marked is None else [self.bound, self.status_marked]
+
+    @property
+    def record(self) -> str:
+        return f"order {self.plan.order.order_id}"
+
+
+class OrderSender:
+    """Sends planned orders one after the other; their ledger work runs in ``lane`` meanwhile. ``settle``
+    must be awaited before the batch's outcomes are read."""
+
+    def __init__(self, batch: Batch, warehouse: OngoingClient, table: StatusTable, token: str,
+                 lane: LedgerLane) -> None:
+        self.batch, self.warehouse, self.table, self.token, self.lane = batch, warehouse, table, token, lane
+        self._flow_run_id = current_flow_run_id()
+        self._claims: dict[int, asyncio.Future[Claim]] = {}
+        self._sent: deque[_Sent] = deque()
+        self._audits: list[asyncio.Future[None]] = []
+
+    def claim_soon(self, starweb_order_id: int) -> None:
+        """Start taking the claim on an order this run sends next."""
+        if starweb_order_id not in self._claims:
+            self._claims[starweb_order_id] = self.lane.submit(
+                partial(claim_in_ledger, self.batch.merchant_id, starweb_order_id, self.token))
+
+    async def claim(self, starweb_order_id: int) -> str | None:
+        """Take the order for this run (from a run Prefect shows over, too); the reason to skip it when another
+        live run has it or a run has bound it."""
+        self.claim_soon(starweb_order_id)
+        answer = await self._claims.pop(starweb_order_id)
+        if answer.taken:
+            return answer.skip
+        finished = await finished_runs([answer.holder] if answer.holder else [])
+        if finished:
+            answer = await self.lane.submit(partial(claim_in_ledger, self.batch.merchant_id, starweb_order_id,
+                                                    self.token, finished))
+            if answer.taken:
+                return answer.skip
+        return "another export run is sending this order right now"
+
+    async def send(self, plan: ExportPlan, *, then_claim: int | None = None) -> RefusedByVendor | None:
+        """``PUT`` the order and set its initial status; ``then_claim``: the order to claim while the status
+        write is out. A refused ``PUT`` is returned (the caller may find the order in Ongoing after all);
+        any other failure of the ``PUT`` is raised, with nothing left in the lane for this order."""
+        number = plan.payload.order_number
+        try:
+            created = await self.warehouse.put_order(plan.payload)
+        except ConnectorError as error:
+            self._audit_failure(PUT_ORDERS, number, error)
+            if isinstance(error, RefusedByVendor):
+                return error
+            raise
+        bound = self.lane.submit(partial(self._bind, plan, created))
+        if then_claim is not None:
+            self.claim_soon(then_claim)
+        status_number = self.table.ongoing_number(plan.initial_state)
+        detail = {"orderStatusNumber": status_number}
+        try:
+            await self.warehouse.patch_order_status(created.order_id, status_number)
+        except Exception as error:
+            if isinstance(error, ConnectorError):
+                self._audit_failure(PATCH_STATUS, str(created.order_id), error, detail)
+            self._sent.append(_Sent(plan, status_number, bound, None, error))
+        else:
+            marked = self.lane.submit(partial(self._mark_status, plan, created.order_id, status_number, detail))
+            self._sent.append(_Sent(plan, status_number, bound, marked))
+        self._settle_done()
+        return None
+
+    async def settle(self) -> None:
+        """Wait for every ledger job, and give each sent order its outcome."""
+        while self._sent:
+            await asyncio.wait(self._sent[0].jobs)
+            self._settle(self._sent.popleft())
+        for result in await asyncio.gather(*self._audits, return_exceptions=True):
+            if isinstance(result, BaseException):
+                get_run_logger().warning("the ledger did not take the audit row of a failed write: %s", result)
+        self._audits.clear()
+        for claim in self._claims.values():  # claims taken for orders never reached; the run lets go of all
+            await asyncio.wait([claim])
+            claim.exception()  # one that failed took nothing
+        self._claims.clear()
+
+    def _settle_done(self) -> None:
+        while self._sent and all(job.done() for job in self._sent[0].jobs):
+            self._settle(self._sent.popleft())
+
+    def _settle(self, sent: _Sent) -> None:
+        order_id, record = sent.plan.order.order_id, sent.record
+        bind_error = sent.bound.exception()
+        if bind_error is not None:
+            if sent.status_marked is not None:
+                sent.status_marked.exception()  # failed too (no binding to mark): the bind's failure says it
+            # The order is in Ongoing but not bound: held, and adopted by number when it is tried again.
+            self.batch.quarantine(ORDER_KIND, str(order_id), record, bind_error, payload={"orderId": order_id})
+            let_go(self.batch, order_id, self.token)
+            return
+        state = describe(sent.plan.initial_state)
+        if sent.status_error is not None:
+            if not isinstance(sent.status_error, ConnectorError):
+                self.batch.unexpected.append(f"{record}: {type(sent.status_error).__name__}: {sent.status_error}")
+            self.batch.add(record, "created", f"initial status {sent.status_number} not yet set, retried next run: "
+                                              f"{sent.status_error}")
+            return
+        assert sent.status_marked is not None
+        mark_error = sent.status_marked.exception()
+        if mark_error is not None:
+            if not is_transient_ledger_error(mark_error):
+                self.batch.unexpected.append(f"{record}: {type(mark_error).__name__}: {mark_error}")
+            self.batch.add(record, "created", f"{state} (Ongoing status {sent.status_number}); the ledger did not "
+                                              f"take the status ({mark_error}), so the next run reads it back")
+            return
+        self.batch.add(record, "created", f"{state} (Ongoing status {sent.status_number})")
+
+    # --- ledger jobs (in the lane's thread) -----------------------------------------------------------------
+
+    def _audit(self, session: Session, operation: str, key: str, outcome: str,
+               detail: dict[str, Any] | None = None) -> None:
+        audit.record_write(session, self.batch.merchant_id, system="ongoing", operation=operation, key=key,
+                           outcome=outcome, detail=detail, flow_run_id=self._flow_run_id)
+
+    def _written(self, operation: str, key: str, detail: dict[str, Any] | None,
+                 record: Callable[[Session], None]) -> None:
+        """The write's audit row and ``record`` of what it means, in one transaction; should that fail, the
+        audit row alone (the failure is raised all the same)."""
+        try:
+            with ledger().session() as session:
+                self._audit(session, operation, key, "written", detail)
+                record(session)
+        except Exception:
+            with suppress(Exception), ledger().session() as session:
+                self._audit(session, operation, key, "written", detail)
+            raise
+
+    def _bind(self, plan: ExportPlan, created: OrderWriteResponse) -> None:
+        merchant_id, order_id = self.batch.merchant_id, plan.order.order_id
+
+        def bind(session: Session) -> None:
+            binding = bindings.mark_exported(
+                session, merchant_id, starweb_order_id=order_id, order_number=plan.payload.order_number,
+                ongoing_order_id=created.order_id, pushed_hash=plan.payload_hash, lines=lines_of(plan.payload),
+                starweb_status_id=plan.order.status_id, starweb_created_at=plan.order.created_at,
+                starweb_modified_at=plan.order.modified_at, silent=plan.silent)
+            bindings.mark_state(binding, state=plan.initial_state.value)
+            export_claims.let_go(session, merchant_id, order_id, self.token)
+            quarantine.resolve(session, merchant_id, ORDER_KIND, str(order_id), "exported")
+
+        self._written(PUT_ORDERS, plan.payload.order_number, None, bind)
+
+    def _mark_status(self, plan: ExportPlan, ongoing_order_id: int, status_number: int,
+                     detail: dict[str, Any]) -> None:
+        def mark(session: Session) -> None:
+            binding = bindings.find_order(session, self.batch.merchant_id, plan.order.order_id)
+            if binding is None:
+                raise LookupError(f"order {plan.order.order_id} has no binding to mark its status on")
+            bindings.mark_initial_status(binding, state=plan.initial_state.value, ongoing_status=status_number)
+
+        self._written(PATCH_STATUS, str(ongoing_order_id), detail, mark)
+
+    def _audit_failure(self, operation: str, key: str, error: ConnectorError,
+                       detail: dict[str, Any] | None = None) -> None:
+        outcome = "refused" if error.status and error.status < 500 else "failed"
+
+        def job() -> None:
+            with ledger().session() as session:
+                self._audit(session, operation, key, outcome, {**(detail or {}), "error": str(error)[:500]})
+
+        self._audits.append(self.lane.submit(job))
