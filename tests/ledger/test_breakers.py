@@ -129,3 +129,25 @@ def test_the_same_statements_run_on_postgresql(postgres_url: str) -> None:
     with book.session() as s:
         assert breakers.read_breaker(s, KEY).consecutive_failures == 0
     book.dispose()
+
+
+def test_a_store_takes_a_clean_breaker_as_read_for_a_second_and_its_own_failure_at_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    first_process, second_process = Ledger(url), Ledger(url)
+    seconds = [0.0]
+    first = LedgerBreakerStore(lambda: first_process, clean_for=1.0, clock=lambda: seconds[0])
+    second = LedgerBreakerStore(lambda: second_process)
+
+    assert first.read(KEY).clean
+    for _ in range(3):  # another process opens the breaker
+        second.record_failure(KEY, cause="connection refused", threshold=3, pause=600, now=NOW.timestamp())
+    assert first.read(KEY).clean  # within the second: not read again
+    seconds[0] += 1.0
+    assert first.read(KEY).open_until == NOW.timestamp() + 600  # the pause reaches this process
+
+    second.record_success(KEY)
+    assert first.read(KEY).clean
+    first.record_failure(KEY, cause="timeout", threshold=3, pause=600, now=NOW.timestamp())
+    assert first.read(KEY).consecutive_failures == 1  # its own failure is never hidden
+    first_process.dispose()
+    second_process.dispose()
