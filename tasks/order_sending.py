@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Collection
-from contextlib import suppress
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from prefect import get_run_logger
 from sqlalchemy.orm import Session
@@ -36,13 +34,13 @@ from domain.statuses import OrderState, StatusTable
 from integrations.errors import ConnectorError, RefusedByVendor
 from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import OrderWrite, OrderWriteResponse
-from ledger import audit, bindings, export_claims, quarantine
+from ledger import bindings, export_claims, quarantine
 from ledger.bindings import LineSpec
 from ledger.db import is_transient_ledger_error
 from tasks.ledger_lane import LedgerLane
 from tasks.recording import Batch
 from tasks.run_holders import finished_runs
-from tasks.runtime import current_flow_run_id, ledger
+from tasks.runtime import ledger
 
 ORDER_KIND = "order"
 PUT_ORDERS = "PUT /orders"
@@ -121,10 +119,8 @@ class OrderSender:
     def __init__(self, batch: Batch, warehouse: OngoingClient, table: StatusTable, token: str,
                  lane: LedgerLane) -> None:
         self.batch, self.warehouse, self.table, self.token, self.lane = batch, warehouse, table, token, lane
-        self._flow_run_id = current_flow_run_id()
         self._claims: dict[int, asyncio.Future[Claim]] = {}
         self._sent: deque[_Sent] = deque()
-        self._audits: list[asyncio.Future[None]] = []
 
     def claim_soon(self, starweb_order_id: int) -> None:
         """Start taking the claim on an order this run sends next."""
@@ -153,25 +149,22 @@ class OrderSender:
         any other failure of the ``PUT`` is raised, with nothing left in the lane for this order."""
         number = plan.payload.order_number
         try:
-            created = await self.warehouse.put_order(plan.payload)
-        except ConnectorError as error:
-            self._audit_failure(PUT_ORDERS, number, error)
-            if isinstance(error, RefusedByVendor):
-                return error
-            raise
-        bound = self.lane.submit(partial(self._bind, plan, created))
+            created, bound = await self.batch.write_beside(
+                self.lane, "ongoing", PUT_ORDERS, number, partial(self.warehouse.put_order, plan.payload),
+                partial(self._bind, plan))
+        except RefusedByVendor as refused:
+            return refused
         if then_claim is not None:
             self.claim_soon(then_claim)
         status_number = self.table.ongoing_number(plan.initial_state)
-        detail = {"orderStatusNumber": status_number}
         try:
-            await self.warehouse.patch_order_status(created.order_id, status_number)
+            _, marked = await self.batch.write_beside(
+                self.lane, "ongoing", PATCH_STATUS, str(created.order_id),
+                partial(self.warehouse.patch_order_status, created.order_id, status_number),
+                partial(self._mark_status, plan, status_number), detail={"orderStatusNumber": status_number})
         except Exception as error:
-            if isinstance(error, ConnectorError):
-                self._audit_failure(PATCH_STATUS, str(created.order_id), error, detail)
             self._sent.append(_Sent(plan, status_number, bound, None, error))
         else:
-            marked = self.lane.submit(partial(self._mark_status, plan, created.order_id, status_number, detail))
             self._sent.append(_Sent(plan, status_number, bound, marked))
         self._settle_done()
         return None
@@ -181,10 +174,6 @@ class OrderSender:
         while self._sent:
             await asyncio.wait(self._sent[0].jobs)
             self._settle(self._sent.popleft())
-        for result in await asyncio.gather(*self._audits, return_exceptions=True):
-            if isinstance(result, BaseException):
-                get_run_logger().warning("the ledger did not take the audit row of a failed write: %s", result)
-        self._audits.clear()
         for claim in self._claims.values():  # claims taken for orders never reached; the run lets go of all
             await asyncio.wait([claim])
             claim.exception()  # one that failed took nothing
@@ -221,57 +210,21 @@ class OrderSender:
             return
         self.batch.add(record, "created", f"{state} (Ongoing status {sent.status_number})")
 
-    # --- ledger jobs (in the lane's thread) -----------------------------------------------------------------
+    # --- ledger jobs (in the lane's thread, each in the transaction of its write's audit row) --------------
 
-    def _audit(self, session: Session, operation: str, key: str, outcome: str,
-               detail: dict[str, Any] | None = None) -> None:
-        audit.record_write(session, self.batch.merchant_id, system="ongoing", operation=operation, key=key,
-                           outcome=outcome, detail=detail, flow_run_id=self._flow_run_id)
-
-    def _written(self, operation: str, key: str, detail: dict[str, Any] | None,
-                 record: Callable[[Session], None]) -> None:
-        """The write's audit row and ``record`` of what it means, in one transaction; should that fail, the
-        audit row alone (the failure is raised all the same)."""
-        try:
-            with ledger().session() as session:
-                self._audit(session, operation, key, "written", detail)
-                record(session)
-        except Exception:
-            with suppress(Exception), ledger().session() as session:
-                self._audit(session, operation, key, "written", detail)
-            raise
-
-    def _bind(self, plan: ExportPlan, created: OrderWriteResponse) -> None:
+    def _bind(self, plan: ExportPlan, session: Session, created: OrderWriteResponse) -> None:
         merchant_id, order_id = self.batch.merchant_id, plan.order.order_id
+        binding = bindings.mark_exported(
+            session, merchant_id, starweb_order_id=order_id, order_number=plan.payload.order_number,
+            ongoing_order_id=created.order_id, pushed_hash=plan.payload_hash, lines=lines_of(plan.payload),
+            starweb_status_id=plan.order.status_id, starweb_created_at=plan.order.created_at,
+            starweb_modified_at=plan.order.modified_at, silent=plan.silent)
+        bindings.mark_state(binding, state=plan.initial_state.value)
+        export_claims.let_go(session, merchant_id, order_id, self.token)
+        quarantine.resolve(session, merchant_id, ORDER_KIND, str(order_id), "exported")
 
-        def bind(session: Session) -> None:
-            binding = bindings.mark_exported(
-                session, merchant_id, starweb_order_id=order_id, order_number=plan.payload.order_number,
-                ongoing_order_id=created.order_id, pushed_hash=plan.payload_hash, lines=lines_of(plan.payload),
-                starweb_status_id=plan.order.status_id, starweb_created_at=plan.order.created_at,
-                starweb_modified_at=plan.order.modified_at, silent=plan.silent)
-            bindings.mark_state(binding, state=plan.initial_state.value)
-            export_claims.let_go(session, merchant_id, order_id, self.token)
-            quarantine.resolve(session, merchant_id, ORDER_KIND, str(order_id), "exported")
-
-        self._written(PUT_ORDERS, plan.payload.order_number, None, bind)
-
-    def _mark_status(self, plan: ExportPlan, ongoing_order_id: int, status_number: int,
-                     detail: dict[str, Any]) -> None:
-        def mark(session: Session) -> None:
-            binding = bindings.find_order(session, self.batch.merchant_id, plan.order.order_id)
-            if binding is None:
-                raise LookupError(f"order {plan.order.order_id} has no binding to mark its status on")
-            bindings.mark_initial_status(binding, state=plan.initial_state.value, ongoing_status=status_number)
-
-        self._written(PATCH_STATUS, str(ongoing_order_id), detail, mark)
-
-    def _audit_failure(self, operation: str, key: str, error: ConnectorError,
-                       detail: dict[str, Any] | None = None) -> None:
-        outcome = "refused" if error.status and error.status < 500 else "failed"
-
-        def job() -> None:
-            with ledger().session() as session:
-                self._audit(session, operation, key, outcome, {**(detail or {}), "error": str(error)[:500]})
-
-        self._audits.append(self.lane.submit(job))
+    def _mark_status(self, plan: ExportPlan, status_number: int, session: Session, _: object) -> None:
+        binding = bindings.find_order(session, self.batch.merchant_id, plan.order.order_id)
+        if binding is None:
+            raise LookupError(f"order {plan.order.order_id} has no binding to mark its status on")
+        bindings.mark_initial_status(binding, state=plan.initial_state.value, ongoing_status=status_number)

@@ -7,9 +7,11 @@ with the ledger record of the write's answer), so what happened survives a crash
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from prefect import get_run_logger
@@ -19,10 +21,12 @@ from domain.config import MerchantConfig
 from integrations.errors import ConnectorError
 from ledger import audit, quarantine
 from ledger.db import is_transient_ledger_error
+from tasks.ledger_lane import LedgerLane
 from tasks.reporting import Outcome
 from tasks.runtime import current_flow_run_id, ledger
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # A record whose outcome the ledger could not take (it was busy): the next run finds it again.
 NOT_RECORDED = "not recorded"
@@ -61,32 +65,51 @@ class Batch:
         ``then`` records what the write's answer means (a binding, a new state) in the audit row's own
         transaction: one commit instead of two. Should that transaction fail, the audit row is still
         written on its own and the failure is raised to the caller."""
+        result = await self._call(system, operation, key, call, detail)
+        self._record_written(system, operation, key, detail, lambda session: then(session, result) if then else None)
+        return result
+
+    async def write_beside(self, lane: LedgerLane, system: str, operation: str, key: str,
+                           call: Callable[[], Awaitable[T]], then: Callable[[Session, T], R], *,
+                           detail: dict[str, Any] | None = None) -> tuple[T, asyncio.Future[R]]:
+        """``write``, with the audit row and ``then`` done in ``lane`` while the caller goes on to its next
+        write: the answer now, and the future of ``then``'s result (or of the ledger's failure)."""
+        result = await self._call(system, operation, key, call, detail)
+        return result, lane.submit(partial(self._record_written, system, operation, key, detail,
+                                           lambda session: then(session, result)))
+
+    async def _call(self, system: str, operation: str, key: str, call: Callable[[], Awaitable[T]],
+                    detail: dict[str, Any] | None) -> T:
         if self.dry_run:
             raise DryRun(f"{operation} {key}")
         try:
-            result = await call()
+            return await call()
         except ConnectorError as exc:
             self._audit(system, operation, key, "refused" if exc.status and exc.status < 500 else "failed",
                         {**(detail or {}), "error": str(exc)[:500]})
             raise
-        if then is None:
-            self._audit(system, operation, key, "written", detail)
-            return result
-        try:
-            self._audit(system, operation, key, "written", detail, also=lambda session: then(session, result))
-        except Exception:
-            with suppress(Exception):  # the failure that matters is the one raised below
-                self._audit(system, operation, key, "written", detail)
-            raise
-        return result
 
-    def _audit(self, system: str, operation: str, key: str, outcome: str, detail: dict[str, Any] | None,
-               also: Callable[[Session], object] | None = None) -> None:
+    def _record_written(self, system: str, operation: str, key: str, detail: dict[str, Any] | None,
+                        record: Callable[[Session], R]) -> R:
+        """The write's audit row and ``record`` of its answer in one transaction; should that fail, the audit
+        row alone (and the failure is raised all the same)."""
+        try:
+            with ledger().session() as session:
+                self._audit_in(session, system, operation, key, "written", detail)
+                return record(session)
+        except Exception:
+            with suppress(Exception), ledger().session() as session:
+                self._audit_in(session, system, operation, key, "written", detail)
+            raise
+
+    def _audit(self, system: str, operation: str, key: str, outcome: str, detail: dict[str, Any] | None) -> None:
         with ledger().session() as session:
-            audit.record_write(session, self.merchant_id, system=system, operation=operation, key=key,
-                               outcome=outcome, detail=detail, flow_run_id=current_flow_run_id())
-            if also is not None:
-                also(session)
+            self._audit_in(session, system, operation, key, outcome, detail)
+
+    def _audit_in(self, session: Session, system: str, operation: str, key: str, outcome: str,
+                  detail: dict[str, Any] | None) -> None:
+        audit.record_write(session, self.merchant_id, system=system, operation=operation, key=key,
+                           outcome=outcome, detail=detail, flow_run_id=current_flow_run_id())
 
     def quarantine(self, kind: str, key: str, record: str, error: BaseException,
                    payload: dict[str, Any] | None = None) -> None:

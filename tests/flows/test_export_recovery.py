@@ -195,7 +195,8 @@ async def test_a_ledger_locked_when_the_status_is_marked_costs_a_read_back_not_a
         world: World, shop: Shop, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     order_id = await shop.place_order([("THERMOS-1L", 1)])
     number = f"FJ-{order_id}"
-    real, refused = ledger.bindings.mark_initial_status, []
+    real = ledger.bindings.mark_initial_status
+    refused: list[tuple[Any, ...]] = []
 
     def locked_once(*args: Any, **kwargs: Any) -> None:
         if not refused:

@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import threading
 import time
+from functools import partial
 
 import pytest
 
@@ -25,7 +26,7 @@ async def test_jobs_run_in_order_in_one_thread_while_the_loop_goes_on() -> None:
         return n * 10
 
     with LedgerLane() as lane:
-        futures = [lane.submit(lambda n=n: job(n)) for n in range(5)]
+        futures = [lane.submit(partial(job, n)) for n in range(5)]
         assert not done, "submitting does not wait for the job"
         await asyncio.sleep(0)  # the loop is free while the lane works
         results = await asyncio.gather(*futures)
@@ -50,9 +51,13 @@ async def test_a_job_sees_the_context_it_was_given_in_and_its_failure_reaches_it
 def test_leaving_the_lane_waits_for_its_last_job() -> None:
     done: list[str] = []
 
+    def record() -> None:
+        time.sleep(0.05)
+        done.append("recorded")
+
     async def give_and_leave() -> None:
         with LedgerLane() as lane:
-            lane.submit(lambda: (time.sleep(0.05), done.append("recorded")))
+            lane.submit(record)
 
     asyncio.run(give_and_leave())
     assert done == ["recorded"]
