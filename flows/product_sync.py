@@ -29,7 +29,7 @@ from tasks.products import (
 )
 from tasks.progress import long_run, progress_stage
 from tasks.reporting import RunReport, ends_with_attention_state, finish_run
-from tasks.runtime import load_merchant
+from tasks.runtime import load_merchant, unwalked
 from tasks.shop_reads import fetch_products_by_id, fetch_products_changed_since
 
 STREAM = "starweb-products"
@@ -60,7 +60,7 @@ async def sync_products(merchant_id: str, dry_run: bool = False) -> dict[str, in
         known = read_article_bindings(merchant_id)
         plan = plan_article_pushes([*products, *again], {sku: b.pushed_hash for sku, b in known.items()})
         await progress_stage("sending articles to Ongoing", until=100)
-        outcomes, unexpected = await push_articles(merchant, plan, dry_run, retries.open_skus)
+        outcomes, unexpected = await push_articles(merchant, unwalked(plan), dry_run, retries.open_skus)
     report.extend(outcomes)
     retired, retired_unexpected = await retire_removed_articles(merchant, retries.due_retirements, dry_run, retry=True)
     report.extend(retired)

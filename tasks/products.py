@@ -10,22 +10,28 @@ the article is sent, found unchanged, or the product is gone from Starweb.
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from prefect import task
 from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from domain.catalogue import retired_article
 from domain.config import MerchantConfig
 from domain.hashing import payload_hash
-from domain.product_sync import ArticlePlan, plan_article_pushes, restrict_plan
+from domain.product_sync import ArticlePlan, ArticlePush, plan_article_pushes, restrict_plan
+from integrations.ongoing.client import OngoingClient
 from integrations.starweb.models import Product, Variant
 from ledger import bindings, quarantine
 from ledger.models import ArticleBinding
+from tasks.ledger_lane import LedgerLane
 from tasks.progress import report_progress
 from tasks.recording import Batch, DryRun
 from tasks.reporting import Outcome
@@ -110,29 +116,87 @@ async def push_articles(merchant: MerchantConfig, plan: ArticlePlan, dry_run: bo
     if not plan.pushes:
         return batch.outcomes, batch.unexpected
     # One turn of the goods owner's write slot per run of writes, not one per article; passed on between
-    # runs so that a catalogue's first push (hours) does not hold other processes' writes back.
+    # runs so that a catalogue's first push (hours) does not hold other processes' writes back. Each
+    # article's audit row and binding are written in a ledger lane while the next article is on its way.
     async with (await ongoing_client(merchant) as warehouse,
                 warehouse.write_series(hold_writes=ARTICLE_WRITES_PER_TURN, hold_seconds=ARTICLE_TURN_SECONDS)):
-        for done, push in enumerate(plan.pushes):
-            await report_progress(done, len(plan.pushes))
-            record = f"SKU {push.item.sku}"
+        with LedgerLane("article-ledger") as lane:
+            sent: deque[_SentArticle] = deque()
             try:
-                answer = await batch.write("ongoing", "PUT /articles", push.item.sku,
-                                           partial(warehouse.put_article, push.payload))
-            except DryRun:
-                batch.add(record, "would send", "article create/update")
-                continue
-            except Exception as error:
-                batch.quarantine(ARTICLE_KIND, push.item.sku, record, error,
-                                 payload={"productId": push.item.product_id, "variantId": push.item.variant_id})
-                continue
-            existed = record_pushed(merchant.merchant_id, push.item.sku, article_system_id=answer.article_system_id,
-                                    pushed_hash=push.payload_hash, starweb_product_id=push.item.product_id,
-                                    starweb_variant_id=push.item.variant_id, is_active=push.item.is_active)
-            if open_skus is None or push.item.sku in open_skus:  # no ledger round trip for the others
-                batch.resolve(ARTICLE_KIND, push.item.sku, "sent")
-            batch.add(record, "updated" if existed else "created", f"articleSystemId {answer.article_system_id}")
+                for done, push in enumerate(plan.pushes):
+                    await report_progress(done, len(plan.pushes))
+                    await _push_one(batch, warehouse, lane, push, sent, open_skus)
+                    while sent and sent[0].done:
+                        _settle(batch, sent.popleft())
+            finally:
+                for article in sent:
+                    await asyncio.wait(article.jobs)
+                    _settle(batch, article)
     return batch.outcomes, batch.unexpected
+
+
+async def _push_one(batch: Batch, warehouse: OngoingClient, lane: LedgerLane, push: ArticlePush,
+                    sent: deque[_SentArticle], open_skus: Collection[str] | None) -> None:
+    try:
+        answer, audited = await batch.write_beside(lane, "ongoing", "PUT /articles", push.item.sku,
+                                                   partial(warehouse.put_article, push.payload), _nothing_more)
+    except DryRun:
+        batch.add(f"SKU {push.item.sku}", "would send", "article create/update")
+        return
+    except Exception as error:
+        _hold(batch, push, error)
+        return
+    resolve = open_skus is None or push.item.sku in open_skus  # no ledger round trip for the others
+    bound = lane.submit(partial(_bind_pushed, batch.merchant_id, push, answer.article_system_id, resolve=resolve))
+    sent.append(_SentArticle(push, answer.article_system_id, audited, bound))
+
+
+def _nothing_more(session: Session, answer: object) -> None:
+    """A write whose audit row is all its own transaction records."""
+
+
+@dataclass
+class _SentArticle:
+    """An article whose write went out, its outcome waiting for its ledger jobs."""
+
+    push: ArticlePush
+    article_system_id: int
+    audited: asyncio.Future[None]
+    bound: asyncio.Future[bool]  # whether the SKU had a binding before
+
+    @property
+    def jobs(self) -> list[asyncio.Future[Any]]:
+        return [self.audited, self.bound]
+
+    @property
+    def done(self) -> bool:
+        return self.audited.done() and self.bound.done()
+
+
+def _hold(batch: Batch, push: ArticlePush, error: BaseException) -> None:
+    batch.quarantine(ARTICLE_KIND, push.item.sku, f"SKU {push.item.sku}", error,
+                     payload={"productId": push.item.product_id, "variantId": push.item.variant_id})
+
+
+def _settle(batch: Batch, article: _SentArticle) -> None:
+    failed = article.audited.exception() or article.bound.exception()
+    if failed is not None:
+        # The article is in Ongoing; held, the next push of the SKU finds it unchanged there or sends it again.
+        _hold(batch, article.push, failed)
+        return
+    batch.add(f"SKU {article.push.item.sku}", "updated" if article.bound.result() else "created",
+              f"articleSystemId {article.article_system_id}")
+
+
+def _bind_pushed(merchant_id: str, push: ArticlePush, article_system_id: int, *, resolve: bool) -> bool:
+    """In the ledger lane: bind the SKU, and close its quarantine entry if it had one."""
+    existed = record_pushed(merchant_id, push.item.sku, article_system_id=article_system_id,
+                            pushed_hash=push.payload_hash, starweb_product_id=push.item.product_id,
+                            starweb_variant_id=push.item.variant_id, is_active=push.item.is_active)
+    if resolve:
+        with ledger().session() as session:
+            quarantine.resolve(session, merchant_id, ARTICLE_KIND, push.item.sku, "sent")
+    return existed
 
 
 def record_pushed(merchant_id: str, sku: str, *, article_system_id: int, pushed_hash: str,
