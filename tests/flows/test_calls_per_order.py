@@ -9,12 +9,13 @@ import asyncio
 import re
 from collections import Counter
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from domain.known_stock import DOUBT_WINDOW
 from domain.statuses import OrderState
+from domain.stock_sync import STARWEB_STAMP_PRECISION
 from flows.order_export import export_orders
 from flows.order_release import release_orders
 from flows.product_sync import sync_products
@@ -22,10 +23,11 @@ from flows.shipment_report import report_shipments
 from flows.stock_sync import sync_stock
 from integrations.starweb.auth import forget_process_tokens
 from ledger import registers
+from ledger.models import StockLevel
 from ledger.types import utcnow
 from tasks.runtime import ledger, load_merchant
 from tasks.shop_reads import SHOP_STATUSES, fetch_status_table
-from tests.flows.actors import Shop, Warehouse
+from tests.flows.actors import Shop, Warehouse, ledger_rows
 from tests.flows.conftest import World
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -49,21 +51,33 @@ async def shop_stock(shop: Shop) -> dict[str, int | None]:
                 async for v in client.iter_variants(p.product_id)}
 
 
+def latest_figure_seen() -> datetime:
+    """The latest moment a Starweb stock figure may have been seen at, as the ledger recorded it."""
+    return max(level.seen_until for level in ledger_rows(StockLevel) if level.seen_until is not None)
+
+
+async def past_the_doubt_window(moment: datetime) -> None:
+    """Wait until an order placed now is stamped (Starweb stamps whole seconds, cut down) beyond the doubt
+    window of ``moment``."""
+    until = moment + DOUBT_WINDOW + STARWEB_STAMP_PRECISION
+    await asyncio.sleep(max(0.0, (until - utcnow()).total_seconds()) + 0.1)
+
+
 async def test_an_orders_life_costs_its_writes_and_a_share_of_paged_reads(world: World) -> None:
     shop, warehouse = Shop(world.sims.starweb_api), Warehouse(world.ongoing, world.sims.ongoing_api)
     # The merchant's first runs: the product push, the first activation, the first full stock resync.
     await sync_products("demo")
     await export_orders("demo")
-    # A window before the first figures are seen too. CI twice saw one run read all four figures, which no run
-    # here does; the cause is not established (docs/performance.md, "Calls per order").
-    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)
+    await past_the_doubt_window(utcnow())  # before the first figures are seen too
     await sync_stock("demo")
     # An order stamped within the doubt window of the moment a figure was seen, or of the next listing,
-    # leaves that figure to be read (Starweb stamps whole seconds). A merchant's orders and runs are not
-    # seconds apart as the test's are: it waits the window out on either side of placing them.
-    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)
+    # leaves that figure to be read. A merchant's orders and runs are not seconds apart as the test's are: it
+    # waits the window out on either side of placing them, from the moments the ledger recorded (a busy
+    # machine's run ends well after it saw its figures; CI twice saw a run read all four when the test
+    # waited from the run's end instead).
+    await past_the_doubt_window(latest_figure_seen())
     placed = [await shop.place_order(items) for items in ORDERS]
-    await asyncio.sleep(DOUBT_WINDOW.total_seconds() + 0.1)
+    await past_the_doubt_window(utcnow())
     for admin in (world.starweb, world.ongoing):
         admin.delete("/_sim/calls").raise_for_status()
 
