@@ -95,7 +95,10 @@ class RunReport:
         if problems:
             lines += ["", "## Needs attention", ""]
             lines += [f"- {o.record}: {o.action} — {o.detail}" for o in problems[:50]]
-            if len(problems) > 50:
+            if len(problems) > TABLE_ROWS:
+                lines.append(f"- … and {len(problems) - 50} more: the table artifact lists the first {TABLE_ROWS}, and "
+                             f"`swo quarantine list {self.merchant_id}` every record held in quarantine")
+            elif len(problems) > 50:
                 lines.append(f"- … and {len(problems) - 50} more (see the table artifact)")
         left_out = Counter(o.action for o in self.outcomes) - Counter(o.action for o in self.table_outcomes())
         notes = list(self.notes)

@@ -44,3 +44,15 @@ def test_when_problems_alone_pass_the_bound_the_summary_counts_the_ones_left_out
     assert [o.record for o in report.table_outcomes()] == ["SKU 0", "SKU 2"]
     assert "the others are only counted here: 1 quarantined, 1 unchanged." in report.markdown()
     assert "- SKU 3: quarantined" in report.markdown()  # still named in the summary's list of problems
+
+
+def test_problems_beyond_the_table_are_pointed_to_the_quarantine_list_not_to_the_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    within = report_of(["quarantined"] * 60).markdown()
+    assert "- … and 10 more (see the table artifact)" in within
+
+    monkeypatch.setattr(reporting, "TABLE_ROWS", 55)
+    beyond = report_of(["quarantined"] * 60).markdown()
+    assert ("- … and 10 more: the table artifact lists the first 55, and `swo quarantine list demo` every record "
+            "held in quarantine") in beyond
+    assert "see the table artifact" not in beyond
