@@ -12,7 +12,17 @@ import pytest
 from fastapi import FastAPI
 
 from integrations.simulation.server import RunningServer, free_port, serve_in_thread
-from swo.prefect_server import Answer, PrefectServer, ServerStartError, ensure_prefect_server, probe, wait_until_healthy
+from swo.prefect_server import (
+    SERVER_DEFAULTS,
+    Answer,
+    PrefectServer,
+    ServerStartError,
+    ensure_prefect_server,
+    probe,
+    server_environment,
+    server_process_environment,
+    wait_until_healthy,
+)
 
 
 def prefect_lookalike() -> FastAPI:
@@ -55,6 +65,20 @@ def test_probe_tells_prefect_from_other_services_and_from_nothing() -> None:
     assert answer_of(httpx.MockTransport(health_only)) is Answer.OTHER
     assert answer_of(httpx.MockTransport(lambda r: httpx.Response(503))) is Answer.OTHER
     assert answer_of(httpx.MockTransport(refused)) is Answer.NOTHING
+
+
+def test_a_started_server_gets_the_defaults_the_environment_does_not_override(tmp_path: Path) -> None:
+    setting = "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"
+    assert setting in SERVER_DEFAULTS
+
+    plain = server_process_environment(tmp_path, {"PATH": "/bin"})
+    assert plain[setting] == SERVER_DEFAULTS[setting]
+    assert plain["PATH"] == "/bin"
+
+    assert server_process_environment(tmp_path, {setting: "7"})[setting] == "7"
+    # The state directory's own settings (the server's home) always apply.
+    home = server_process_environment(tmp_path, {"PREFECT_HOME": "/elsewhere"})["PREFECT_HOME"]
+    assert home == server_environment(tmp_path)["PREFECT_HOME"] == str(tmp_path / "prefect")
 
 
 class FakeClock:
