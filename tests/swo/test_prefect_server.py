@@ -21,6 +21,7 @@ from swo.prefect_server import (
     probe,
     server_environment,
     server_process_environment,
+    started_server_client_environment,
     wait_until_healthy,
 )
 
@@ -79,6 +80,16 @@ def test_a_started_server_gets_the_defaults_the_environment_does_not_override(tm
     # The state directory's own settings (the server's home) always apply.
     home = server_process_environment(tmp_path, {"PREFECT_HOME": "/elsewhere"})["PREFECT_HOME"]
     assert home == server_environment(tmp_path)["PREFECT_HOME"] == str(tmp_path / "prefect")
+
+
+def test_clients_of_a_started_server_skip_the_version_check_and_csrf_unless_told_otherwise() -> None:
+    version, csrf = "PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED", "PREFECT_CLIENT_CSRF_SUPPORT_ENABLED"
+    assert started_server_client_environment({}) == {version: "false", csrf: "false"}
+    assert started_server_client_environment({csrf: "true"}) == {version: "false"}
+    # A server told to protect against CSRF needs its clients to fetch the token.
+    protection = "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED"
+    assert started_server_client_environment({protection: "true"}) == {version: "false"}
+    assert started_server_client_environment({protection: "False"}) == {version: "false", csrf: "false"}
 
 
 class FakeClock:
