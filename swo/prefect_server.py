@@ -79,6 +79,11 @@ SERVER_DEFAULTS = {
     # runs back from the server.
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "2",
+    # No flow pauses or suspends a run (a test holds it so), so there is no pause to expire every 5 s.
+    "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
+    # Expires the leases of work-pool workers' cleanup messages; `swo run` serves its deployments with a
+    # runner and no worker, so every 60 s is plenty (Prefect's default is 5 s).
+    "PREFECT_SERVER_SERVICES_CLEANUP_RECONCILER_LOOP_SECONDS": "60",
 }
 
 

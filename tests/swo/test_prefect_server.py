@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -80,6 +81,14 @@ def test_a_started_server_gets_the_defaults_the_environment_does_not_override(tm
     # The state directory's own settings (the server's home) always apply.
     home = server_process_environment(tmp_path, {"PREFECT_HOME": "/elsewhere"})["PREFECT_HOME"]
     assert home == server_environment(tmp_path)["PREFECT_HOME"] == str(tmp_path / "prefect")
+
+
+def test_no_flow_pauses_a_run_while_the_local_server_expires_no_pauses() -> None:
+    assert SERVER_DEFAULTS["PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED"] == "false"
+    root = Path(__file__).resolve().parents[2]
+    pausing = [path for folder in ("flows", "tasks", "deployments") for path in (root / folder).rglob("*.py")
+               if re.search(r"\b(pause_flow_run|suspend_flow_run|wait_for_input)\b", path.read_text(encoding="utf-8"))]
+    assert pausing == [], "a run can pause: turn the server's pause-expiration service back on (SERVER_DEFAULTS)"
 
 
 def test_clients_of_a_started_server_skip_the_version_check_and_csrf_unless_told_otherwise() -> None:
