@@ -172,6 +172,10 @@ def bench_world(*, prefect: bool = True, keep: bool = False) -> Iterator[BenchWo
                 world.api_url = server.api_url
                 world.server_pid = server.process.pid if server.process is not None else None
                 os.environ["PREFECT_API_URL"] = server.api_url
+                if server.process is not None:  # its clients' settings, as `swo run` gives them
+                    from swo.prefect_server import started_server_client_environment
+
+                    os.environ.update(started_server_client_environment(os.environ))
             yield world
     finally:
         if server is not None:

@@ -71,13 +71,33 @@ def light_ca_file_for_a_plain_http_api() -> Iterator[None]:
     workers', each sync task's), about half of its own CPU. An https API's CA file is left as it is. The
     run receives the setting both ways Prefect hands settings to a run: its environment and the serialized
     settings context."""
-    from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_URL, PREFECT_HOME, temporary_settings
+    from prefect.context import SettingsContext, get_settings_context
+    from prefect.settings import PREFECT_API_URL
 
     if urlsplit(PREFECT_API_URL.value() or "").scheme != "http":
         yield
         return
-    with temporary_settings({PREFECT_API_SSL_CERT_FILE: str(_light_ca_file(PREFECT_HOME.value()))}):
+    context = get_settings_context()
+    with SettingsContext(profile=context.profile, settings=_with_light_ca_file(context.settings)):
         yield
+
+
+_light_settings: tuple[Any, Any] | None = None  # (settings, the same with the light CA file)
+
+
+def _with_light_ca_file(settings: Any) -> Any:
+    """``settings`` with the light CA file, made once for a runner's settings and reused for each run it
+    starts: building Prefect settings anew (what ``temporary_settings`` does) cost the runner about half of
+    its CPU per run start."""
+    global _light_settings
+    from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_HOME
+
+    made = _light_settings  # one read: another thread may replace it meanwhile
+    if made is not None and made[0] is settings:
+        return made[1]
+    light = settings.copy_with_update(updates={PREFECT_API_SSL_CERT_FILE: str(_light_ca_file(PREFECT_HOME.value()))})
+    _light_settings = (settings, light)
+    return light
 
 
 @functools.cache

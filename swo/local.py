@@ -27,7 +27,15 @@ from integrations.starweb.client import StarwebClient, StarwebSettings
 from settings import get_settings
 from swo.demo_credentials import DEMO_WEBHOOK_SECRETS, set_unset
 from swo.demo_orders import place_demo_orders
-from swo.prefect_server import Answer, PrefectServer, ServerStartError, ensure_prefect_server, probe, server_environment
+from swo.prefect_server import (
+    Answer,
+    PrefectServer,
+    ServerStartError,
+    ensure_prefect_server,
+    probe,
+    server_environment,
+    started_server_client_environment,
+)
 from swo.simulators import Simulators, start_simulators
 from swo.webhook_setup import (
     ReceiverProcess,
@@ -84,7 +92,8 @@ def connect_prefect(options: LocalRunOptions) -> PrefectServer:
             server = ensure_prefect_server(options.state_dir, host=options.host, port=options.port)
         except ServerStartError as exc:
             raise LocalRunError(str(exc)) from exc
-        use_prefect_api(server.api_url, server_environment(options.state_dir))
+        started = started_server_client_environment(os.environ) if server.process is not None else {}
+        use_prefect_api(server.api_url, {**server_environment(options.state_dir), **started})
         return server
     api_url = os.environ.get("PREFECT_API_URL", "").rstrip("/")
     if not api_url:

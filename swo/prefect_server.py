@@ -2,7 +2,8 @@
 
 A started server is Prefect's own server app (``swo.prefect_server_app``, ``prefect server start`` with
 short waits after a busy answer) in its own process group, with its home (database,
-profiles) under the state directory and its output in ``<state>/prefect-server.log``, so a fresh
+profiles) under the state directory, the settings of ``SERVER_DEFAULTS`` unless the environment sets
+them, and its output in ``<state>/prefect-server.log``, so a fresh
 clone needs nothing running beforehand. Readiness is ``GET /api/health``; something answering on
 the port that is not Prefect is reported, never used.
 """
@@ -14,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -66,6 +67,52 @@ def wait_until_healthy(api_url: str, *, ask: Callable[[], Answer], exit_code: Ca
             raise ServerStartError(f"the Prefect server did not answer at {api_url}/health within "
                                    f"{timeout:.0f} s; see {log_path}")
         sleep(interval)
+
+
+# How the server this module starts runs unless the environment says otherwise (an operator's
+# PREFECT_SERVER_* variable wins). Measured with `bench/idle_poll.py`, docs/performance.md.
+SERVER_DEFAULTS = {
+    # A task run's states reach the server as events, and its task-run recorder writes each one in a
+    # transaction of its own by default (a batch of 1): 18 transactions for the six tasks of an idle export
+    # poll, the largest share of the server's CPU per run. Written in batches instead, at most 2 s after
+    # they arrive: a task run's state shows in the UI up to 2 s later. Nothing in the connector reads task
+    # runs back from the server.
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "2",
+    # No flow pauses or suspends a run (a test holds it so), so there is no pause to expire every 5 s.
+    "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
+    # Expires the leases of work-pool workers' cleanup messages; `swo run` serves its deployments with a
+    # runner and no worker, so every 60 s is plenty (Prefect's default is 5 s).
+    "PREFECT_SERVER_SERVICES_CLEANUP_RECONCILER_LOOP_SECONDS": "60",
+}
+
+
+# Settings for the clients of a server this module started, unless the environment sets them. Each saves
+# requests every run makes (a run is a new process with new clients): 18 instead of 24 in an idle export poll.
+STARTED_SERVER_CLIENT_DEFAULTS = {
+    # The server runs this interpreter's Prefect, so the version check a new client process makes
+    # (GET /admin/version, twice a run) cannot fail. A server found already answering is not checked off.
+    "PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED": "false",
+    # The server asks for no CSRF token unless PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED says so, yet
+    # every new client asks it for one (GET /csrf-token) before its first change: four a run.
+    "PREFECT_CLIENT_CSRF_SUPPORT_ENABLED": "false",
+}
+_FALSE = {"", "0", "false", "f", "no", "n", "off"}
+
+
+def started_server_client_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """Client settings for a server this module started: the defaults ``environ`` does not set, and CSRF
+    support kept when ``environ`` turns the server's CSRF protection on."""
+    chosen = {name: value for name, value in STARTED_SERVER_CLIENT_DEFAULTS.items() if name not in environ}
+    if environ.get("PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED", "").strip().lower() not in _FALSE:
+        chosen.pop("PREFECT_CLIENT_CSRF_SUPPORT_ENABLED", None)
+    return chosen
+
+
+def server_process_environment(state_dir: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment a started server runs in: ``environ`` over ``SERVER_DEFAULTS``, and the settings of
+    ``server_environment`` over both."""
+    return {**SERVER_DEFAULTS, **environ, **server_environment(state_dir)}
 
 
 def server_environment(state_dir: Path) -> dict[str, str]:
@@ -124,7 +171,7 @@ def ensure_prefect_server(state_dir: Path, *, host: str = "127.0.0.1", port: int
             process = subprocess.Popen(
                 [sys.executable, "-m", "swo.prefect_server_app", "--host", host, "--port", str(port)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                env={**os.environ, **server_environment(state_dir)},
+                env=server_process_environment(state_dir, os.environ),
             )
         server = PrefectServer(api_url, process, log_path)
         try:

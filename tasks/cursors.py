@@ -1,11 +1,13 @@
-"""Tasks that read and advance a merchant's stream cursors in the ledger."""
+"""Reading and advancing a merchant's stream cursors in the ledger.
+
+Plain functions, not tasks: each is one ledger query or write, and a task run for it would cost more CPU
+(its bookkeeping in the run and on the Prefect server) than the query, on every run of every flow. A
+failure still fails the run, with its traceback in the run's logs.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from ledger.cursors import advance_time_cursor, read_time_cursor
 from ledger.types import utcnow
@@ -17,7 +19,6 @@ def window_start(cursor: datetime | None, *, overlap: timedelta, first_run: time
     return cursor - overlap if cursor else utcnow() - first_run
 
 
-@task(name="read-cursor", cache_policy=NO_CACHE)
 def read_window_start(merchant_id: str, stream: str, *, overlap: timedelta, first_run: timedelta) -> datetime:
     """Where this run starts reading (``window_start`` of the stream's cursor)."""
     with ledger().session() as session:
@@ -25,7 +26,6 @@ def read_window_start(merchant_id: str, stream: str, *, overlap: timedelta, firs
     return window_start(cursor, overlap=overlap, first_run=first_run)
 
 
-@task(name="advance-cursor", cache_policy=NO_CACHE)
 def advance_cursor(merchant_id: str, stream: str, to: datetime, *, dry_run: bool) -> None:
     """Move the cursor to the run's start once its work is recorded (never in a dry run, never backwards)."""
     if dry_run:
@@ -34,7 +34,6 @@ def advance_cursor(merchant_id: str, stream: str, to: datetime, *, dry_run: bool
         advance_time_cursor(session, merchant_id, stream, to)
 
 
-@task(name="read-cursor-time", cache_policy=NO_CACHE)
 def read_cursor_time(merchant_id: str, stream: str) -> datetime | None:
     with ledger().session() as session:
         return read_time_cursor(session, merchant_id, stream)

@@ -24,7 +24,7 @@ from integrations.starweb.client import StarwebClient
 from integrations.starweb.models import Order
 from ledger.stock import VariantPlace
 from ledger.types import utcnow
-from tasks.shop_reads import fetch_status_table
+from tasks.shop_reads import kept_status_table, read_status_table
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ async def known_shop_figures(merchant: MerchantConfig, shop: StarwebClient, base
         get_run_logger().warning("Starweb's clock (%s) is not the connector's: its stock figures are read, not "
                                  "worked out from its orders' stamps", starweb_date)
         return KnownFigures({}, as_of)
-    table, statuses = await fetch_status_table.fn(merchant)
+    table, statuses = kept_status_table(merchant) or await read_status_table.fn(merchant)
     cancelled = {s.status_id for s in statuses if s.id_code == "canceled"}
     cancelled.add(table.starweb_status_id(OrderState.CANCELLED))
     orders, listed_back_to = await _orders_changed_lately(shop, wanted, as_of)

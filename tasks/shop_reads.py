@@ -33,17 +33,31 @@ READ_RETRIES: dict[str, Any] = {"retries": len(_DELAYS), "retry_delay_seconds": 
                                 "retry_condition_fn": retry_only_transient, "cache_policy": NO_CACHE}
 
 
-@task(name="fetch-shop-statuses", **READ_RETRIES)
 async def fetch_status_table(merchant: MerchantConfig) -> tuple[StatusTable, list[ShopStatus]]:
     """The merchant's state map resolved against the shop's own order statuses (read at most every few
-    minutes for all of the merchant's runs: ``tasks.registers``)."""
+    minutes for all of the merchant's runs: ``tasks.registers``). A run the kept snapshot answers makes one
+    ledger query and no task run: a task run for the query alone would cost more CPU (its bookkeeping in
+    the run and on the Prefect server) than the query, on every run. Reading Starweb is a task."""
+    return kept_status_table(merchant) or await read_status_table(merchant)
+
+
+def kept_status_table(merchant: MerchantConfig) -> tuple[StatusTable, list[ShopStatus]] | None:
+    """The status table from the kept snapshot of the shop's statuses; None when they must be read: none
+    kept lately, or the kept ones no longer resolve the merchant's map (a status made in the shop since)."""
     kept = recent_register(merchant.merchant_id, SHOP_STATUSES)
-    if kept is not None:
-        statuses = [ShopStatus(**status) for status in kept]
-        try:
-            return StatusTable(merchant.state_rules(), statuses), statuses
-        except MappingError:
-            pass  # a status the merchant just added in Starweb is not in the snapshot: read them again
+    if kept is None:
+        return None
+    statuses = [ShopStatus(**status) for status in kept]
+    try:
+        return StatusTable(merchant.state_rules(), statuses), statuses
+    except MappingError:
+        return None
+
+
+@task(name="fetch-shop-statuses", **READ_RETRIES)
+async def read_status_table(merchant: MerchantConfig) -> tuple[StatusTable, list[ShopStatus]]:
+    """The shop's order statuses read from Starweb (and kept for the merchant's runs of the next minutes),
+    and the merchant's state map resolved against them."""
     read_at = utcnow()
     async with await starweb_client(merchant) as shop:
         statuses = [ShopStatus(s.status_id, s.id_code, s.should_send_email)

@@ -21,7 +21,7 @@ from ledger import unbooked as unbooked_ledger
 from ledger.cursors import advance_time_cursor, read_time_cursor
 from ledger.types import utcnow
 from tasks.runtime import ledger
-from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, fetch_status_table
+from tasks.shop_reads import fetch_orders_by_id, fetch_orders_modified_since, kept_status_table, read_status_table
 
 STREAM = "starweb-orders-unbooked"
 
@@ -38,7 +38,7 @@ async def read_unbooked_stock(merchant: MerchantConfig, *, warehouse_read_at: da
         known = unbooked_ledger.unbooked_orders(session, merchant_id)
     since = (cursor - timedelta(minutes=merchant.orders.overlap_minutes) if cursor
              else started - timedelta(days=merchant.orders.first_run_lookback_days))
-    _table, statuses = await fetch_status_table.fn(merchant)
+    _table, statuses = kept_status_table(merchant) or await read_status_table.fn(merchant)
     holding = resolve_status_refs(merchant.orders.exportable_starweb_statuses, statuses,
                                   what="orders.exportable_starweb_statuses")
     seen = (await fetch_orders_modified_since.fn(merchant, since)).orders

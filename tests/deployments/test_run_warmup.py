@@ -41,3 +41,20 @@ def test_runs_of_a_plain_http_api_get_a_ca_file_of_one_certificate() -> None:
         before = PREFECT_API_SSL_CERT_FILE.value()
         with light_ca_file_for_a_plain_http_api():
             assert PREFECT_API_SSL_CERT_FILE.value() == before  # an https API is verified as configured
+
+
+def test_the_light_ca_settings_are_made_once_per_runner_settings_and_follow_a_change() -> None:
+    from prefect.context import get_settings_context
+    from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_URL, temporary_settings
+
+    from deployments.run_starts import light_ca_file_for_a_plain_http_api
+
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        with light_ca_file_for_a_plain_http_api():
+            first = get_settings_context().settings
+        with light_ca_file_for_a_plain_http_api():
+            assert get_settings_context().settings is first  # the run starts of one runner share them
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4300/api"}), light_ca_file_for_a_plain_http_api():
+        other = get_settings_context().settings
+        assert other is not first and other.api.url == "http://127.0.0.1:4300/api"
+        assert PREFECT_API_SSL_CERT_FILE.value() == first.api.ssl_cert_file

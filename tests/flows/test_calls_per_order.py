@@ -119,7 +119,7 @@ async def test_an_orders_life_costs_its_writes_and_a_share_of_paged_reads(world:
 
 async def test_a_status_map_the_kept_statuses_cannot_resolve_reads_them_from_starweb_again(world: World) -> None:
     merchant = load_merchant("demo")
-    table, statuses = await fetch_status_table.fn(merchant)
+    table, statuses = await fetch_status_table(merchant)
     picking = table.starweb_status_id(OrderState.PICKING)
     # A snapshot taken before the merchant made the status its map names for picking.
     kept = [asdict(s) for s in statuses if s.status_id != picking]
@@ -127,7 +127,7 @@ async def test_a_status_map_the_kept_statuses_cannot_resolve_reads_them_from_sta
         registers.record_snapshot(session, "demo", SHOP_STATUSES, kept, read_at=utcnow())
     world.starweb.delete("/_sim/calls").raise_for_status()
 
-    again, read = await fetch_status_table.fn(merchant)
+    again, read = await fetch_status_table(merchant)
 
     assert again.starweb_status_id(OrderState.PICKING) == picking and read == statuses
     assert count(calls(world)["starweb"], r"GET /order-statuses") == 1

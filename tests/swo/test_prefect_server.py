@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,7 +13,18 @@ import pytest
 from fastapi import FastAPI
 
 from integrations.simulation.server import RunningServer, free_port, serve_in_thread
-from swo.prefect_server import Answer, PrefectServer, ServerStartError, ensure_prefect_server, probe, wait_until_healthy
+from swo.prefect_server import (
+    SERVER_DEFAULTS,
+    Answer,
+    PrefectServer,
+    ServerStartError,
+    ensure_prefect_server,
+    probe,
+    server_environment,
+    server_process_environment,
+    started_server_client_environment,
+    wait_until_healthy,
+)
 
 
 def prefect_lookalike() -> FastAPI:
@@ -55,6 +67,38 @@ def test_probe_tells_prefect_from_other_services_and_from_nothing() -> None:
     assert answer_of(httpx.MockTransport(health_only)) is Answer.OTHER
     assert answer_of(httpx.MockTransport(lambda r: httpx.Response(503))) is Answer.OTHER
     assert answer_of(httpx.MockTransport(refused)) is Answer.NOTHING
+
+
+def test_a_started_server_gets_the_defaults_the_environment_does_not_override(tmp_path: Path) -> None:
+    setting = "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"
+    assert setting in SERVER_DEFAULTS
+
+    plain = server_process_environment(tmp_path, {"PATH": "/bin"})
+    assert plain[setting] == SERVER_DEFAULTS[setting]
+    assert plain["PATH"] == "/bin"
+
+    assert server_process_environment(tmp_path, {setting: "7"})[setting] == "7"
+    # The state directory's own settings (the server's home) always apply.
+    home = server_process_environment(tmp_path, {"PREFECT_HOME": "/elsewhere"})["PREFECT_HOME"]
+    assert home == server_environment(tmp_path)["PREFECT_HOME"] == str(tmp_path / "prefect")
+
+
+def test_no_flow_pauses_a_run_while_the_local_server_expires_no_pauses() -> None:
+    assert SERVER_DEFAULTS["PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED"] == "false"
+    root = Path(__file__).resolve().parents[2]
+    pausing = [path for folder in ("flows", "tasks", "deployments") for path in (root / folder).rglob("*.py")
+               if re.search(r"\b(pause_flow_run|suspend_flow_run|wait_for_input)\b", path.read_text(encoding="utf-8"))]
+    assert pausing == [], "a run can pause: turn the server's pause-expiration service back on (SERVER_DEFAULTS)"
+
+
+def test_clients_of_a_started_server_skip_the_version_check_and_csrf_unless_told_otherwise() -> None:
+    version, csrf = "PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED", "PREFECT_CLIENT_CSRF_SUPPORT_ENABLED"
+    assert started_server_client_environment({}) == {version: "false", csrf: "false"}
+    assert started_server_client_environment({csrf: "true"}) == {version: "false"}
+    # A server told to protect against CSRF needs its clients to fetch the token.
+    protection = "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED"
+    assert started_server_client_environment({protection: "true"}) == {version: "false"}
+    assert started_server_client_environment({protection: "False"}) == {version: "false", csrf: "false"}
 
 
 class FakeClock:
