@@ -51,6 +51,22 @@ def orders_by_starweb_id(session: Session, merchant_id: str, ids: Iterable[int])
     return {b.starweb_order_id: b for b in found}
 
 
+def bound_order_ids(session: Session, merchant_id: str, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` (Starweb order ids) that are bound, without loading the bindings."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(session.scalars(select(OrderBinding.starweb_order_id).where(
+        OrderBinding.merchant_id == merchant_id, OrderBinding.starweb_order_id.in_(ids))))
+
+
+def any_awaiting_initial_status(session: Session, merchant_id: str) -> bool:
+    """Whether an exported order still lacks its initial status (``orders_awaiting_initial_status`` lists them)."""
+    return session.scalar(select(OrderBinding.id).where(
+        OrderBinding.merchant_id == merchant_id, OrderBinding.initial_status_set.is_(False),
+        OrderBinding.cancelled_at.is_(None)).limit(1)) is not None
+
+
 def orders_by_number(session: Session, merchant_id: str, numbers: Iterable[str]) -> dict[str, OrderBinding]:
     numbers = list(numbers)
     if not numbers:

@@ -151,6 +151,24 @@ def test_lookups_by_several_ids_or_numbers(ledger: Ledger) -> None:
         assert set(bindings.orders_by_number(s, "demo", ["FJ-1041", "FJ-1099"])) == {"FJ-1041"}
         assert bindings.orders_by_starweb_id(s, "demo", []) == {}
         assert bindings.orders_by_number(s, "demo", []) == {}
+        assert bindings.bound_order_ids(s, "demo", [1041, 1042, 1099]) == {1041, 1042}
+        assert bindings.bound_order_ids(s, "other", [1041]) == set()
+        assert bindings.bound_order_ids(s, "demo", []) == set()
+
+
+def test_an_export_awaiting_its_initial_status_is_found_until_it_has_it_or_is_cancelled(ledger: Ledger) -> None:
+    with ledger.session() as s:
+        assert not bindings.any_awaiting_initial_status(s, "demo")
+    export(ledger, 1041)
+    export(ledger, 1042)
+    with ledger.session() as s:
+        assert bindings.any_awaiting_initial_status(s, "demo") and not bindings.any_awaiting_initial_status(s, "x")
+        first, second = (bindings.find_order(s, "demo", n) for n in (1041, 1042))
+        assert first is not None and second is not None
+        bindings.mark_initial_status(first, state="open_in_stock", ongoing_status=210)
+        second.cancelled_at = NOW
+    with ledger.session() as s:
+        assert not bindings.any_awaiting_initial_status(s, "demo")
 
 
 def test_a_shipped_order_keeps_its_first_shipment_time_and_takes_the_reported_status(ledger: Ledger) -> None:
