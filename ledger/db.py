@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# A ledger session, as the layers above name it in type hints (they hand it to ledger functions and write
+# no SQL of their own, so they import nothing of SQLAlchemy's).
+LedgerSession = Session
 # The newest migration. Every flow run opens the ledger in a new process; when the ledger already stands
 # here, Alembic (about 0.2 s to import and read its scripts) is not needed. tests/ledger/test_schema.py
 # checks that this is Alembic's head.

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy.orm import Session
 
 from domain.config import MerchantConfig
 from domain.order_export import Adoption, ExportPlan, ExportRefusal, ExportStep, plan_adoption
@@ -28,6 +27,7 @@ from integrations.ongoing.client import OngoingClient
 from integrations.starweb.models import Order
 from ledger import bindings, export_claims, quarantine
 from ledger.bindings import LineSpec
+from ledger.db import LedgerSession
 from tasks.ledger_lane import LedgerLane
 from tasks.order_sending import ORDER_KIND, OrderSender, describe, let_go
 from tasks.progress import report_progress
@@ -204,7 +204,7 @@ async def _set_initial_status(batch: Batch, warehouse: OngoingClient, table: Sta
                               ongoing_order_id: int, state: OrderState, record: str, *, verb: str) -> None:
     number = table.ongoing_number(state)
 
-    def mark_set(session: Session, _: object) -> None:
+    def mark_set(session: LedgerSession, _: object) -> None:
         binding = bindings.find_order(session, batch.merchant_id, starweb_order_id)
         assert binding is not None
         bindings.mark_initial_status(binding, state=state.value, ongoing_status=number)

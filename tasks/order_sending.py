@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from prefect import get_run_logger
-from sqlalchemy.orm import Session
 
 from domain.order_export import ExportPlan
 from domain.statuses import OrderState, StatusTable
@@ -36,7 +35,7 @@ from integrations.ongoing.client import OngoingClient
 from integrations.ongoing.models import OrderWrite, OrderWriteResponse
 from ledger import bindings, export_claims, quarantine
 from ledger.bindings import LineSpec
-from ledger.db import is_transient_ledger_error
+from ledger.db import LedgerSession, is_transient_ledger_error
 from tasks.ledger_lane import LedgerLane
 from tasks.recording import Batch
 from tasks.run_holders import finished_runs
@@ -212,7 +211,7 @@ class OrderSender:
 
     # --- ledger jobs (in the lane's thread, each in the transaction of its write's audit row) --------------
 
-    def _bind(self, plan: ExportPlan, session: Session, created: OrderWriteResponse) -> None:
+    def _bind(self, plan: ExportPlan, session: LedgerSession, created: OrderWriteResponse) -> None:
         merchant_id, order_id = self.batch.merchant_id, plan.order.order_id
         binding = bindings.mark_exported(
             session, merchant_id, starweb_order_id=order_id, order_number=plan.payload.order_number,
@@ -223,7 +222,7 @@ class OrderSender:
         export_claims.let_go(session, merchant_id, order_id, self.token)
         quarantine.resolve(session, merchant_id, ORDER_KIND, str(order_id), "exported")
 
-    def _mark_status(self, plan: ExportPlan, status_number: int, session: Session, _: object) -> None:
+    def _mark_status(self, plan: ExportPlan, status_number: int, session: LedgerSession, _: object) -> None:
         binding = bindings.find_order(session, self.batch.merchant_id, plan.order.order_id)
         if binding is None:
             raise LookupError(f"order {plan.order.order_id} has no binding to mark its status on")

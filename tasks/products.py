@@ -21,7 +21,6 @@ from prefect import task
 from prefect.artifacts import acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from domain.catalogue import retired_article
 from domain.config import MerchantConfig
@@ -30,6 +29,7 @@ from domain.product_sync import ArticlePlan, ArticlePush, plan_article_pushes, r
 from integrations.ongoing.client import OngoingClient
 from integrations.starweb.models import Product, Variant
 from ledger import bindings, quarantine
+from ledger.db import LedgerSession
 from ledger.models import ArticleBinding
 from tasks.ledger_lane import LedgerLane
 from tasks.progress import report_progress
@@ -151,7 +151,7 @@ async def _push_one(batch: Batch, warehouse: OngoingClient, lane: LedgerLane, pu
     sent.append(_SentArticle(push, answer.article_system_id, audited, bound))
 
 
-def _nothing_more(session: Session, answer: object) -> None:
+def _nothing_more(session: LedgerSession, answer: object) -> None:
     """A write whose audit row is all its own transaction records."""
 
 

@@ -15,12 +15,11 @@ from functools import partial
 from typing import Any, TypeVar
 
 from prefect import get_run_logger
-from sqlalchemy.orm import Session
 
 from domain.config import MerchantConfig
 from integrations.errors import ConnectorError
 from ledger import audit, quarantine
-from ledger.db import is_transient_ledger_error
+from ledger.db import LedgerSession, is_transient_ledger_error
 from tasks.ledger_lane import LedgerLane
 from tasks.reporting import Outcome
 from tasks.runtime import current_flow_run_id, ledger
@@ -59,7 +58,7 @@ class Batch:
 
     async def write(self, system: str, operation: str, key: str, call: Callable[[], Awaitable[T]],
                     *, detail: dict[str, Any] | None = None,
-                    then: Callable[[Session, T], object] | None = None) -> T:
+                    then: Callable[[LedgerSession, T], object] | None = None) -> T:
         """Perform one vendor write and audit it; in a dry run, record nothing and raise ``DryRun``.
 
         ``then`` records what the write's answer means (a binding, a new state) in the audit row's own
@@ -70,7 +69,7 @@ class Batch:
         return result
 
     async def write_beside(self, lane: LedgerLane, system: str, operation: str, key: str,
-                           call: Callable[[], Awaitable[T]], then: Callable[[Session, T], R], *,
+                           call: Callable[[], Awaitable[T]], then: Callable[[LedgerSession, T], R], *,
                            detail: dict[str, Any] | None = None) -> tuple[T, asyncio.Future[R]]:
         """``write``, with the audit row and ``then`` done in ``lane`` while the caller goes on to its next
         write: the answer now, and the future of ``then``'s result (or of the ledger's failure)."""
@@ -90,7 +89,7 @@ class Batch:
             raise
 
     def _record_written(self, system: str, operation: str, key: str, detail: dict[str, Any] | None,
-                        record: Callable[[Session], R]) -> R:
+                        record: Callable[[LedgerSession], R]) -> R:
         """The write's audit row and ``record`` of its answer in one transaction; should that fail, the audit
         row alone (and the failure is raised all the same)."""
         try:
@@ -106,7 +105,7 @@ class Batch:
         with ledger().session() as session:
             self._audit_in(session, system, operation, key, outcome, detail)
 
-    def _audit_in(self, session: Session, system: str, operation: str, key: str, outcome: str,
+    def _audit_in(self, session: LedgerSession, system: str, operation: str, key: str, outcome: str,
                   detail: dict[str, Any] | None) -> None:
         audit.record_write(session, self.merchant_id, system=system, operation=operation, key=key,
                            outcome=outcome, detail=detail, flow_run_id=current_flow_run_id())
