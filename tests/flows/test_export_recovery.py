@@ -213,6 +213,7 @@ async def test_a_ledger_locked_when_the_status_is_marked_costs_a_read_back_not_a
     assert puts(number) == [number]
     statuses = [w for w in writes() if w.operation == "PATCH /orders/{orderId}/orderStatus"]
     assert len(statuses) == 1, "the audit row of the status write survives the failed mark, and no second write"
+    assert all(w.flow_run_id for w in writes()), "rows written beside the writes still name the run"
     completed = binding(order_id)
     assert completed is not None and completed.initial_status_set and completed.ongoing_status == 210, \
         "the run read the status back from Ongoing and marked it"
