@@ -65,8 +65,7 @@ def main() -> int:
         wall = time.monotonic() - started
         cpu = own_cpu_seconds() - cpu_before + tree_cpu_seconds(world.server_pid) - server_before
         writes = sum(n for endpoint, n in world.sims.calls()["ongoing"].items() if not endpoint.startswith("GET"))
-        bound_seconds = sum(seconds for endpoint, seconds in world.sims.answer_seconds("ongoing").items()
-                            if not endpoint.startswith("GET"))
+        bound_seconds = world.sims.write_seconds("ongoing")
     latency_seconds = args.orders * WRITES_PER_EXPORTED_ORDER * args.latency_ms / 1000
     print(f"{args.orders} orders exported in {wall:.1f} s wall, {writes} Ongoing writes; sequential-write bound "
           f"{bound_seconds:.1f} s ({latency_seconds:.1f} s of it the added latency, the rest the simulator's own "

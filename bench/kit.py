@@ -41,6 +41,14 @@ def _serve_simulators() -> None:  # the child process
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
 
 
+def sequential_write_seconds(admin: Any) -> float:
+    """The seconds a simulator took to answer every write (any call but a ``GET``) since its call log was
+    last cleared, added latency included: what a client making only those writes, one after the other,
+    waits for them. ``admin``: an HTTP client on the simulator's root."""
+    answered = admin.get("/_sim/calls").raise_for_status().json()["seconds"]
+    return float(sum(seconds for endpoint, seconds in answered.items() if not endpoint.startswith("GET")))
+
+
 @dataclass
 class SimulatorProcess:
     process: subprocess.Popen[str]
@@ -81,11 +89,11 @@ class SimulatorProcess:
                 found[which] = Counter(answer.raise_for_status().json()["calls"])
         return found
 
-    def answer_seconds(self, which: str) -> dict[str, float]:
-        """Seconds the simulator ``which`` took to answer each endpoint's calls since the last reset of its
-        log, added latency included: what a client making those calls one after the other waits for them."""
+    def write_seconds(self, which: str) -> float:
+        """Seconds the simulator ``which`` took to answer the writes since the last reset of its log
+        (``sequential_write_seconds``)."""
         with self.admin(which) as admin:
-            return dict(admin.get("/_sim/calls").raise_for_status().json()["seconds"])
+            return sequential_write_seconds(admin)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)

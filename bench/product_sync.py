@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from bench.figures import Figure, report
 from bench.harness import demo_merchant, simulators_process, tree_cpu_seconds
+from bench.kit import sequential_write_seconds
 
 THROUGHPUT_BOUND = 0.9
 GROWTH_BOUND = 1.5
@@ -61,8 +62,7 @@ def first_push(skus: int, write_seconds: float) -> Push:
             with ledger().session() as session:
                 articles = session.query(ArticleBinding).filter(ArticleBinding.sku.like("BENCH-%")).count()
         with sims.admin("ongoing") as ongoing:
-            answered = ongoing.get("/_sim/calls").raise_for_status().json()["seconds"]
-        writes = sum(seconds for endpoint, seconds in answered.items() if not endpoint.startswith("GET"))
+            writes = sequential_write_seconds(ongoing)
     print(f"{skus} SKUs: first push {wall:.1f} s wall, Ongoing answering its writes {writes:.1f} s, {cpu:.1f} s "
           f"connector CPU, {machine:.1f} s CPU in all processes, {articles} articles; {result}", flush=True)
     return Push(skus, wall, cpu, machine, writes, articles, result)
