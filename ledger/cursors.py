@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ledger.atomic import insert_if_absent
 from ledger.models import Cursor
+from ledger.types import utcnow
+
+
+def _value(session: Session, merchant_id: str, stream: str, *, locked: bool = False) -> str | None:
+    query = select(Cursor.value).where(Cursor.merchant_id == merchant_id, Cursor.stream == stream)
+    # PostgreSQL holds the row until commit; SQLite's writers already take turns (BEGIN IMMEDIATE)
+    return session.scalar(query.with_for_update() if locked else query)
 
 
 def read_cursor(session: Session, merchant_id: str, stream: str) -> str | None:
-    cursor = session.get(Cursor, (merchant_id, stream))
-    return cursor.value if cursor else None
+    return _value(session, merchant_id, stream)
 
 
 def write_cursor(session: Session, merchant_id: str, stream: str, value: str) -> None:
-    cursor = session.get(Cursor, (merchant_id, stream))
-    if cursor is None:
-        session.add(Cursor(merchant_id=merchant_id, stream=stream, value=value))
-    else:
-        cursor.value = value
+    """Set the cursor. Two runs of a merchant may create the same stream's cursor at once (two stock syncs
+    started together): the insert lets one of them create it, and the other updates it."""
+    if not insert_if_absent(session, Cursor, {"merchant_id": merchant_id, "stream": stream, "value": value,
+                                              "updated_at": utcnow()}):
+        _replace(session, merchant_id, stream, value)
+
+
+def _replace(session: Session, merchant_id: str, stream: str, value: str) -> None:
+    session.execute(update(Cursor)
+                    .where(Cursor.merchant_id == merchant_id, Cursor.stream == stream)
+                    .values(value=value, updated_at=utcnow())
+                    .execution_options(synchronize_session=False))
 
 
 def read_time_cursor(session: Session, merchant_id: str, stream: str) -> datetime | None:
@@ -32,10 +46,16 @@ def advance_time_cursor(session: Session, merchant_id: str, stream: str, to: dat
     """Move a time cursor forward to ``to``; never backwards (a late, slow run must not rewind it)."""
     if to.tzinfo is None:
         raise ValueError("cursor times must be aware")
-    current = read_time_cursor(session, merchant_id, stream)
+    value = _value(session, merchant_id, stream, locked=True)
+    if value is None:
+        if insert_if_absent(session, Cursor, {"merchant_id": merchant_id, "stream": stream,
+                                              "value": to.isoformat(), "updated_at": utcnow()}):
+            return to
+        value = _value(session, merchant_id, stream, locked=True)  # another run created it meanwhile
+    current = datetime.fromisoformat(value) if value else None
     if current is not None and current >= to:
         return current
-    write_cursor(session, merchant_id, stream, to.isoformat())
+    _replace(session, merchant_id, stream, to.isoformat())
     return to
 
 
