@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from ledger.atomic import rows_changed
 from ledger.models import ArticleBinding, LineBinding, OrderBinding
 from ledger.types import utcnow
 
@@ -49,6 +50,12 @@ def orders_by_starweb_id(session: Session, merchant_id: str, ids: Iterable[int])
         return {}
     found = session.scalars(_orders(merchant_id).where(OrderBinding.starweb_order_id.in_(ids)))
     return {b.starweb_order_id: b for b in found}
+
+
+def is_bound(session: Session, merchant_id: str, starweb_order_id: int) -> bool:
+    """Is the order bound? One indexed lookup, without loading the binding and its lines."""
+    return session.scalar(select(OrderBinding.id).where(OrderBinding.merchant_id == merchant_id,
+                                                        OrderBinding.starweb_order_id == starweb_order_id)) is not None
 
 
 def bound_order_ids(session: Session, merchant_id: str, ids: Iterable[int]) -> set[int]:
@@ -161,6 +168,17 @@ def has_orders(session: Session, merchant_id: str) -> bool:
 
 def mark_initial_status(binding: OrderBinding, *, state: str, ongoing_status: int) -> None:
     binding.state, binding.ongoing_status, binding.initial_status_set = state, ongoing_status, True
+
+
+def set_initial_status(session: Session, merchant_id: str, starweb_order_id: int, *, state: str,
+                       ongoing_status: int) -> bool:
+    """``mark_initial_status`` in one statement, for a binding this session has not loaded (the export marks
+    each order it just bound); whether the order has a binding to mark."""
+    return rows_changed(session, update(OrderBinding)
+                        .where(OrderBinding.merchant_id == merchant_id,
+                               OrderBinding.starweb_order_id == starweb_order_id)
+                        .values(state=state, ongoing_status=ongoing_status, initial_status_set=True)
+                        .execution_options(synchronize_session=False)) == 1
 
 
 def mark_pushed(binding: OrderBinding, *, pushed_hash: str, lines: Sequence[LineSpec],

@@ -29,22 +29,22 @@ def claim_for_export(session: Session, merchant_id: str, starweb_order_id: int, 
     """Take the order for this run (``token``: its flow-run id); False while another run holds it that is
     not among ``finished_holders`` (runs known to be over) and has held it for less than the stale limit."""
     now = now or utcnow()
-    taken = rows_changed(session,
-        update(ExportClaim)
-        .where(ExportClaim.merchant_id == merchant_id, ExportClaim.starweb_order_id == starweb_order_id,
-               or_(ExportClaim.token == token, ExportClaim.token.in_(list(finished_holders)),
-                   ExportClaim.claimed_at < now - STALE_AFTER))
-        .values(token=token, claimed_at=now)
-        .execution_options(synchronize_session=False))
-    if taken == 1:
-        return True
+    # Most orders have no claim yet: the insert first, and the takeover only when there is one
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     added = session.execute(
         insert(ExportClaim)
         .values(merchant_id=merchant_id, starweb_order_id=starweb_order_id, token=token, claimed_at=now)
         .on_conflict_do_nothing(index_elements=["merchant_id", "starweb_order_id"])
         .returning(ExportClaim.id))  # a row comes back only if this insert wrote it (rowcount is not portable)
-    return added.first() is not None
+    if added.first() is not None:
+        return True
+    return rows_changed(session,
+        update(ExportClaim)
+        .where(ExportClaim.merchant_id == merchant_id, ExportClaim.starweb_order_id == starweb_order_id,
+               or_(ExportClaim.token == token, ExportClaim.token.in_(list(finished_holders)),
+                   ExportClaim.claimed_at < now - STALE_AFTER))
+        .values(token=token, claimed_at=now)
+        .execution_options(synchronize_session=False)) == 1
 
 
 def export_claim_holder(session: Session, merchant_id: str, starweb_order_id: int) -> str | None:

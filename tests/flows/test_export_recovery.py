@@ -195,16 +195,16 @@ async def test_a_ledger_locked_when_the_status_is_marked_costs_a_read_back_not_a
         world: World, shop: Shop, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     order_id = await shop.place_order([("THERMOS-1L", 1)])
     number = f"FJ-{order_id}"
-    real = ledger.bindings.mark_initial_status
+    real = ledger.bindings.set_initial_status
     refused: list[tuple[Any, ...]] = []
 
-    def locked_once(*args: Any, **kwargs: Any) -> None:
+    def locked_once(*args: Any, **kwargs: Any) -> bool:
         if not refused:
             refused.append(args)
             raise OperationalError("UPDATE order_bindings", {}, sqlite3.OperationalError("database is locked"))
-        real(*args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(ledger.bindings, "mark_initial_status", locked_once)
+    monkeypatch.setattr(ledger.bindings, "set_initial_status", locked_once)
     result = await export_orders("demo")
 
     assert refused, "the status mark met the locked ledger"

@@ -171,6 +171,22 @@ def test_an_export_awaiting_its_initial_status_is_found_until_it_has_it_or_is_ca
         assert not bindings.any_awaiting_initial_status(s, "demo")
 
 
+def test_the_export_marks_the_initial_status_of_an_order_it_just_bound_without_loading_it(ledger: Ledger) -> None:
+    export(ledger, 1041)
+    with ledger.session() as s:
+        assert bindings.is_bound(s, "demo", 1041)
+        assert not bindings.is_bound(s, "demo", 1042) and not bindings.is_bound(s, "other", 1041)
+        assert bindings.set_initial_status(s, "demo", 1041, state="open_backordered", ongoing_status=211)
+        assert not bindings.set_initial_status(s, "demo", 1042, state="open_in_stock", ongoing_status=210), \
+            "no binding to mark"
+    with ledger.session() as s:
+        marked = bindings.find_order(s, "demo", 1041)
+        assert marked is not None
+        assert (marked.state, marked.ongoing_status, marked.initial_status_set) == ("open_backordered", 211, True)
+        assert [r[1:] for r in rows(ledger, 1041)] == [("1", "POLE-CF-120", 2.0, 1, 48801),
+                                                       ("2", "TENT-2P", 1.0, 2, 48802)], "its lines untouched"
+
+
 def test_a_shipped_order_keeps_its_first_shipment_time_and_takes_the_reported_status(ledger: Ledger) -> None:
     export(ledger)
     first, second = NOW + timedelta(hours=2), NOW + timedelta(hours=5)
