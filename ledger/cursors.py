@@ -22,14 +22,6 @@ def read_cursor(session: Session, merchant_id: str, stream: str) -> str | None:
     return _value(session, merchant_id, stream)
 
 
-def write_cursor(session: Session, merchant_id: str, stream: str, value: str) -> None:
-    """Set the cursor. Two runs of a merchant may create the same stream's cursor at once (two stock syncs
-    started together): the insert lets one of them create it, and the other updates it."""
-    if not insert_if_absent(session, Cursor, {"merchant_id": merchant_id, "stream": stream, "value": value,
-                                              "updated_at": utcnow()}):
-        _replace(session, merchant_id, stream, value)
-
-
 def _replace(session: Session, merchant_id: str, stream: str, value: str) -> None:
     session.execute(update(Cursor)
                     .where(Cursor.merchant_id == merchant_id, Cursor.stream == stream)
@@ -43,7 +35,9 @@ def read_time_cursor(session: Session, merchant_id: str, stream: str) -> datetim
 
 
 def advance_time_cursor(session: Session, merchant_id: str, stream: str, to: datetime) -> datetime:
-    """Move a time cursor forward to ``to``; never backwards (a late, slow run must not rewind it)."""
+    """Move a time cursor forward to ``to``; never backwards (a late, slow run must not rewind it). Two runs
+    of a merchant may create the same stream's cursor at once (two stock syncs started together): the insert
+    lets one of them create it, and the other reads it, locked, and moves it on if its own time is later."""
     if to.tzinfo is None:
         raise ValueError("cursor times must be aware")
     value = _value(session, merchant_id, stream, locked=True)

@@ -15,7 +15,7 @@ from flows.product_sync import sync_products
 from flows.shipment_report import report_shipments
 from integrations.starweb.models import ProductCreate, ProductLanguageWrite, VariantWrite
 from ledger import quarantine
-from ledger.cursors import write_cursor
+from ledger.cursors import advance_time_cursor
 from ledger.models import QuarantineEntry
 from ledger.types import utcnow
 from swo.cli import app
@@ -59,7 +59,7 @@ async def test_a_failed_product_push_is_retried_by_the_product_sync_when_a_perso
     # Hours later: the product's last change is far behind the sync's cursor, so only the quarantine brings
     # it back. A person asks for the retry now.
     with tasks.runtime.ledger().session() as session:
-        write_cursor(session, "demo", "starweb-products", (utcnow() + timedelta(hours=3)).isoformat())
+        advance_time_cursor(session, "demo", "starweb-products", utcnow() + timedelta(hours=3))
     entry = quarantined("product")["LANTERN-2"]
     asked = CliRunner().invoke(app, ["quarantine", "retry", str(entry.id)])
     assert asked.exit_code == 0

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ledger import cursors
-from ledger.cursors import advance_time_cursor, read_time_cursor, write_cursor
+from ledger.cursors import advance_time_cursor, read_time_cursor
 from ledger.db import Ledger
 
 NOW = datetime(2026, 12, 1, 4, 27, 52, tzinfo=UTC)
@@ -61,13 +61,3 @@ def test_two_runs_creating_one_cursor_at_once_both_succeed_and_it_keeps_the_late
     with book.session() as session:
         assert read_time_cursor(session, "norr", "ongoing-stock-full-resync") == later
     book.dispose()
-
-
-def test_writing_a_cursor_creates_it_then_replaces_its_value(book: Ledger) -> None:
-    with book.session() as session:
-        write_cursor(session, "demo", "starweb-products", "a")
-    with book.session() as session:
-        write_cursor(session, "demo", "starweb-products", "b")
-        assert cursors.read_cursor(session, "demo", "starweb-products") == "b"
-    with book.session() as session:
-        assert cursors.read_cursor(session, "demo", "starweb-products") == "b"
