@@ -21,7 +21,12 @@ class MerchantYamlError(ValueError):
     """The text is not YAML a merchant file may hold; the message says where and why."""
 
 
-class _MerchantLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (its wheels do): the same safe construction, read about ten times
+# faster, and every run reads its merchant's file
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _MerchantLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         tag = super().resolve(kind, value, implicit)
         # YAML 1.1's base-60 numbers (13:00 = 780, 1:30:00 = 5400) do not exist in YAML 1.2: keep them as text.
