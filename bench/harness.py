@@ -78,8 +78,8 @@ def simulators_process(*, write_seconds: float = 0.0) -> Iterator[SimulatorAddre
 
 @contextmanager
 def demo_merchant(sims: SimulatorAddresses) -> Iterator[str]:
-    """The demo merchant pointed at ``sims``, with a ledger of its own, inside a Prefect test harness;
-    yields the merchant id."""
+    """The demo merchant pointed at ``sims``, with a ledger of its own (migrated), inside a Prefect test
+    harness; yields the merchant id."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
@@ -103,6 +103,9 @@ def demo_merchant(sims: SimulatorAddresses) -> Iterator[str]:
         tasks.request_budgets._ensured.clear()
         tasks.request_budgets._budgets.clear()
         tasks.write_slots._ensured.clear()
+        # The ledger is brought up to date before any run, as `swo run` does at setup (swo/prefect_setup.py):
+        # a first push on a served machine never pays the migration
+        tasks.runtime.ledger()
         try:
             with prefect_test_harness(server_startup_timeout=600), \
                     temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
