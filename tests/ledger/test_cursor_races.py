@@ -9,25 +9,26 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
-from ledger import cursors
 from ledger.cursors import advance_time_cursor, read_time_cursor
 from ledger.db import Ledger
 
 NOW = datetime(2026, 12, 1, 4, 27, 52, tzinfo=UTC)
 
 
-def both_read_no_cursor_before_either_inserts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each run waits, after finding no cursor, until the other has found none too."""
+def both_read_no_cursor_before_either_writes(book: Ledger) -> None:
+    """Each run, once it has read the cursor (and found none), waits until the other has read it too."""
     both_read = threading.Barrier(2, timeout=10)
-    insert = cursors.insert_if_absent
+    waited: set[str] = set()
 
-    def insert_after_the_other_read(*args: Any, **kwargs: Any) -> bool:
-        if threading.current_thread().name.startswith("run-"):
+    @event.listens_for(book.engine, "after_cursor_execute")
+    def wait_for_the_other_read(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        run = threading.current_thread().name
+        if run.startswith("run-") and run not in waited and statement.lstrip().upper().startswith("SELECT") \
+                and "cursors" in statement:
+            waited.add(run)
             both_read.wait()
-        return insert(*args, **kwargs)
-
-    monkeypatch.setattr(cursors, "insert_if_absent", insert_after_the_other_read)
 
 
 def advance_in_two_runs(book: Ledger, first: datetime, second: datetime) -> list[BaseException]:
@@ -50,9 +51,9 @@ def advance_in_two_runs(book: Ledger, first: datetime, second: datetime) -> list
 
 @pytest.mark.parametrize("order", ["later run first", "earlier run first"])
 def test_two_runs_creating_one_cursor_at_once_both_succeed_and_it_keeps_the_later_time(
-        postgres_url: str, monkeypatch: pytest.MonkeyPatch, order: str) -> None:
+        postgres_url: str, order: str) -> None:
     book = Ledger(postgres_url)
-    both_read_no_cursor_before_either_inserts(monkeypatch)
+    both_read_no_cursor_before_either_writes(book)
     later, earlier = NOW, NOW - timedelta(seconds=3)
 
     failures = advance_in_two_runs(book, *((later, earlier) if order == "later run first" else (earlier, later)))
