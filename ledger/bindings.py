@@ -52,12 +52,6 @@ def orders_by_starweb_id(session: Session, merchant_id: str, ids: Iterable[int])
     return {b.starweb_order_id: b for b in found}
 
 
-def is_bound(session: Session, merchant_id: str, starweb_order_id: int) -> bool:
-    """Is the order bound? One indexed lookup, without loading the binding and its lines."""
-    return session.scalar(select(OrderBinding.id).where(OrderBinding.merchant_id == merchant_id,
-                                                        OrderBinding.starweb_order_id == starweb_order_id)) is not None
-
-
 def bound_order_ids(session: Session, merchant_id: str, ids: Iterable[int]) -> set[int]:
     """Those of ``ids`` (Starweb order ids) that are bound, without loading the bindings."""
     ids = list(ids)
@@ -171,14 +165,16 @@ def mark_initial_status(binding: OrderBinding, *, state: str, ongoing_status: in
 
 
 def set_initial_status(session: Session, merchant_id: str, starweb_order_id: int, *, state: str,
-                       ongoing_status: int) -> bool:
-    """``mark_initial_status`` in one statement, for a binding this session has not loaded (the export marks
-    each order it just bound); whether the order has a binding to mark."""
-    return rows_changed(session, update(OrderBinding)
-                        .where(OrderBinding.merchant_id == merchant_id,
-                               OrderBinding.starweb_order_id == starweb_order_id)
-                        .values(state=state, ongoing_status=ongoing_status, initial_status_set=True)
-                        .execution_options(synchronize_session=False)) == 1
+                       ongoing_status: int) -> None:
+    """``mark_initial_status`` in one statement, for a binding the session has not loaded (the export marks
+    each order it just bound); ``LookupError`` when the order has no binding to mark."""
+    marked = rows_changed(session, update(OrderBinding)
+                          .where(OrderBinding.merchant_id == merchant_id,
+                                 OrderBinding.starweb_order_id == starweb_order_id)
+                          .values(state=state, ongoing_status=ongoing_status, initial_status_set=True)
+                          .execution_options(synchronize_session=False))
+    if marked != 1:
+        raise LookupError(f"order {starweb_order_id} has no binding to mark its status on")
 
 
 def mark_pushed(binding: OrderBinding, *, pushed_hash: str, lines: Sequence[LineSpec],

@@ -205,9 +205,8 @@ async def _set_initial_status(batch: Batch, warehouse: OngoingClient, table: Sta
     number = table.ongoing_number(state)
 
     def mark_set(session: LedgerSession, _: object) -> None:
-        binding = bindings.find_order(session, batch.merchant_id, starweb_order_id)
-        assert binding is not None
-        bindings.mark_initial_status(binding, state=state.value, ongoing_status=number)
+        bindings.set_initial_status(session, batch.merchant_id, starweb_order_id, state=state.value,
+                                    ongoing_status=number)
 
     try:
         await batch.write("ongoing", "PATCH /orders/{orderId}/orderStatus", str(ongoing_order_id),

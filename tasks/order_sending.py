@@ -75,7 +75,7 @@ def claim_in_ledger(merchant_id: str, starweb_order_id: int, token: str,
         if not export_claims.claim_for_export(session, merchant_id, starweb_order_id, token,
                                               finished_holders=finished_holders):
             return Claim(False, holder=export_claims.export_claim_holder(session, merchant_id, starweb_order_id))
-        if not bindings.is_bound(session, merchant_id, starweb_order_id):
+        if not bindings.bound_order_ids(session, merchant_id, [starweb_order_id]):
             return Claim(True)
         export_claims.let_go(session, merchant_id, starweb_order_id, token)
         return Claim(True, skip="already exported by another run")
@@ -223,6 +223,5 @@ class OrderSender:
         quarantine.resolve(session, merchant_id, ORDER_KIND, str(order_id), "exported")
 
     def _mark_status(self, plan: ExportPlan, status_number: int, session: LedgerSession, _: object) -> None:
-        if not bindings.set_initial_status(session, self.batch.merchant_id, plan.order.order_id,
-                                           state=plan.initial_state.value, ongoing_status=status_number):
-            raise LookupError(f"order {plan.order.order_id} has no binding to mark its status on")
+        bindings.set_initial_status(session, self.batch.merchant_id, plan.order.order_id,
+                                    state=plan.initial_state.value, ongoing_status=status_number)

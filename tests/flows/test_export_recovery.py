@@ -198,11 +198,11 @@ async def test_a_ledger_locked_when_the_status_is_marked_costs_a_read_back_not_a
     real = ledger.bindings.set_initial_status
     refused: list[tuple[Any, ...]] = []
 
-    def locked_once(*args: Any, **kwargs: Any) -> bool:
+    def locked_once(*args: Any, **kwargs: Any) -> None:
         if not refused:
             refused.append(args)
             raise OperationalError("UPDATE order_bindings", {}, sqlite3.OperationalError("database is locked"))
-        return real(*args, **kwargs)
+        real(*args, **kwargs)
 
     monkeypatch.setattr(ledger.bindings, "set_initial_status", locked_once)
     result = await export_orders("demo")
