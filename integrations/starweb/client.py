@@ -179,7 +179,8 @@ class StarwebClient:
             "page": page, "sortBy": sort_by, "sortOrder": sort_order, "include": _include(include),
             "statusFilter": status_id,
             "ordersCreatedAfter": iso8601(created_after) if created_after else None,
-            "ordersCreatedBefore": iso8601(created_before) if created_before else None,
+            # Starweb keeps whole seconds: rounding down would miss orders of the bound's own second.
+            "ordersCreatedBefore": iso8601(created_before, round_up=True) if created_before else None,
             # Starweb hides orders whose payment step is unfinished unless asked.
             "includeNonCompletePayments": "true" if include_non_complete_payments else None,
             "filterQuery": filter_query, "filterShippingMethodId": shipping_method_id,

@@ -8,7 +8,7 @@ Starweb answers camelCase JSON with ``null`` for anything unset and wraps every 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -16,10 +16,15 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Plai
 from pydantic.alias_generators import to_camel
 
 
-def iso8601(moment: datetime) -> str:
-    """A timestamp as Starweb writes them (``2019-11-28T13:38:17+01:00``); naive times are refused."""
+def iso8601(moment: datetime, *, round_up: bool = False) -> str:
+    """A timestamp as Starweb writes them (``2019-11-28T13:38:17+01:00``); naive times are refused.
+
+    Starweb takes whole seconds. A fraction is dropped, or with ``round_up`` taken to the next second: an
+    upper bound must not lose what happened earlier in its own second."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"Starweb needs timestamps with an offset, got naive {moment!r}")
+    if round_up and moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
     return moment.isoformat(timespec="seconds")
 
 

@@ -48,6 +48,18 @@ async def test_list_orders_page_sends_filters_sort_and_include(starweb: respx.Mo
     assert [order.order_id for order in page.items] == [101]
 
 
+async def test_a_creation_bound_with_a_fraction_of_a_second_is_widened_to_whole_seconds(
+        starweb: respx.MockRouter, client: StarwebClient) -> None:
+    route = starweb.get("/orders").respond(json=payloads.page([], 1, 0))
+
+    await client.list_orders_page(created_after=datetime(2024, 5, 2, 10, 15, 7, 900_000, tzinfo=UTC),
+                                  created_before=datetime(2024, 5, 3, 8, 0, 59, 100_000, tzinfo=UTC))
+
+    params = route.calls.last.request.url.params
+    assert params["ordersCreatedAfter"] == "2024-05-02T10:15:07+00:00"
+    assert params["ordersCreatedBefore"] == "2024-05-03T08:01:00+00:00"
+
+
 async def test_default_order_listing_asks_for_items_and_addresses_newest_first(
         starweb: respx.MockRouter, client: StarwebClient) -> None:
     route = starweb.get("/orders").respond(json=payloads.page([], 1, 0))

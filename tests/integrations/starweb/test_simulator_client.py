@@ -4,7 +4,7 @@ models, and calls go through ``StarwebClient`` end to end (token, paging, writes
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -99,6 +99,19 @@ async def test_the_client_pages_through_all_orders_sorted_by_modified_at(starweb
     assert first.total_pages == 2 and len(first.items) == 100
     seen = [order.order_id async for order in starweb_client.iter_orders(sort_by="modifiedAt", include=())]
     assert len(seen) == 130 and seen[0] == max(seen)
+
+
+async def test_a_creation_window_ending_within_an_orders_second_still_lists_it(starweb_client, shop) -> None:
+    # Starweb keeps whole seconds and the simulator reads the bound as exclusive: a window ending at
+    # 12:00:00.5 must still list an order created at 12:00:00.
+    order = place_order(shop)
+    created = datetime.fromisoformat(order["createdAt"])
+    window_end = created + timedelta(milliseconds=500)
+
+    listed = [o.order_id async for o in starweb_client.iter_orders(
+        created_after=created - timedelta(minutes=1), created_before=window_end, include=())]
+
+    assert listed == [order["orderId"]]
 
 
 async def test_a_status_patch_through_the_client_mails_the_customer_once(starweb_client, shop, sim_admin) -> None:
