@@ -23,7 +23,8 @@ import subprocess
 import sys
 import time
 
-from bench.kit import ROOT, bench_world, run_processes_cpu_seconds, tree_cpu_seconds, verdict
+from bench.figures import Figure, report
+from bench.kit import ROOT, bench_world, run_processes_cpu_seconds, tree_cpu_seconds
 
 BOUND = 0.5
 
@@ -125,8 +126,9 @@ def main() -> int:
           + f"; of which the Prefect server: {statistics.median(server_shares):.2f} (median, above its own "
           f"background {idle_rate:.3f} CPU-s/s)"
           + f"; importing the flow's module alone: {imports:.2f}")
-    return verdict(f"idle {args.flow} poll ({args.start} start), CPU-s in the run process and the Prefect server",
-                   figure, BOUND, unit=" CPU-s", detail=f"median of {len(costs)} runs")
+    return report(f"Idle {args.flow} poll ({args.start} start)", [Figure(
+        "CPU-s in the run process and the Prefect server", figure, BOUND, " CPU-s",
+        detail=f"median of {len(costs)} runs")])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """What a benchmark needs: both simulators in a process of their own that count every vendor call
-(``/_sim/calls``), a Prefect server of its own, the demo merchant pointed at both, CPU time read from /proc,
-and the verdict.
+(``/_sim/calls``), a Prefect server of its own (or Prefect's test harness in this process), the demo merchant
+pointed at both, and CPU time and peak memory read from /proc.
 
 A benchmark is a script, not a test: it prints its figure as a ratio against its stated bound and exits
-non-zero when the bound is missed (``verdict``). Nothing here runs in ``make test``. The simulators run in
+non-zero when the bound is missed (``bench.figures.report``). Nothing here runs in ``make test``. The simulators run in
 a child process (``python -m bench.kit simulators``) so their CPU never counts as the connector's.
 """
 
@@ -41,16 +41,11 @@ def _serve_simulators() -> None:  # the child process
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
 
 
-def sequential_write_seconds(admin: Any) -> float:
-    """The seconds a simulator took to answer every write (any call but a ``GET``) since its call log was
-    last cleared, added latency included: what a client making only those writes, one after the other,
-    waits for them. ``admin``: an HTTP client on the simulator's root."""
-    answered = admin.get("/_sim/calls").raise_for_status().json()["seconds"]
-    return float(sum(seconds for endpoint, seconds in answered.items() if not endpoint.startswith("GET")))
-
-
 @dataclass
 class SimulatorProcess:
+    """Both simulators in a child process. Each Ongoing API write takes ``write_seconds`` there (Ongoing
+    processes a goods owner's writes one at a time)."""
+
     process: subprocess.Popen[str]
     starweb_root: str
     ongoing_root: str
@@ -67,12 +62,14 @@ class SimulatorProcess:
     def admin(self, which: str) -> Any:
         import httpx
 
-        return httpx.Client(base_url=self.starweb_root if which == "starweb" else self.ongoing_root, timeout=60)
+        # A bulk seed of 50 000 SKUs takes minutes.
+        return httpx.Client(base_url=self.starweb_root if which == "starweb" else self.ongoing_root, timeout=900)
 
-    def seed_demo(self) -> None:
+    def seed_demo(self, *, articles: bool = True) -> None:
+        """The demo registers; ``articles`` False leaves Ongoing without the demo's articles."""
         with self.admin("starweb") as starweb, self.admin("ongoing") as ongoing:
             starweb.post("/_sim/seed").raise_for_status()
-            ongoing.post("/_sim/seed", json={"articles": True}).raise_for_status()
+            ongoing.post("/_sim/seed", json={"articles": articles}).raise_for_status()
 
     def latency(self, milliseconds: int) -> None:
         """Add this latency to every vendor call of both simulators (the fault kit's ``latency_ms``)."""
@@ -90,10 +87,12 @@ class SimulatorProcess:
         return found
 
     def write_seconds(self, which: str) -> float:
-        """Seconds the simulator ``which`` took to answer the writes since the last reset of its log
-        (``sequential_write_seconds``)."""
+        """The seconds the simulator ``which`` took to answer every write (any call but a ``GET``) since its
+        call log was last cleared, added latency included: what a client making only those writes, one after
+        the other, waits for them."""
         with self.admin(which) as admin:
-            return sequential_write_seconds(admin)
+            answered = admin.get("/_sim/calls").raise_for_status().json()["seconds"]
+        return float(sum(seconds for endpoint, seconds in answered.items() if not endpoint.startswith("GET")))
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -104,9 +103,11 @@ class SimulatorProcess:
 
 
 @contextmanager
-def simulators() -> Iterator[SimulatorProcess]:
+def simulators(*, write_seconds: float = 0.0) -> Iterator[SimulatorProcess]:
+    """Both simulators in a child process, each Ongoing write taking ``write_seconds`` there."""
+    environment = {**os.environ, "ONGOING_SIM_WRITE_PROCESSING_SECONDS": str(write_seconds)}
     process = subprocess.Popen([sys.executable, "-m", "bench.kit", "simulators"], stdout=subprocess.PIPE,
-                               text=True, cwd=ROOT)
+                               text=True, cwd=ROOT, env=environment)
     assert process.stdout is not None
     line = process.stdout.readline()
     if not line:
@@ -192,6 +193,51 @@ def bench_world(*, prefect: bool = True, keep: bool = False) -> Iterator[BenchWo
             shutil.rmtree(home, ignore_errors=True)
 
 
+@contextmanager
+def demo_merchant(sims: SimulatorProcess) -> Iterator[str]:
+    """The demo merchant pointed at ``sims``, with a ledger of its own (migrated), inside Prefect's test
+    harness in this process: for benches that run one flow in this process, several times over, each on a
+    fresh ledger and Prefect database. Yields the merchant id."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    import tasks.request_budgets
+    import tasks.runtime
+    import tasks.write_slots
+    from settings import get_settings
+    from swo.demo_credentials import simulator_credentials
+
+    with tempfile.TemporaryDirectory(prefix="swo-bench-") as tmp:
+        merchants = Path(tmp) / "merchants"
+        merchants.mkdir()
+        (merchants / "demo.yaml").write_text(merchant_file(sims))
+        credentials = simulator_credentials()
+        saved = {name: os.environ.get(name) for name in [*credentials, "SWO_MERCHANTS_DIR", "SWO_LEDGER_URL"]}
+        os.environ.update(credentials, SWO_MERCHANTS_DIR=str(merchants),
+                          SWO_LEDGER_URL=f"sqlite:///{Path(tmp) / 'ledger.db'}")
+        get_settings.cache_clear()
+        tasks.runtime._ledger_for.cache_clear()
+        # Each harness is a new Prefect server: the limits this process made on the last one are not on it.
+        tasks.request_budgets._ensured.clear()
+        tasks.request_budgets._budgets.clear()
+        tasks.write_slots._ensured.clear()
+        # The ledger is brought up to date before any run, as `swo run` does at setup (swo/prefect_setup.py):
+        # a first push on a served machine never pays the migration.
+        tasks.runtime.ledger()
+        try:
+            with prefect_test_harness(server_startup_timeout=600), \
+                    temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                yield "demo"
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            get_settings.cache_clear()
+            tasks.runtime._ledger_for.cache_clear()
+
+
 def start_prefect_server(home: Path) -> Any:
     from integrations.simulation.server import free_port
     from swo.prefect_server import ensure_prefect_server
@@ -243,24 +289,20 @@ def run_processes_cpu_seconds(*others: int) -> float:
     return tree_cpu_seconds(os.getpid()) - mine - sum(tree_cpu_seconds(pid) for pid in others)
 
 
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
+@dataclass
+class PeakMemory:
+    mib: float = 0.0
 
 
-# --- the verdict ----------------------------------------------------------------------------------------
-
-
-def verdict(name: str, figure: float, bound: float, *, unit: str = "", higher_is_better: bool = False,
-            detail: str = "") -> int:
-    """Print ``figure`` as a ratio against ``bound``; 0 when the bound holds, 1 when it is missed."""
-    ratio = figure / bound if bound else float("inf")
-    holds = figure >= bound if higher_is_better else figure <= bound
-    sign = "≥" if higher_is_better else "≤"
-    print(f"{name}: {figure:.4g}{unit} against a bound of {sign} {bound:g}{unit}: ratio {ratio:.3f} "
-          f"→ {'MET' if holds else 'MISSED'}" + (f" ({detail})" if detail else ""))
-    print(f"measured with {load_average()}")
-    return 0 if holds else 1
+@contextmanager
+def peak_memory() -> Iterator[PeakMemory]:
+    """This process's peak resident memory over the block (Linux: the high-water mark is reset first)."""
+    result = PeakMemory()
+    Path("/proc/self/clear_refs").write_text("5")
+    yield result
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            result.mib = int(line.split()[1]) / 1024
 
 
 def timed(what: str, call: Callable[[], Any]) -> Any:

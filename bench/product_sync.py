@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from dataclasses import dataclass
 
 from bench.figures import Figure, report
-from bench.harness import demo_merchant, simulators_process, tree_cpu_seconds
-from bench.kit import sequential_write_seconds
+from bench.kit import demo_merchant, simulators, tree_cpu_seconds
 
 THROUGHPUT_BOUND = 0.9
 GROWTH_BOUND = 1.5
@@ -49,20 +49,21 @@ def first_push(skus: int, write_seconds: float) -> Push:
     from ledger.models import ArticleBinding
     from tasks.runtime import ledger
 
-    with simulators_process(write_seconds=write_seconds) as sims:
+    with simulators(write_seconds=write_seconds) as sims:
+        sims.seed_demo(articles=False)
         with sims.admin("starweb") as starweb:
             starweb.post("/_sim/seed/catalogue", json={"skus": skus, "stock": 10}).raise_for_status()
         with sims.admin("ongoing") as ongoing:
             ongoing.delete("/_sim/calls").raise_for_status()
         with demo_merchant(sims) as merchant_id:
-            started, cpu_started, machine_started = time.monotonic(), time.process_time(), tree_cpu_seconds()
+            started, cpu_started = time.monotonic(), time.process_time()
+            machine_started = tree_cpu_seconds(os.getpid())
             result = asyncio.run(sync_products(merchant_id))
             wall, cpu = time.monotonic() - started, time.process_time() - cpu_started
-            machine = tree_cpu_seconds() - machine_started
+            machine = tree_cpu_seconds(os.getpid()) - machine_started
             with ledger().session() as session:
                 articles = session.query(ArticleBinding).filter(ArticleBinding.sku.like("BENCH-%")).count()
-        with sims.admin("ongoing") as ongoing:
-            writes = sequential_write_seconds(ongoing)
+        writes = sims.write_seconds("ongoing")
     print(f"{skus} SKUs: first push {wall:.1f} s wall, Ongoing answering its writes {writes:.1f} s, {cpu:.1f} s "
           f"connector CPU, {machine:.1f} s CPU in all processes, {articles} articles; {result}", flush=True)
     return Push(skus, wall, cpu, machine, writes, articles, result)

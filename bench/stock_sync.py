@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bench.figures import Figure, report
-from bench.harness import SimulatorAddresses, demo_merchant, peak_memory, simulators_process
+from bench.kit import SimulatorProcess, demo_merchant, peak_memory, simulators
 from domain.stock_sync import OVERLAP
 
 DIFF_BOUND_SECONDS = 1.0
@@ -54,7 +54,7 @@ class DiffTimer:
         return timed
 
 
-def change_stock(sims: SimulatorAddresses, skus: list[str], rng: random.Random) -> dict[str, int]:
+def change_stock(sims: SimulatorProcess, skus: list[str], rng: random.Random) -> dict[str, int]:
     """Stock-taking in the warehouse: each SKU gets a new figure."""
     changed = {sku: STOCK + rng.randint(1, 20) for sku in skus}
     with sims.admin("ongoing") as ongoing:
@@ -77,7 +77,7 @@ def written_since(audit_id: int) -> tuple[set[str], int]:
     return written, max((row.id for row in rows), default=audit_id)
 
 
-def starweb_shows(sims: SimulatorAddresses, expected: dict[str, int], sample: int, rng: random.Random) -> int:
+def starweb_shows(sims: SimulatorProcess, expected: dict[str, int], sample: int, rng: random.Random) -> int:
     """How many of a sample of the changed SKUs Starweb does not show with the warehouse's figure."""
     import httpx
 
@@ -114,7 +114,7 @@ class RunFigures:
         ]
 
 
-def run_once(label: str, sims: SimulatorAddresses, merchant_id: str, skus: list[str], share: float,
+def run_once(label: str, sims: SimulatorProcess, merchant_id: str, skus: list[str], share: float,
              rng: random.Random, audit_id: int, *, full: bool) -> tuple[RunFigures, int]:
     import tasks.stock
     from flows.stock_sync import sync_stock
@@ -145,7 +145,8 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(7)
     skus = [f"BENCH-{n:06d}" for n in range(1, args.skus + 1)]
-    with simulators_process() as sims:
+    with simulators() as sims:
+        sims.seed_demo(articles=False)
         started = time.monotonic()
         for which in ("starweb", "ongoing"):
             with sims.admin(which) as admin:
