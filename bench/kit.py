@@ -43,8 +43,8 @@ def _serve_simulators() -> None:  # the child process
 
 @dataclass
 class SimulatorProcess:
-    """Both simulators in a child process. Each Ongoing API write takes ``write_seconds`` there (Ongoing
-    processes a goods owner's writes one at a time)."""
+    """Both simulators in a child process, as ``simulators()`` started them (with how long each Ongoing
+    write takes there)."""
 
     process: subprocess.Popen[str]
     starweb_root: str
